@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 
 	"github.com/wfreview/wfreview/diff"
@@ -61,13 +62,43 @@ type Finding struct {
 	Severity    Severity  `json:"severity"`
 	Path        string    `json:"path"`
 	Line        int       `json:"line"`
-	StartLine   int       `json:"start_line,omitempty"`
+	StartLine   int       `json:"-"` // 0: single line; JSON null
 	Side        diff.Side `json:"side"`
 	Title       string    `json:"title"`
 	Body        string    `json:"body"`
 	Suggestion  *string   `json:"suggestion"`
 	Source      string    `json:"source"`
 	Fingerprint string    `json:"fingerprint"`
+}
+
+// MarshalJSON writes start_line as null for a single-line finding, as the JSON contract says.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	type plain Finding
+	out := struct {
+		plain
+		StartLine *int `json:"start_line"`
+	}{plain: plain(f)}
+	if f.StartLine > 0 {
+		out.StartLine = &f.StartLine
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (f *Finding) UnmarshalJSON(b []byte) error {
+	type plain Finding
+	in := struct {
+		*plain
+		StartLine *int `json:"start_line"`
+	}{plain: (*plain)(f)}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	f.StartLine = 0
+	if in.StartLine != nil {
+		f.StartLine = *in.StartLine
+	}
+	return nil
 }
 
 // ComputeFingerprint derives a fingerprint that survives unrelated pushes: it hashes the check, the
