@@ -1,0 +1,1238 @@
+package checklist
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// pyStdlib is sys.stdlib_module_names of Python 3.13.
+var pyStdlib = depSetOf(strings.Fields(`
+	__future__ _abc _aix_support _android_support _ast _asyncio _bisect _blake2 _bz2 _codecs _codecs_cn _codecs_hk
+	_codecs_iso2022 _codecs_jp _codecs_kr _codecs_tw _collections _collections_abc _colorize _compat_pickle
+	_compression _contextvars _csv _ctypes _curses _curses_panel _datetime _dbm _decimal _elementtree
+	_frozen_importlib _frozen_importlib_external _functools _gdbm _hashlib _heapq _imp _interpchannels
+	_interpqueues _interpreters _io _ios_support _json _locale _lsprof _lzma _markupbase _md5 _multibytecodec
+	_multiprocessing _opcode _opcode_metadata _operator _osx_support _overlapped _pickle _posixshmem
+	_posixsubprocess _py_abc _pydatetime _pydecimal _pyio _pylong _pyrepl _queue _random _scproxy _sha1 _sha2
+	_sha3 _signal _sitebuiltins _socket _sqlite3 _sre _ssl _stat _statistics _string _strptime _struct
+	_suggestions _symtable _sysconfig _thread _threading_local _tkinter _tokenize _tracemalloc _typing _uuid
+	_warnings _weakref _weakrefset _winapi _wmi _zoneinfo abc antigravity argparse array ast asyncio atexit base64
+	bdb binascii bisect builtins bz2 cProfile calendar cmath cmd code codecs codeop collections colorsys
+	compileall concurrent configparser contextlib contextvars copy copyreg csv ctypes curses dataclasses datetime
+	dbm decimal difflib dis doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput
+	fnmatch fractions ftplib functools gc genericpath getopt getpass gettext glob graphlib grp gzip hashlib heapq
+	hmac html http idlelib imaplib importlib inspect io ipaddress itertools json keyword linecache locale logging
+	lzma mailbox marshal math mimetypes mmap modulefinder msvcrt multiprocessing netrc nt ntpath nturl2path
+	numbers opcode operator optparse os pathlib pdb pickle pickletools pkgutil platform plistlib poplib posix
+	posixpath pprint profile pstats pty pwd py_compile pyclbr pydoc pydoc_data pyexpat queue quopri random re
+	readline reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal site
+	smtplib socket socketserver sqlite3 sre_compile sre_constants sre_parse ssl stat statistics string stringprep
+	struct subprocess symtable sys sysconfig syslog tabnanny tarfile tempfile termios textwrap this threading time
+	timeit tkinter token tokenize tomllib trace traceback tracemalloc tty turtle turtledemo types typing
+	unicodedata unittest urllib uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xml xmlrpc
+	zipapp zipfile zipimport zlib zoneinfo
+`)...)
+
+// pyRemovedStdlib are standard-library modules removed in Python 3.8-3.13 that older code still
+// imports (distutils, imp, asyncore, ...).
+var pyRemovedStdlib = depSetOf(strings.Fields(`
+	_bootsubprocess _crypt _dummy_thread _msi _sha256 _sha512 aifc asynchat asyncore audioop binhex cgi cgitb
+	chunk crypt distutils dummy_threading formatter imghdr imp lib2to3 macpath mailcap msilib nis nntplib
+	ossaudiodev parser pipes smtpd sndhdr spwd sunau symbol telnetlib uu xdrlib
+`)...)
+
+// pyPython2Stdlib are Python 2 standard-library names. Importing them from Python 3 is a bug, but
+// not a missing dependency: no distribution provides them.
+var pyPython2Stdlib = depSetOf(strings.Fields(`
+	__builtin__ anydbm BaseHTTPServer CGIHTTPServer commands ConfigParser Cookie cookielib copy_reg cPickle
+	cStringIO dbhash dircache dumbdbm exceptions gdbm htmlentitydefs HTMLParser httplib md5 mimetools
+	mimetools multifile mutex new popen2 Queue repr robotparser sets sha SimpleHTTPServer SimpleXMLRPCServer
+	SocketServer StringIO thread Tkinter tkMessageBox ttk urllib2 urlparse UserDict UserList UserString
+	whichdb xmlrpclib`)...)
+
+// pyAmbient are modules nearly every Python environment has without a declaration: the packaging
+// tools and the test runner (often installed by CI or tox rather than the manifest).
+var pyAmbient = depSetOf("pip", "setuptools", "pkg_resources", "wheel", "pytest", "_pytest", "__main__")
+
+// pyRunnerModule is the module a task-runner file imports from the runner that executes it (often
+// installed globally rather than declared).
+var pyRunnerModule = map[string]string{"noxfile.py": "nox", "tasks.py": "invoke", "fabfile.py": "fabric", "dodo.py": "doit"}
+
+// pyImportDists maps import names (a top-level module or a dotted prefix) to the distributions that
+// provide them, for the usual cases where the two differ. Names equal to their distribution (after
+// PEP 503 normalisation, dots and underscores as dashes) need no entry.
+var pyImportDists = map[string][]string{
+	"yaml": {"pyyaml"}, "PIL": {"pillow", "pillow-simd"},
+	"cv2":     {"opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"},
+	"sklearn": {"scikit-learn"}, "skimage": {"scikit-image"}, "bs4": {"beautifulsoup4"},
+	"dateutil": {"python-dateutil"}, "dotenv": {"python-dotenv"}, "jwt": {"pyjwt"},
+	"google.protobuf": {"protobuf"}, "attr": {"attrs"}, "Crypto": {"pycryptodome", "pycrypto"},
+	"Cryptodome": {"pycryptodomex"}, "OpenSSL": {"pyopenssl"}, "magic": {"python-magic", "python-magic-bin"},
+	"serial": {"pyserial"}, "usb": {"pyusb"}, "gi": {"pygobject"}, "cairo": {"pycairo"},
+	"win32api": {"pywin32"}, "win32con": {"pywin32"}, "win32com": {"pywin32"}, "win32gui": {"pywin32"},
+	"win32file": {"pywin32"}, "win32process": {"pywin32"}, "win32event": {"pywin32"}, "win32service": {"pywin32"},
+	"win32serviceutil": {"pywin32"}, "win32clipboard": {"pywin32"}, "pythoncom": {"pywin32"}, "pywintypes": {"pywin32"},
+	"MySQLdb": {"mysqlclient"}, "psycopg2": {"psycopg2", "psycopg2-binary"}, "psycopg": {"psycopg", "psycopg-binary"},
+	"zmq": {"pyzmq"}, "Levenshtein": {"python-levenshtein", "levenshtein"}, "docx": {"python-docx"},
+	"pptx": {"python-pptx"}, "fitz": {"pymupdf"}, "grpc": {"grpcio"},
+	"grpc_tools": {"grpcio-tools"}, "grpc_health": {"grpcio-health-checking"}, "grpc_status": {"grpcio-status"},
+	"grpc_reflection": {"grpcio-reflection"}, "jose": {"python-jose"}, "multipart": {"python-multipart"},
+	"telegram": {"python-telegram-bot"}, "slugify": {"python-slugify"}, "websocket": {"websocket-client"},
+	"googleapiclient": {"google-api-python-client"}, "google.oauth2": {"google-auth"},
+	"google.api": {"googleapis-common-protos"}, "google.rpc": {"googleapis-common-protos"},
+	"google.type": {"googleapis-common-protos"}, "mpl_toolkits": {"matplotlib"}, "pylab": {"matplotlib"},
+	"Xlib": {"python-xlib"}, "OpenGL": {"pyopengl"}, "wx": {"wxpython"}, "nacl": {"pynacl"},
+	"kafka": {"kafka-python", "kafka-python-ng"}, "memcache": {"python-memcached"}, "ldap": {"python-ldap"},
+	"dns": {"dnspython"}, "github": {"pygithub"}, "gitlab": {"python-gitlab"}, "git": {"gitpython"},
+	"jenkins": {"python-jenkins"}, "consul": {"python-consul", "python-consul2"}, "Bio": {"biopython"},
+	"vlc": {"python-vlc"}, "socketio": {"python-socketio"}, "engineio": {"python-engineio"},
+	"environ": {"django-environ"}, "rest_framework": {"djangorestframework"},
+	"rest_framework_simplejwt": {"djangorestframework-simplejwt"}, "corsheaders": {"django-cors-headers"},
+	"django_filters": {"django-filter"}, "debug_toolbar": {"django-debug-toolbar"},
+	"crispy_forms": {"django-crispy-forms"}, "allauth": {"django-allauth"}, "storages": {"django-storages"},
+	"strawberry": {"strawberry-graphql"}, "pyximport": {"cython"}, "Cython": {"cython"},
+	"snappy": {"python-snappy"}, "pdfminer": {"pdfminer.six"}, "speech_recognition": {"speechrecognition"},
+	"nmap": {"python-nmap"}, "mongo": {"pymongo"}, "bson": {"pymongo"}, "gridfs": {"pymongo"},
+	"cassandra": {"cassandra-driver"}, "nats": {"nats-py"}, "argon2": {"argon2-cffi"},
+	"barcode": {"python-barcode"}, "frontmatter": {"python-frontmatter"}, "dbus": {"dbus-python"},
+	"board": {"adafruit-blinka"}, "busio": {"adafruit-blinka"}, "digitalio": {"adafruit-blinka"},
+	"antlr4": {"antlr4-python3-runtime"}, "past": {"future"}, "libfuturize": {"future"},
+	"cattr": {"cattrs"}, "pydispatch": {"pydispatcher"}, "xdist": {"pytest-xdist"}, "factory": {"factory-boy"},
+	"vcr": {"vcrpy"}, "pythonjsonlogger": {"python-json-logger"}, "faiss": {"faiss-cpu", "faiss-gpu"},
+	"pinecone": {"pinecone", "pinecone-client"}, "weaviate": {"weaviate-client"},
+	"airflow": {"apache-airflow"}, "dbt": {"dbt-core"}, "osgeo": {"gdal"}, "igraph": {"python-igraph", "igraph"},
+	"slack": {"slackclient"}, "whisper": {"openai-whisper"}, "telebot": {"pytelegrambotapi"},
+	"decouple": {"python-decouple"}, "hydra": {"hydra-core"}, "gflags": {"python-gflags"},
+	"absl": {"absl-py"}, "umap": {"umap-learn"}, "bluetooth": {"pybluez"}, "can": {"python-can"},
+	"snap7": {"python-snap7"}, "benedict": {"python-benedict"}, "box": {"python-box"},
+	"clr": {"pythonnet"}, "jnius": {"pyjnius"}, "jpype": {"jpype1"}, "objc": {"pyobjc", "pyobjc-core"},
+	"Foundation": {"pyobjc", "pyobjc-framework-cocoa"}, "AppKit": {"pyobjc", "pyobjc-framework-cocoa"},
+	"Quartz": {"pyobjc", "pyobjc-framework-quartz"}, "rtmidi": {"python-rtmidi"},
+	"smbclient": {"smbprotocol"}, "cchardet": {"cchardet", "faust-cchardet"},
+	"brotli": {"brotli", "brotlipy", "brotlicffi"}, "lark": {"lark", "lark-parser"},
+	"docker": {"docker", "docker-py"}, "zstd": {"zstd", "zstandard"}, "pkg_resources": {"setuptools"},
+	"_cffi_backend": {"cffi"}, "ruamel": {"ruamel.yaml"}, "pynvml": {"pynvml", "nvidia-ml-py"},
+	"playwright": {"playwright", "pytest-playwright"}, "llama_cpp": {"llama-cpp-python"},
+	"soundfile": {"soundfile", "pysoundfile"}, "Image": {"pillow"}, "tflite_runtime": {"tflite-runtime"},
+	"tensorflow": {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tf-nightly"},
+	"torch":      {"torch", "pytorch"},
+}
+
+// normalizePyName normalises a distribution name per PEP 503: lowercase, runs of -, _ and . as one -.
+func normalizePyName(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(strings.TrimSpace(name)) {
+		if c == '-' || c == '_' || c == '.' {
+			dash = true
+			continue
+		}
+		if dash && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		dash = false
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// pyImport is a module imported by an absolute import statement.
+type pyImport struct {
+	module    string
+	line      int  // line of the module name
+	optional  bool // inside try/except ImportError (or with suppress(ImportError))
+	generated bool // imports protobuf-generated modules (x_pb2) from it
+}
+
+// pyTok is a token of the small Python lexer.
+type pyTok struct {
+	kind byte // 'n' name, 's' string, 'o' operator, 'x' other
+	text string
+	line int
+}
+
+// pyLogical is one logical line: its indentation and tokens.
+type pyLogical struct {
+	indent int
+	toks   []pyTok
+}
+
+func (l pyLogical) first() string {
+	if len(l.toks) == 0 || l.toks[0].kind != 'n' {
+		return ""
+	}
+	return l.toks[0].text
+}
+
+// hasName reports whether any name token of the line is one of names.
+func (l pyLogical) hasName(names ...string) bool {
+	for _, t := range l.toks {
+		if t.kind != 'n' {
+			continue
+		}
+		for _, n := range names {
+			if t.text == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var pyStringPrefixes = depSetOf("r", "u", "b", "f", "t", "br", "rb", "fr", "rf", "tr", "rt")
+
+// lexPython splits Python source into logical lines of tokens, skipping comments and the content
+// of strings (docstrings that show import statements are not imports).
+func lexPython(src []byte) []pyLogical {
+	var lines []pyLogical
+	var cur pyLogical
+	line, depth := 1, 0
+	atLineStart := true
+	col := 0
+	n := len(src)
+	flush := func() {
+		if len(cur.toks) > 0 {
+			lines = append(lines, cur)
+		}
+		cur = pyLogical{}
+	}
+	emit := func(t pyTok) {
+		if len(cur.toks) == 0 {
+			cur.indent = col
+		}
+		cur.toks = append(cur.toks, t)
+	}
+	for i := 0; i < n; {
+		c := src[i]
+		if atLineStart {
+			col = 0
+			for i < n && (src[i] == ' ' || src[i] == '\t' || src[i] == '\f') {
+				if src[i] == '\t' {
+					col = (col/8 + 1) * 8
+				} else {
+					col++
+				}
+				i++
+			}
+			atLineStart = false
+			continue
+		}
+		switch {
+		case c == '\n':
+			line++
+			i++
+			if depth == 0 {
+				flush()
+				atLineStart = true
+			}
+		case c == '\\' && i+1 < n && (src[i+1] == '\n' || src[i+1] == '\r'):
+			i++
+			if src[i] == '\r' && i+1 < n && src[i+1] == '\n' {
+				i++
+			}
+			i++
+			line++
+		case c == '#':
+			for i < n && src[i] != '\n' {
+				i++
+			}
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f':
+			i++
+		case c == '\'' || c == '"':
+			start := line
+			i = skipPyString(src, i, &line)
+			emit(pyTok{kind: 's', line: start})
+		case isPyIdentStart(c):
+			start := i
+			for i < n && isPyIdentByte(src[i]) {
+				i++
+			}
+			word := string(src[start:i])
+			if i < n && (src[i] == '\'' || src[i] == '"') && pyStringPrefixes[strings.ToLower(word)] {
+				sl := line
+				i = skipPyString(src, i, &line)
+				emit(pyTok{kind: 's', line: sl})
+				continue
+			}
+			emit(pyTok{kind: 'n', text: word, line: line})
+		default:
+			switch c {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				if depth > 0 {
+					depth--
+				}
+			}
+			text := string(c)
+			if c == ':' && i+1 < n && src[i+1] == '=' {
+				text = ":="
+				i++
+			}
+			emit(pyTok{kind: 'o', text: text, line: line})
+			i++
+		}
+	}
+	flush()
+	return lines
+}
+
+// skipPyString skips the string literal starting at the quote src[i] and returns the index after it.
+func skipPyString(src []byte, i int, line *int) int {
+	n := len(src)
+	q := src[i]
+	triple := i+2 < n && src[i+1] == q && src[i+2] == q
+	if triple {
+		i += 3
+		for i < n {
+			switch {
+			case src[i] == '\\':
+				if i+1 < n && src[i+1] == '\n' {
+					*line++
+				}
+				i += 2
+				continue
+			case src[i] == '\n':
+				*line++
+			case src[i] == q && i+2 < n && src[i+1] == q && src[i+2] == q:
+				return i + 3
+			}
+			i++
+		}
+		return n
+	}
+	i++
+	for i < n && src[i] != q && src[i] != '\n' {
+		if src[i] == '\\' && i+1 < n {
+			if src[i+1] == '\n' {
+				*line++
+			}
+			i++
+		}
+		i++
+	}
+	if i < n && src[i] == q {
+		i++
+	}
+	return i
+}
+
+func isPyIdentStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isPyIdentByte(c byte) bool { return isPyIdentStart(c) || c >= '0' && c <= '9' }
+
+var pyCompoundKeywords = depSetOf("if", "elif", "else", "try", "except", "finally", "for", "while", "with", "def", "class", "async")
+
+// pythonImports returns the absolute imports of a Python file (relative imports and __future__
+// are left out).
+func pythonImports(src []byte) []pyImport {
+	lines := lexPython(src)
+	var out []pyImport
+	for i, l := range lines {
+		for _, stmt := range splitPyStatements(l.toks) {
+			for _, imp := range parsePyImport(stmt) {
+				imp.optional = pyOptionalImport(lines, i)
+				out = append(out, imp)
+			}
+		}
+	}
+	return out
+}
+
+// splitPyStatements splits a logical line into simple statements: at top-level semicolons, and
+// after the colon of a compound statement header ("try: import x").
+func splitPyStatements(toks []pyTok) [][]pyTok {
+	var out [][]pyTok
+	depth, start := 0, 0
+	for j := 0; j < len(toks); j++ {
+		t := toks[j]
+		if t.kind == 'o' {
+			switch t.text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			case ";":
+				if depth == 0 {
+					out = append(out, toks[start:j])
+					start = j + 1
+				}
+			case ":":
+				if depth == 0 && start < len(toks) && toks[start].kind == 'n' && pyCompoundKeywords[toks[start].text] && !containsLambda(toks[start:j]) {
+					out = append(out, toks[start:j])
+					start = j + 1
+				}
+			}
+		}
+	}
+	if start < len(toks) {
+		out = append(out, toks[start:])
+	}
+	return out
+}
+
+func containsLambda(toks []pyTok) bool {
+	for _, t := range toks {
+		if t.kind == 'n' && t.text == "lambda" {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePyImport reads an `import a.b as c, d` or `from a.b import c` statement.
+func parsePyImport(stmt []pyTok) []pyImport {
+	if len(stmt) < 2 || stmt[0].kind != 'n' {
+		return nil
+	}
+	isDot := func(t pyTok) bool { return t.kind == 'o' && t.text == "." }
+	dotted := func(j int) (string, int, int) {
+		if j >= len(stmt) || stmt[j].kind != 'n' {
+			return "", 0, j
+		}
+		name, line := stmt[j].text, stmt[j].line
+		j++
+		for j+1 < len(stmt) && isDot(stmt[j]) && stmt[j+1].kind == 'n' {
+			name += "." + stmt[j+1].text
+			j += 2
+		}
+		return name, line, j
+	}
+	switch stmt[0].text {
+	case "import":
+		var out []pyImport
+		j := 1
+		for j < len(stmt) {
+			name, line, next := dotted(j)
+			if name == "" {
+				break
+			}
+			out = append(out, pyImport{module: name, line: line})
+			j = next
+			if j+1 < len(stmt) && stmt[j].kind == 'n' && stmt[j].text == "as" {
+				j += 2
+			}
+			if j < len(stmt) && stmt[j].kind == 'o' && stmt[j].text == "," {
+				j++
+				continue
+			}
+			break
+		}
+		return out
+	case "from":
+		j := 1
+		if j < len(stmt) && isDot(stmt[j]) {
+			return nil // relative import
+		}
+		name, line, next := dotted(j)
+		if name == "" || name == "__future__" || next >= len(stmt) || stmt[next].kind != 'n' || stmt[next].text != "import" {
+			return nil
+		}
+		imp := pyImport{module: name, line: line}
+		for _, t := range stmt[next+1:] {
+			// from gen.api import orders_pb2: code generated from .proto files at build time.
+			imp.generated = imp.generated || t.kind == 'n' && (strings.HasSuffix(t.text, "_pb2") || strings.HasSuffix(t.text, "_pb2_grpc"))
+		}
+		return []pyImport{imp}
+	}
+	return nil
+}
+
+// pyImportErrors are the exception names whose handler makes an import optional.
+var pyImportErrors = []string{"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+// pyOptionalImport reports whether the import on logical line i is guarded: inside a try whose
+// handlers catch ImportError (or broader), or inside `with suppress(ImportError)`.
+func pyOptionalImport(lines []pyLogical, i int) bool {
+	l := lines[i]
+	if l.first() == "try" && pyTryCatchesImportError(lines, i) {
+		return true
+	}
+	if l.first() == "with" && l.hasName("ImportError", "ModuleNotFoundError") {
+		return true
+	}
+	cur := l.indent
+	for j := i - 1; j >= 0 && cur > 0; j-- {
+		if lines[j].indent >= cur {
+			continue
+		}
+		cur = lines[j].indent
+		switch lines[j].first() {
+		case "try":
+			if pyTryCatchesImportError(lines, j) {
+				return true
+			}
+		case "with":
+			if lines[j].hasName("ImportError", "ModuleNotFoundError") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pyTryCatchesImportError reports whether the try statement on logical line j has a handler for
+// ImportError, one of its bases, or a bare except.
+func pyTryCatchesImportError(lines []pyLogical, j int) bool {
+	t := lines[j].indent
+	for k := j + 1; k < len(lines); k++ {
+		l := lines[k]
+		if l.indent > t {
+			continue
+		}
+		if l.indent < t {
+			return false
+		}
+		switch l.first() {
+		case "except":
+			if len(l.toks) > 1 && l.toks[1].kind == 'o' && l.toks[1].text == ":" {
+				return true // bare except
+			}
+			if l.hasName(pyImportErrors...) {
+				return true
+			}
+		case "else", "finally":
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// pyEnv is what Python imports resolve against: every Python manifest of the repository.
+type pyEnv struct {
+	manifests []string          // manifest files read
+	declared  map[string]bool   // normalised distribution names
+	locks     []string          // lock files, read only when an import is otherwise unresolved
+	locked    map[string]string // normalised name -> lock file, once read
+	local     map[string]bool   // top-level module names that exist in the repository
+	projects  map[string]bool   // normalised names of the repository's own projects
+}
+
+// isRequirementsFile reports pip requirement files: *requirements*.txt|.in, constraints*.txt and
+// .txt/.in files in a requirements/ directory.
+func isRequirementsFile(p string) bool {
+	base := path.Base(p)
+	ext := path.Ext(base)
+	if ext != ".txt" && ext != ".in" {
+		return false
+	}
+	if strings.Contains(base, "requirements") || strings.HasPrefix(base, "constraints") {
+		return true
+	}
+	return path.Base(depDirOf(p)) == "requirements"
+}
+
+// pyIgnoredDir reports directories that hold installed or generated Python code, not the project.
+func pyIgnoredDir(p string) bool {
+	return depHasPathElem(p, "node_modules", ".venv", "venv", "site-packages", ".tox", ".nox", "__pypackages__", ".git")
+}
+
+// pythonEnv builds (once) the Python resolution environment.
+func (r *depsRun) pythonEnv() *pyEnv {
+	if r.py != nil {
+		return r.py
+	}
+	e := &pyEnv{declared: map[string]bool{}, local: map[string]bool{}, projects: map[string]bool{}}
+	r.py = e
+	for _, f := range r.files {
+		if pyIgnoredDir(f) {
+			continue
+		}
+		base := path.Base(f)
+		switch ext := path.Ext(base); ext {
+		case ".py", ".pyi", ".pyx", ".pxd", ".so", ".pyd", ".proto":
+			// Modules generated from .proto files (x_pb2, x_pb2_grpc) live next to them.
+			mod, _, _ := strings.Cut(base, ".")
+			e.local[mod] = true
+			if ext == ".proto" {
+				e.local[mod+"_pb2"], e.local[mod+"_pb2_grpc"] = true, true
+			}
+			for _, part := range strings.Split(depDirOf(f), "/") {
+				if part != "" {
+					e.local[part] = true
+				}
+			}
+		}
+		var names []string
+		switch {
+		case isRequirementsFile(f):
+			names = r.requirementsNames(f, map[string]bool{})
+		case base == "pyproject.toml":
+			names = r.pyprojectNames(f, e)
+		case base == "setup.cfg":
+			names = r.setupCfgNames(f, e)
+		case base == "setup.py":
+			names = r.setupPyNames(f, e)
+		case base == "Pipfile":
+			names = r.pipfileNames(f)
+		case base == "environment.yml" || base == "environment.yaml":
+			names = r.condaNames(f)
+		case base == "tox.ini":
+			names = r.iniNames(f, func(section, key string) bool { return key == "deps" })
+		case isPyLockFile(base):
+			e.locks = append(e.locks, f)
+			continue
+		default:
+			continue
+		}
+		e.manifests = append(e.manifests, f)
+		for _, n := range names {
+			if n = normalizePyName(n); n != "" {
+				e.declared[n] = true
+			}
+		}
+	}
+	return e
+}
+
+// reqNameRE matches the distribution name at the start of a PEP 508 requirement.
+var reqNameRE = regexp.MustCompile(`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)`)
+
+// eggRE finds the #egg= name of a VCS or URL requirement.
+var eggRE = regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// pep508Name returns the distribution name of a PEP 508 requirement string ("requests[socks]>=2;
+// python_version<'3.9'", "pkg @ https://..."), or "".
+func pep508Name(req string) string {
+	m := reqNameRE.FindStringSubmatch(req)
+	if m == nil {
+		return ""
+	}
+	rest := strings.TrimSpace(req[len(m[0]):])
+	if rest != "" && !strings.ContainsAny(rest[:1], "[<>=!~;@(,") {
+		return "" // not a requirement: "some text"
+	}
+	return m[1]
+}
+
+// reqLine is one requirement of a requirements file.
+type reqLine struct {
+	name     string
+	line     int  // first physical line
+	plain    bool // from the index (not -e, URL, path or "name @ url")
+	include  string
+	isOption bool // an option line such as --index-url
+	option   string
+}
+
+// parseRequirements reads a pip requirements file, joining continuation lines.
+func parseRequirements(data []byte) []reqLine {
+	var out []reqLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	lineNo, start := 0, 0
+	var buf strings.Builder
+	for sc.Scan() {
+		lineNo++
+		text := strings.TrimRight(sc.Text(), "\r")
+		if buf.Len() == 0 {
+			start = lineNo
+		}
+		if strings.HasSuffix(text, "\\") {
+			buf.WriteString(strings.TrimSuffix(text, "\\"))
+			buf.WriteByte(' ')
+			continue
+		}
+		buf.WriteString(text)
+		full := buf.String()
+		buf.Reset()
+		if rl, ok := parseRequirementLine(full); ok {
+			rl.line = start
+			out = append(out, rl)
+		}
+	}
+	return out
+}
+
+func parseRequirementLine(s string) (reqLine, bool) {
+	// Strip a comment: # at the start or after whitespace (a URL fragment such as #egg= stays).
+	if i := strings.Index(s, "#"); i == 0 {
+		s = ""
+	} else if i > 0 {
+		for j := 1; j < len(s); j++ {
+			if s[j] == '#' && (s[j-1] == ' ' || s[j-1] == '\t') {
+				s = s[:j]
+				break
+			}
+		}
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return reqLine{}, false
+	}
+	if strings.HasPrefix(s, "-") {
+		opt := strings.Fields(s)[0]
+		val := strings.TrimSpace(strings.TrimPrefix(s, opt))
+		if k := strings.Index(opt, "="); k >= 0 { // --opt=value
+			val, opt = strings.TrimSpace(opt[k+1:]+" "+val), opt[:k]
+		}
+		switch opt {
+		case "-r", "--requirement", "-c", "--constraint":
+			return reqLine{include: val}, true
+		case "-e", "--editable":
+			if m := eggRE.FindStringSubmatch(val); m != nil {
+				return reqLine{name: m[1]}, true
+			}
+			return reqLine{}, false
+		}
+		if strings.HasPrefix(s, "-r") && len(s) > 2 {
+			return reqLine{include: strings.TrimSpace(s[2:])}, true
+		}
+		return reqLine{isOption: true, option: opt}, true
+	}
+	if strings.Contains(s, "://") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") {
+		if m := eggRE.FindStringSubmatch(s); m != nil {
+			return reqLine{name: m[1]}, true
+		}
+		return reqLine{}, false
+	}
+	name := pep508Name(s)
+	if name == "" {
+		return reqLine{}, false
+	}
+	rest := strings.TrimSpace(s[strings.Index(s, name)+len(name):])
+	if strings.HasPrefix(rest, "[") {
+		if k := strings.Index(rest, "]"); k >= 0 {
+			rest = strings.TrimSpace(rest[k+1:])
+		}
+	}
+	return reqLine{name: name, plain: !strings.HasPrefix(rest, "@")}, true
+}
+
+// requirementsNames returns the names a requirements file declares, following -r/-c includes.
+func (r *depsRun) requirementsNames(p string, seen map[string]bool) []string {
+	if seen[p] || len(seen) > 50 {
+		return nil
+	}
+	seen[p] = true
+	data := r.readOptional(p)
+	var names []string
+	for _, rl := range parseRequirements(data) {
+		switch {
+		case rl.include != "":
+			names = append(names, r.requirementsNames(depJoin(depDirOf(p), rl.include), seen)...)
+		case rl.name != "":
+			names = append(names, rl.name)
+		}
+	}
+	return names
+}
+
+// requirementStrings collects PEP 508 strings from a decoded TOML value (string or array of strings).
+func requirementStrings(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		out = append(out, x)
+	case []any:
+		for _, it := range x {
+			if s, ok := it.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = append(out, x...)
+	}
+	return out
+}
+
+// tomlPath walks nested tables of a decoded TOML document.
+func tomlPath(doc map[string]any, keys ...string) any {
+	var cur any = doc
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+func tomlTable(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// pyprojectDeps returns the PEP 508 strings of a pyproject's dependency arrays, the keys of its
+// Poetry dependency tables, and its project names.
+func pyprojectDeps(doc map[string]any) (reqs, poetry, projects []string) {
+	reqs = append(reqs, requirementStrings(tomlPath(doc, "project", "dependencies"))...)
+	for _, v := range tomlTable(tomlPath(doc, "project", "optional-dependencies")) {
+		reqs = append(reqs, requirementStrings(v)...)
+	}
+	for _, v := range tomlTable(doc["dependency-groups"]) {
+		reqs = append(reqs, requirementStrings(v)...)
+	}
+	reqs = append(reqs, requirementStrings(tomlPath(doc, "build-system", "requires"))...)
+	reqs = append(reqs, requirementStrings(tomlPath(doc, "tool", "uv", "dev-dependencies"))...)
+	for _, v := range tomlTable(tomlPath(doc, "tool", "pdm", "dev-dependencies")) {
+		reqs = append(reqs, requirementStrings(v)...)
+	}
+	for _, env := range tomlTable(tomlPath(doc, "tool", "hatch", "envs")) {
+		reqs = append(reqs, requirementStrings(tomlPath(tomlTable(env), "dependencies"))...)
+		reqs = append(reqs, requirementStrings(tomlPath(tomlTable(env), "extra-dependencies"))...)
+	}
+	reqs = append(reqs, requirementStrings(tomlPath(doc, "tool", "flit", "metadata", "requires"))...)
+	for _, v := range tomlTable(tomlPath(doc, "tool", "flit", "metadata", "requires-extra")) {
+		reqs = append(reqs, requirementStrings(v)...)
+	}
+	for _, tbl := range []any{tomlPath(doc, "tool", "poetry", "dependencies"), tomlPath(doc, "tool", "poetry", "dev-dependencies")} {
+		for k := range tomlTable(tbl) {
+			poetry = append(poetry, k)
+		}
+	}
+	for _, g := range tomlTable(tomlPath(doc, "tool", "poetry", "group")) {
+		for k := range tomlTable(tomlPath(tomlTable(g), "dependencies")) {
+			poetry = append(poetry, k)
+		}
+	}
+	for _, k := range []string{"project", "tool.poetry"} {
+		parts := strings.Split(k, ".")
+		if name, ok := tomlPath(doc, append(parts, "name")...).(string); ok {
+			projects = append(projects, name)
+		}
+	}
+	return reqs, poetry, projects
+}
+
+// pyprojectNames returns the names a pyproject.toml declares and records its project names.
+func (r *depsRun) pyprojectNames(p string, e *pyEnv) []string {
+	data := r.readOptional(p)
+	if data == nil {
+		return nil
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		r.note("hallucinated-dependencies: could not parse %s: %v", p, err)
+		return nil
+	}
+	reqs, poetry, projects := pyprojectDeps(doc)
+	var names []string
+	for _, s := range reqs {
+		if n := pep508Name(s); n != "" {
+			names = append(names, n)
+		}
+	}
+	for _, n := range poetry {
+		if n != "python" {
+			names = append(names, n)
+		}
+	}
+	for _, n := range projects {
+		e.projects[normalizePyName(n)] = true
+	}
+	return names
+}
+
+// iniSections parses an INI file into section -> key -> value, joining indented continuation lines.
+func iniSections(data []byte) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	section, key := "", ""
+	for _, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimRight(raw, "\r")
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";") {
+			continue
+		}
+		if strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") && line[0] == '[' {
+			section, key = strings.TrimSpace(trimmed[1:len(trimmed)-1]), ""
+			if out[section] == nil {
+				out[section] = map[string]string{}
+			}
+			continue
+		}
+		if (line[0] == ' ' || line[0] == '\t') && key != "" {
+			out[section][key] += "\n" + trimmed
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			k, v, ok = strings.Cut(line, ":")
+		}
+		if !ok {
+			continue
+		}
+		key = strings.TrimSpace(k)
+		if out[section] == nil {
+			out[section] = map[string]string{}
+		}
+		out[section][key] = strings.TrimSpace(v)
+	}
+	return out
+}
+
+// iniNames returns the requirement names in the values of the selected keys of an INI file.
+func (r *depsRun) iniNames(p string, want func(section, key string) bool) []string {
+	var names []string
+	for section, kv := range iniSections(r.readOptional(p)) {
+		for k, v := range kv {
+			if !want(section, k) {
+				continue
+			}
+			for _, line := range strings.FieldsFunc(v, func(c rune) bool { return c == '\n' || c == ',' }) {
+				line = strings.TrimSpace(line)
+				if strings.HasPrefix(line, "-") || strings.HasPrefix(line, "{") {
+					continue
+				}
+				if n := pep508Name(line); n != "" {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// setupCfgNames returns the requirements of a setup.cfg and records its project name.
+func (r *depsRun) setupCfgNames(p string, e *pyEnv) []string {
+	if name := iniSections(r.readOptional(p))["metadata"]["name"]; name != "" {
+		e.projects[normalizePyName(name)] = true
+	}
+	return r.iniNames(p, func(section, key string) bool {
+		return section == "options.extras_require" ||
+			(section == "options" && (key == "install_requires" || key == "tests_require" || key == "setup_requires"))
+	})
+}
+
+var (
+	pyStringLitRE   = regexp.MustCompile(`['"]([^'"\n]{1,200})['"]`)
+	setupPyNameRE   = regexp.MustCompile(`\bname\s*=\s*['"]([^'"\n]+)['"]`)
+	setupPyReqShape = regexp.MustCompile(`^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*([<>=!~;@].*)?$`)
+)
+
+// setupPyNames takes every string literal of setup.py shaped like a requirement: generous on
+// purpose, since setup.py is code.
+func (r *depsRun) setupPyNames(p string, e *pyEnv) []string {
+	data := r.readOptional(p)
+	if m := setupPyNameRE.FindSubmatch(data); m != nil {
+		e.projects[normalizePyName(string(m[1]))] = true
+	}
+	var names []string
+	for _, m := range pyStringLitRE.FindAllSubmatch(data, -1) {
+		if s := string(m[1]); setupPyReqShape.MatchString(s) {
+			names = append(names, pep508Name(s))
+		}
+	}
+	return names
+}
+
+// pipfileNames returns the package names of every package category of a Pipfile.
+func (r *depsRun) pipfileNames(p string) []string {
+	data := r.readOptional(p)
+	var doc map[string]any
+	if data == nil || toml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var names []string
+	for section, v := range doc {
+		switch section {
+		case "source", "requires", "scripts", "pipenv":
+			continue
+		}
+		for k := range tomlTable(v) {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+var condaDepRE = regexp.MustCompile(`^\s*-\s*(?:[A-Za-z0-9_.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// condaNames returns the package names listed in a conda environment file (conda and pip entries).
+func (r *depsRun) condaNames(p string) []string {
+	var names []string
+	for _, line := range strings.Split(string(r.readOptional(p)), "\n") {
+		if m := condaDepRE.FindStringSubmatch(line); m != nil {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+var lockNameRE = regexp.MustCompile(`(?m)^name\s*=\s*"([^"]+)"`)
+
+// lockTOMLNames returns the package names of a poetry.lock, uv.lock, pdm.lock or pylock.toml.
+func lockTOMLNames(data []byte) []string {
+	var out []string
+	for _, m := range lockNameRE.FindAllSubmatch(data, -1) {
+		out = append(out, normalizePyName(string(m[1])))
+	}
+	return out
+}
+
+// pipfileLockNames returns the package names of a Pipfile.lock.
+func pipfileLockNames(data []byte) []string {
+	var doc map[string]json.RawMessage
+	if data == nil || json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var out []string
+	for k, raw := range doc {
+		if k == "_meta" {
+			continue
+		}
+		var pkgs map[string]json.RawMessage
+		if json.Unmarshal(raw, &pkgs) == nil {
+			for name := range pkgs {
+				out = append(out, normalizePyName(name))
+			}
+		}
+	}
+	return out
+}
+
+// distCandidates returns the distribution names that could provide a module: known mappings of each
+// dotted prefix, each prefix as a name, and the usual python-/py prefixes and suffixes of the top name.
+func distCandidates(module string) []string {
+	var out []string
+	parts := strings.Split(module, ".")
+	for k := len(parts); k >= 1; k-- {
+		prefix := strings.Join(parts[:k], ".")
+		out = append(out, pyImportDists[prefix]...)
+		out = append(out, prefix)
+	}
+	top := strings.ToLower(parts[0])
+	out = append(out, "python-"+top, "py"+top, "py-"+top, top+"-python", top+"-py", top+"-binary", "types-"+top, top+"-stubs")
+	for i, s := range out {
+		out[i] = normalizePyName(s)
+	}
+	return out
+}
+
+// resolves reports whether a module is provided by a declared distribution.
+func (e *pyEnv) resolves(module string) bool {
+	for _, c := range distCandidates(module) {
+		if e.declared[c] {
+			return true
+		}
+	}
+	// Namespace packages and extensions (google.*, azure.*, flask-*): a declared distribution whose
+	// name starts with the top-level name counts.
+	top := normalizePyName(strings.Split(module, ".")[0])
+	for d := range e.declared {
+		if strings.HasPrefix(d, top+"-") || strings.ReplaceAll(d, "-", "") == strings.ReplaceAll(top, "-", "") {
+			return true
+		}
+	}
+	return false
+}
+
+// isPyLockFile reports Python lock files: poetry.lock, uv.lock, pdm.lock, pylock*.toml, Pipfile.lock.
+func isPyLockFile(base string) bool {
+	switch base {
+	case "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock":
+		return true
+	}
+	return strings.HasPrefix(base, "pylock") && strings.HasSuffix(base, ".toml")
+}
+
+// lockedBy returns the lock file that lists a distribution of the module, if any.
+func (r *depsRun) lockedBy(e *pyEnv, module string) string {
+	if e.locked == nil {
+		e.locked = map[string]string{}
+		for _, f := range e.locks {
+			data := r.readOptional(f)
+			names := lockTOMLNames(data)
+			if path.Base(f) == "Pipfile.lock" {
+				names = pipfileLockNames(data)
+			}
+			for _, n := range names {
+				if _, ok := e.locked[n]; !ok {
+					e.locked[n] = f
+				}
+			}
+		}
+	}
+	for _, c := range distCandidates(module) {
+		if f, ok := e.locked[c]; ok {
+			return f
+		}
+	}
+	return ""
+}
+
+// checkPythonFile checks the imports of a Python file that sit on added lines.
+func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
+	if pyIgnoredDir(p) || depHasPathElem(p, "testdata", "fixtures") {
+		return
+	}
+	src, err := r.read(p)
+	if err != nil {
+		r.note("hallucinated-dependencies: %s: could not read the file at head: %v", p, err)
+		return
+	}
+	var env *pyEnv
+	for _, imp := range pythonImports(src) {
+		l, ok := added[imp.line]
+		if !ok || imp.optional || imp.generated {
+			continue
+		}
+		top, _, _ := strings.Cut(imp.module, ".")
+		if pyStdlib[top] || pyRemovedStdlib[top] || pyPython2Stdlib[top] || pyAmbient[top] {
+			continue
+		}
+		if env == nil {
+			env = r.pythonEnv()
+			if len(env.manifests) == 0 {
+				r.note("hallucinated-dependencies: %s: no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, setup.py, Pipfile) in the repository; Python imports not checked", p)
+				return
+			}
+		}
+		if env.local[top] || env.projects[normalizePyName(top)] || env.resolves(imp.module) ||
+			strings.HasSuffix(top, "_pb2") || strings.HasSuffix(top, "_pb2_grpc") || pyRunnerModule[path.Base(p)] == top {
+			continue
+		}
+		if lock := r.lockedBy(env, imp.module); lock != "" {
+			r.note("hallucinated-dependencies: %s:%d imports %q, which is installed only as a transitive dependency (%s); declare it in the manifest",
+				p, l.NewLine, imp.module, lock)
+			continue
+		}
+		where := "the project's Python manifests"
+		if len(env.manifests) == 1 {
+			where = env.manifests[0]
+		}
+		title := fmt.Sprintf("Import %q is not declared in %s", imp.module, where)
+		suggest := top
+		if d := pyImportDists[top]; len(d) > 0 {
+			suggest = d[0]
+		}
+		body := fmt.Sprintf("%q is not in the Python standard library, not a module of this repository, and no distribution declared in %s provides it "+
+			"(checked by normalised name and the usual import-name to distribution mappings). If the module is real, add the distribution that "+
+			"provides it (e.g. %s) to the manifest; otherwise fix the import. A plausible-looking module that no dependency provides is a typical "+
+			"invented dependency.", imp.module, strings.Join(env.manifests, ", "), suggest)
+		r.addFinding(p, l, title, body)
+	}
+}
+
+// pyPrivateOptions are requirements-file options that bring in another package index.
+var pyPrivateOptions = depSetOf("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--no-index")
+
+// collectRequirementsAdditions queues requirements added to a requirements file for a PyPI look-up.
+func (r *depsRun) collectRequirementsAdditions(p string, added map[int]diff.Line) {
+	data, err := r.read(p)
+	if err != nil {
+		r.note("hallucinated-dependencies: %s: %v; added requirements not verified", p, err)
+		return
+	}
+	reqs := parseRequirements(data)
+	for _, rl := range reqs {
+		if rl.isOption && pyPrivateOptions[rl.option] {
+			r.note("hallucinated-dependencies: %s uses another package index (%s); added requirements not verified", p, rl.option)
+			return
+		}
+	}
+	env := r.pythonEnv()
+	for _, rl := range reqs {
+		l, ok := added[rl.line]
+		if !ok || rl.name == "" || !rl.plain || env.projects[normalizePyName(rl.name)] {
+			continue
+		}
+		r.queuePyPI(p, l, rl.name)
+	}
+}
+
+func (r *depsRun) queuePyPI(p string, l diff.Line, name string) {
+	r.verify = append(r.verify, verifyRequest{
+		ecosystem: EcosystemPyPI, name: normalizePyName(name), path: p, line: l, registry: "PyPI",
+		hint: "Fix the name (a plausible-looking name that nobody published is a typical invented dependency, and an unclaimed name can be " +
+			"registered by an attacker) or remove it. If it comes from a private index, declare that index in the manifest.",
+	})
+}
+
+var (
+	tomlHeaderRE   = regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$`)
+	tomlKeyRE      = regexp.MustCompile(`^\s*("?)([A-Za-z0-9][A-Za-z0-9._-]*)("?)\s*=\s*(.*)$`)
+	tomlQuotedRE   = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"|'([^']*)'`)
+	poetryDepTable = regexp.MustCompile(`^tool\.poetry\.(dependencies|dev-dependencies|group\.[^.]+\.dependencies)$`)
+)
+
+// collectPyprojectAdditions queues dependencies added to a pyproject.toml for a PyPI look-up: strings
+// on added lines that are elements of its dependency arrays, and keys added to Poetry dependency tables.
+func (r *depsRun) collectPyprojectAdditions(p string, added map[int]diff.Line) {
+	data, err := r.read(p)
+	if err != nil {
+		r.note("hallucinated-dependencies: %s: %v; added dependencies not verified", p, err)
+		return
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		r.note("hallucinated-dependencies: could not parse %s (%v); added dependencies not verified", p, err)
+		return
+	}
+	if tomlPath(doc, "tool", "poetry", "source") != nil || tomlPath(doc, "tool", "uv", "index") != nil ||
+		tomlPath(doc, "tool", "uv", "index-url") != nil || tomlPath(doc, "tool", "uv", "extra-index-url") != nil ||
+		tomlPath(doc, "tool", "pdm", "source") != nil {
+		r.note("hallucinated-dependencies: %s declares another package index; added dependencies not verified", p)
+		return
+	}
+	reqs, _, projects := pyprojectDeps(doc)
+	reqSet := depSetOf(reqs...)
+	own := map[string]bool{}
+	for _, n := range projects {
+		own[normalizePyName(n)] = true
+	}
+	lines := strings.Split(string(data), "\n")
+	table := ""
+	var nums []int
+	for n := range added {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	next := 0
+	for i, text := range lines {
+		lineNo := i + 1
+		if m := tomlHeaderRE.FindStringSubmatch(text); m != nil {
+			table = strings.ReplaceAll(strings.ReplaceAll(m[1], `"`, ""), " ", "")
+			continue
+		}
+		for next < len(nums) && nums[next] < lineNo {
+			next++
+		}
+		if next >= len(nums) || nums[next] != lineNo {
+			continue
+		}
+		l := added[lineNo]
+		if poetryDepTable.MatchString(table) {
+			if m := tomlKeyRE.FindStringSubmatch(text); m != nil && m[1] == m[3] {
+				name, val := m[2], m[4]
+				if name == "python" || own[normalizePyName(name)] ||
+					strings.ContainsAny(val, "{") && (strings.Contains(val, "path") || strings.Contains(val, "git") || strings.Contains(val, "url") || strings.Contains(val, "source")) {
+					continue
+				}
+				r.queuePyPI(p, l, name)
+			}
+			continue
+		}
+		for _, m := range tomlQuotedRE.FindAllStringSubmatch(text, -1) {
+			s := m[1]
+			if m[2] != "" {
+				s = m[2]
+			}
+			if !reqSet[s] {
+				continue
+			}
+			name := pep508Name(s)
+			if name == "" || own[normalizePyName(name)] {
+				continue
+			}
+			if rl, ok := parseRequirementLine(s); !ok || !rl.plain {
+				continue
+			}
+			r.queuePyPI(p, l, name)
+		}
+	}
+}
