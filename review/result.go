@@ -7,11 +7,13 @@ import (
 // Result is the outcome of one review run. Its JSON form is the contract of `wfreview review
 // --format json` (documented in the README): change field names only with a new major version.
 type Result struct {
-	Base          string              `json:"base"`
-	Head          string              `json:"head"`
-	Plan          *PlanRef            `json:"plan"`
-	AuthorModels  []AuthorModel       `json:"author_models"`
-	ReviewerModel *ReviewerModel      `json:"reviewer_model"`
+	Base          string         `json:"base"`
+	Head          string         `json:"head"`
+	Plan          *PlanRef       `json:"plan"`
+	AuthorModels  []AuthorModel  `json:"author_models"`
+	ReviewerModel *ReviewerModel `json:"reviewer_model"`
+	// NoModelReason says why no model reviewed the change (reviewer_model is then null).
+	NoModelReason string              `json:"no_model_reason,omitempty"`
 	Findings      []checklist.Finding `json:"findings"`
 	Checklist     []ChecklistEntry    `json:"checklist"`
 	Notes         []string            `json:"notes"`
@@ -33,6 +35,7 @@ type AuthorModel struct {
 	Model    string     `json:"model"`
 	Family   string     `json:"family,omitempty"`
 	Tool     string     `json:"tool,omitempty"`
+	Note     string     `json:"note,omitempty"` // an uncertainty, e.g. why the family is unknown
 	Evidence []Evidence `json:"evidence"`
 }
 
