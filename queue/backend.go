@@ -1,0 +1,268 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" database/sql driver
+)
+
+const (
+	backendSQLite   = "sqlite"
+	backendPostgres = "postgres"
+)
+
+type backendSpec struct {
+	kind string
+	dsn  string
+}
+
+// sqliteDefaultParams are added to a SQLite DSN unless it sets them itself:
+// WAL so readers don't block the writer, a busy timeout for other processes
+// using the file, BEGIN IMMEDIATE so a transaction takes the write lock up
+// front (no SQLITE_BUSY on lock upgrade), and synchronous=FULL so a commit
+// that Enqueue reported is on disk even after a power loss.
+var sqliteDefaultParams = []struct{ key, value, prefix string }{
+	{"_pragma", "journal_mode(WAL)", "journal_mode"},
+	{"_pragma", "busy_timeout(10000)", "busy_timeout"},
+	{"_pragma", "synchronous(FULL)", "synchronous"},
+	{"_txlock", "immediate", ""},
+}
+
+// parseDatabaseURL maps Config.DatabaseURL to a backend and its DSN.
+func parseDatabaseURL(raw string) (backendSpec, error) {
+	raw = strings.TrimSpace(raw)
+	lower := strings.ToLower(raw)
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return backendSpec{kind: backendPostgres, dsn: raw}, nil
+	}
+	if raw == "" {
+		raw = DefaultSQLitePath
+	}
+	if strings.Contains(lower, "://") && !strings.HasPrefix(lower, "file:") {
+		return backendSpec{}, fmt.Errorf("unsupported database URL scheme in %q (want a SQLite path, a file: DSN, postgres:// or postgresql://)", redactURL(raw))
+	}
+
+	name, query, _ := strings.Cut(raw, "?")
+	if name == "" || name == "file:" {
+		return backendSpec{}, fmt.Errorf("invalid SQLite DSN %q: no file name", raw)
+	}
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return backendSpec{}, fmt.Errorf("invalid SQLite DSN %q: %w", raw, err)
+	}
+	if name == ":memory:" || strings.Contains(params.Get("mode"), "memory") {
+		return backendSpec{}, fmt.Errorf("invalid SQLite DSN %q: an in-memory database is not durable", raw)
+	}
+	for _, p := range sqliteDefaultParams {
+		if !hasParam(params, p.key, p.prefix) {
+			params.Add(p.key, p.value)
+		}
+	}
+	return backendSpec{kind: backendSQLite, dsn: name + "?" + params.Encode()}, nil
+}
+
+func hasParam(params url.Values, key, prefix string) bool {
+	for _, v := range params[key] {
+		if prefix == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparseable URL>"
+	}
+	return u.Redacted()
+}
+
+func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ engine, err error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = db.Close()
+		}
+	}()
+	// One connection: SQLite allows one writer, and River runs several
+	// services concurrently; a single pooled connection serializes them in
+	// database/sql instead of surfacing SQLITE_BUSY (see riversqlite docs).
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("ping sqlite: %w", err)
+	}
+
+	driver := riversqlite.New(db)
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("create river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("run river migrations: %w", err)
+	}
+
+	d := dialect{
+		createDeliveries: `CREATE TABLE IF NOT EXISTS wfreview_delivery (
+	delivery_id TEXT PRIMARY KEY NOT NULL,
+	received_at INTEGER NOT NULL
+)`,
+		insertDelivery:  `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
+		pruneDeliveries: `DELETE FROM wfreview_delivery WHERE received_at < ?`,
+	}
+	if _, err := db.ExecContext(ctx, d.createDeliveries); err != nil {
+		return nil, fmt.Errorf("create delivery table: %w", err)
+	}
+
+	if n, err := rescueOrphans(ctx, driver.GetExecutor(), rc.MaxAttempts); err != nil {
+		return nil, err
+	} else if n > 0 && rc.Logger != nil {
+		rc.Logger.InfoContext(ctx, "rescued jobs left running by a stopped process", "jobs", n)
+	}
+
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("create river client: %w", err)
+	}
+
+	return &riverEngine[*sql.Tx]{
+		client: client,
+		sql:    d,
+		ops: txOps[*sql.Tx]{
+			begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
+			commit: func(_ context.Context, tx *sql.Tx) error {
+				return tx.Commit()
+			},
+			rollback: func(_ context.Context, tx *sql.Tx) error {
+				if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+					return err
+				}
+				return nil
+			},
+			exec: func(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+				r, err := tx.ExecContext(ctx, query, args...)
+				if err != nil {
+					return 0, err
+				}
+				return r.RowsAffected()
+			},
+		},
+		pingFn: func(ctx context.Context) error {
+			var one int
+			return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+		},
+		pruneFn: func(ctx context.Context, before int64) (int64, error) {
+			r, err := db.ExecContext(ctx, d.pruneDeliveries, before)
+			if err != nil {
+				return 0, err
+			}
+			return r.RowsAffected()
+		},
+		closeFn: db.Close,
+	}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int) (_ engine, err error) {
+	poolCfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres URL %s: %w", redactURL(dsn), err)
+	}
+	// River holds a listener connection and runs producers, completer,
+	// elector and maintenance services besides the workers themselves.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		poolCfg.MaxConns = max(poolCfg.MaxConns, int32(workers)+6)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return nil, fmt.Errorf("create postgres pool: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			pool.Close()
+		}
+	}()
+	pingCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		return nil, fmt.Errorf("ping postgres %s: %w", redactURL(dsn), err)
+	}
+
+	driver := riverpgxv5.New(pool)
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("create river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("run river migrations: %w", err)
+	}
+
+	d := dialect{
+		createDeliveries: `CREATE TABLE IF NOT EXISTS wfreview_delivery (
+	delivery_id TEXT PRIMARY KEY,
+	received_at BIGINT NOT NULL
+)`,
+		insertDelivery:  `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING`,
+		pruneDeliveries: `DELETE FROM wfreview_delivery WHERE received_at < $1`,
+		lockPR:          `SELECT pg_advisory_xact_lock($1)`,
+	}
+	if _, err := pool.Exec(ctx, d.createDeliveries); err != nil {
+		return nil, fmt.Errorf("create delivery table: %w", err)
+	}
+
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("create river client: %w", err)
+	}
+
+	return &riverEngine[pgx.Tx]{
+		client: client,
+		sql:    d,
+		ops: txOps[pgx.Tx]{
+			begin:  func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
+			commit: func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
+			rollback: func(ctx context.Context, tx pgx.Tx) error {
+				if err := tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+					return err
+				}
+				return nil
+			},
+			exec: func(ctx context.Context, tx pgx.Tx, query string, args ...any) (int64, error) {
+				tag, err := tx.Exec(ctx, query, args...)
+				if err != nil {
+					return 0, err
+				}
+				return tag.RowsAffected(), nil
+			},
+		},
+		pingFn: pool.Ping,
+		pruneFn: func(ctx context.Context, before int64) (int64, error) {
+			tag, err := pool.Exec(ctx, d.pruneDeliveries, before)
+			if err != nil {
+				return 0, err
+			}
+			return tag.RowsAffected(), nil
+		},
+		closeFn: func() error {
+			pool.Close()
+			return nil
+		},
+	}, nil
+}

@@ -1,0 +1,230 @@
+package queue
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// engine hides River's driver-specific transaction type (*sql.Tx for
+// riversqlite, pgx.Tx for riverpgxv5) from Queue.
+type engine interface {
+	enqueue(ctx context.Context, job ReviewArgs, now time.Time) (EnqueueResult, error)
+	pruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	stopAndCancel(ctx context.Context) error
+	ping(ctx context.Context) error
+	close() error
+	// listJobs returns every review job in the table (tests, diagnostics).
+	listJobs(ctx context.Context) ([]*rivertype.JobRow, error)
+}
+
+// txOps are the few transaction primitives the generic engine needs.
+type txOps[TTx any] struct {
+	begin    func(ctx context.Context) (TTx, error)
+	commit   func(ctx context.Context, tx TTx) error
+	rollback func(ctx context.Context, tx TTx) error
+	// exec runs a statement in tx and returns the number of affected rows.
+	exec func(ctx context.Context, tx TTx, query string, args ...any) (int64, error)
+}
+
+// dialect holds the SQL that differs between SQLite and PostgreSQL.
+type dialect struct {
+	// createDeliveries creates our delivery table (idempotent).
+	createDeliveries string
+	// insertDelivery inserts (delivery_id, received_at unix seconds) and
+	// affects 0 rows if the id exists.
+	insertDelivery string
+	// pruneDeliveries deletes rows with received_at < $1 (unix seconds).
+	pruneDeliveries string
+	// lockPR, if not empty, takes a transaction-scoped lock on a 64-bit key
+	// so that concurrent enqueues for the same PR are serialized (Postgres;
+	// SQLite already serializes writers with BEGIN IMMEDIATE).
+	lockPR string
+}
+
+// queuedStates are the states a superseded job may be in: not running and
+// not finalized.
+var queuedStates = []rivertype.JobState{
+	rivertype.JobStateAvailable,
+	rivertype.JobStatePending,
+	rivertype.JobStateRetryable,
+	rivertype.JobStateScheduled,
+}
+
+type riverEngine[TTx any] struct {
+	client  *river.Client[TTx]
+	ops     txOps[TTx]
+	sql     dialect
+	pingFn  func(ctx context.Context) error
+	pruneFn func(ctx context.Context, before int64) (int64, error)
+	closeFn func() error
+}
+
+func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time.Time) (res EnqueueResult, err error) {
+	tx, err := e.ops.begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("begin transaction: %w", err)
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if rbErr := e.ops.rollback(rbCtx, tx); rbErr != nil {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+	}()
+
+	if e.sql.lockPR != "" {
+		if _, err := e.ops.exec(ctx, tx, e.sql.lockPR, prLockKey(job)); err != nil {
+			return res, fmt.Errorf("lock pull request: %w", err)
+		}
+	}
+
+	n, err := e.ops.exec(ctx, tx, e.sql.insertDelivery, job.DeliveryID, now.Unix())
+	if err != nil {
+		return res, fmt.Errorf("record delivery id: %w", err)
+	}
+	if n == 0 {
+		// Already recorded by an earlier (committed) Enqueue: insert nothing.
+		return EnqueueResult{Duplicate: true, Reason: ReasonDuplicateDelivery}, nil
+	}
+
+	ins, err := e.client.InsertTx(ctx, tx, job, &river.InsertOpts{Tags: jobTags(job)})
+	if err != nil {
+		return res, fmt.Errorf("insert job: %w", err)
+	}
+	res.JobID = ins.Job.ID
+	if ins.UniqueSkippedAsDuplicate {
+		res.Duplicate, res.Reason = true, ReasonDuplicateJob
+	} else if job.Trigger == TriggerAuto {
+		if res.Superseded, err = e.supersede(ctx, tx, job, ins.Job.ID); err != nil {
+			return EnqueueResult{}, err
+		}
+	}
+
+	if err := e.ops.commit(ctx, tx); err != nil {
+		return EnqueueResult{}, fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return res, nil
+}
+
+// supersede cancels, inside tx, the queued "auto" jobs of job's PR that are
+// for another head SHA. Candidates are found by tags (a hash of the PR and
+// "auto"), then checked against their decoded args.
+func (e *riverEngine[TTx]) supersede(ctx context.Context, tx TTx, job ReviewArgs, keepID int64) (int, error) {
+	params := river.NewJobListParams().
+		Kinds(kindReview).
+		States(queuedStates...).
+		TagsAll(prTag(job), TriggerAuto).
+		First(10_000)
+	list, err := e.client.JobListTx(ctx, tx, params)
+	if err != nil {
+		return 0, fmt.Errorf("list queued jobs to supersede: %w", err)
+	}
+	cancelled := 0
+	for _, row := range list.Jobs {
+		if row.ID == keepID {
+			continue
+		}
+		var old ReviewArgs
+		if err := json.Unmarshal(row.EncodedArgs, &old); err != nil {
+			return 0, fmt.Errorf("decode args of job %d: %w", row.ID, err)
+		}
+		if !samePR(old, job) || old.Trigger != TriggerAuto || old.HeadSHA == job.HeadSHA {
+			continue
+		}
+		updated, err := e.client.JobCancelTx(ctx, tx, row.ID)
+		if err != nil {
+			return 0, fmt.Errorf("cancel superseded job %d: %w", row.ID, err)
+		}
+		// On Postgres a job listed as queued may have been fetched since; it is
+		// then only marked for cancellation and not counted.
+		if updated.State == rivertype.JobStateCancelled {
+			cancelled++
+		}
+	}
+	return cancelled, nil
+}
+
+func (e *riverEngine[TTx]) pruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	n, err := e.pruneFn(ctx, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("delete old delivery ids: %w", err)
+	}
+	return n, nil
+}
+
+func (e *riverEngine[TTx]) start(ctx context.Context) error {
+	if err := e.client.Start(ctx); err != nil {
+		return fmt.Errorf("start river client: %w", err)
+	}
+	return nil
+}
+
+func (e *riverEngine[TTx]) stop(ctx context.Context) error {
+	if err := e.client.Stop(ctx); err != nil {
+		return fmt.Errorf("stop river client: %w", err)
+	}
+	return nil
+}
+
+func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
+	if err := e.client.StopAndCancel(ctx); err != nil {
+		return fmt.Errorf("stop and cancel river client: %w", err)
+	}
+	return nil
+}
+
+func (e *riverEngine[TTx]) ping(ctx context.Context) error { return e.pingFn(ctx) }
+
+func (e *riverEngine[TTx]) close() error { return e.closeFn() }
+
+func (e *riverEngine[TTx]) listJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
+	list, err := e.client.JobList(ctx, river.NewJobListParams().Kinds(kindReview).First(10_000))
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return list.Jobs, nil
+}
+
+func samePR(a, b ReviewArgs) bool {
+	return strings.EqualFold(a.Owner, b.Owner) && strings.EqualFold(a.Repo, b.Repo) && a.Number == b.Number
+}
+
+// prKey identifies a pull request independently of case (GitHub owner and
+// repo names are case-insensitive).
+func prKey(a ReviewArgs) []byte {
+	sum := sha256.Sum256([]byte(strings.ToLower(a.Owner) + "/" + strings.ToLower(a.Repo) + "#" + strconv.Itoa(a.Number)))
+	return sum[:]
+}
+
+// prTag is a River tag (must match \A[\w][\w\-]+[\w]\z, so owner/repo names
+// cannot be used verbatim) identifying the job's pull request.
+func prTag(a ReviewArgs) string { return "pr-" + hex.EncodeToString(prKey(a)[:16]) }
+
+// prLockKey is the Postgres advisory lock key of the job's pull request.
+func prLockKey(a ReviewArgs) int64 { return int64(binary.BigEndian.Uint64(prKey(a)[:8])) }
+
+func jobTags(a ReviewArgs) []string {
+	tags := []string{prTag(a)}
+	if a.Trigger == TriggerAuto {
+		tags = append(tags, TriggerAuto)
+	}
+	return tags
+}
