@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/rs/zerolog"
+
+	"github.com/wfreview/wfreview/checklist"
+	"github.com/wfreview/wfreview/config"
+	"github.com/wfreview/wfreview/queue"
+	"github.com/wfreview/wfreview/review"
+)
+
+// Worker runs review jobs: it is the queue's Handler.
+type Worker struct {
+	githubapp.ClientCreator
+	Engine  *review.Engine
+	Metrics *Metrics
+	// Queue, when set, receives a job for a pull request's current head when a job finds itself
+	// superseded.
+	Queue Enqueuer
+	Log   zerolog.Logger
+	// BotLogin is the app's user ("<slug>[bot]"); only its markers count (see Poster.BotLogin).
+	BotLogin string
+	// CheckName is the check run's name (default "wfreview").
+	CheckName string
+	// PostSleep replaces the poster's wait between re-posts (tests).
+	PostSleep func(ctx context.Context, d time.Duration) error
+}
+
+// Outcomes of a job, for metrics and logs.
+const (
+	outcomePosted      = "posted"
+	outcomeEmpty       = "empty"
+	outcomeSkipped     = "skipped"
+	outcomeSuperseded  = "superseded"
+	outcomeConfigError = "config_error"
+	outcomeFailed      = "failed"
+	outcomeReplied     = "replied"
+)
+
+// job is the state of one run.
+type job struct {
+	w      *Worker
+	args   queue.ReviewArgs
+	client *github.Client
+	log    zerolog.Logger
+	pr     *github.PullRequest
+	ref    PullRef
+	cfg    *config.Repo
+}
+
+// Run is the queue.Handler: it reviews one pull request at most once per (head, trigger). Errors are
+// returned for the queue to retry (the run is idempotent: the summary's key and the comments'
+// fingerprints make a retry post nothing twice); problems no retry can fix are queue.Permanent.
+func (w *Worker) Run(ctx context.Context, args queue.ReviewArgs, attempt int) (err error) {
+	start := time.Now()
+	var calls atomic.Int64
+	ctx = withCallCounter(ctx, &calls)
+	log := w.Log.With().
+		Str(githubapp.LogKeyDeliveryID, args.DeliveryID).
+		Int64(githubapp.LogKeyInstallationID, args.InstallationID).
+		Str(githubapp.LogKeyRepositoryOwner, args.Owner).
+		Str(githubapp.LogKeyRepositoryName, args.Repo).
+		Int(githubapp.LogKeyPRNum, args.Number).
+		Str("trigger", args.Trigger).Int("attempt", attempt).Logger()
+	ctx = log.WithContext(ctx)
+
+	outcome := outcomeFailed
+	defer func() {
+		w.Metrics.review(outcome)
+		if w.Metrics != nil {
+			w.Metrics.ReviewSeconds.Observe(time.Since(start).Seconds())
+			w.Metrics.CallsPerReview.Observe(float64(calls.Load()))
+		}
+		ev := log.Info()
+		if err != nil {
+			ev = log.Warn().Err(err)
+		}
+		ev.Str("outcome", outcome).Int64("github_requests", calls.Load()).Dur("elapsed", time.Since(start)).Msg("review job finished")
+	}()
+
+	client, err := w.NewInstallationClient(args.InstallationID)
+	if err != nil {
+		return fmt.Errorf("installation client: %w", err)
+	}
+	j := &job{w: w, args: args, client: client, log: log}
+	outcome, err = j.run(ctx)
+	return err
+}
+
+func (j *job) isComment() bool { return strings.HasPrefix(j.args.Trigger, triggerCommentPref) }
+
+func (j *job) run(ctx context.Context) (string, error) {
+	a := j.args
+	pr, _, err := j.client.PullRequests.Get(ctx, a.Owner, a.Repo, a.Number)
+	if err != nil {
+		if isStatus(err, http.StatusNotFound) {
+			return outcomeSkipped, queue.Permanent(fmt.Errorf("pull request %s/%s#%d not found: %w", a.Owner, a.Repo, a.Number, err))
+		}
+		return outcomeFailed, fmt.Errorf("get pull request: %w", err)
+	}
+	j.pr = pr
+	if pr.GetState() != "open" {
+		j.log.Info().Msg("pull request is closed; nothing to review")
+		return outcomeSkipped, nil
+	}
+	head := pr.GetHead().GetSHA()
+	if !j.isComment() && head != a.HeadSHA {
+		// Webhooks can arrive out of order, and a late one may have cancelled the job of the newer
+		// head: make sure the current head has a job (deduplicated if it already does).
+		j.log.Info().Str("job_head", a.HeadSHA).Str("pr_head", head).Msg("superseded by a newer push")
+		if j.w.Queue != nil {
+			next := a
+			next.HeadSHA, next.Trigger, next.DeliveryID = head, TriggerAuto, "resync:"+head
+			if _, err := j.w.Queue.Enqueue(ctx, next); err != nil {
+				return outcomeFailed, fmt.Errorf("queue the review of the current head: %w", err)
+			}
+		}
+		return outcomeSuperseded, nil
+	}
+	j.ref = PullRef{Owner: a.Owner, Repo: a.Repo, Number: a.Number, HeadSHA: head}
+
+	if j.isComment() {
+		j.react(ctx)
+	}
+	cfg, src, err := loadConfig(ctx, j.client, a.Owner, a.Repo, pr.GetBase().GetRef())
+	if err != nil {
+		var ce config.Errors
+		var one *config.Error
+		if errors.As(err, &ce) || errors.As(err, &one) {
+			return outcomeConfigError, j.reportConfigError(ctx, src, err)
+		}
+		return outcomeFailed, err
+	}
+	j.cfg = cfg
+
+	if j.isComment() {
+		if done, outcome, err := j.commandGate(ctx); done {
+			return outcome, err
+		}
+	} else if reason := j.autoSkip(); reason != "" {
+		j.log.Info().Str("reason", reason).Msg("automatic review skipped")
+		return outcomeSkipped, nil
+	}
+	return j.review(ctx)
+}
+
+// autoSkip says why an automatic review does not run, or "".
+func (j *job) autoSkip() string {
+	switch login := j.pr.GetUser().GetLogin(); {
+	case !j.cfg.Review.AutoEnabled():
+		return "review.auto is off"
+	case j.pr.GetDraft() && !j.cfg.Review.Drafts:
+		return "draft pull request (review.drafts is off)"
+	case j.pr.GetUser().GetType() == "Bot" && !j.cfg.Review.Bots:
+		return "opened by a bot (review.bots is off)"
+	case j.cfg.IgnoresAuthor(login):
+		return "author is in review.ignore_authors"
+	}
+	return ""
+}
+
+func (j *job) review(ctx context.Context) (string, error) {
+	a := j.args
+	poster := &Poster{Client: j.client, Log: j.log, BotLogin: j.w.BotLogin, Sleep: j.w.PostSleep}
+	state, err := poster.Posted(ctx, j.ref)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	key := j.ref.HeadSHA + ":" + a.Trigger
+	if state.Keys[key] {
+		j.log.Info().Str("key", key).Msg("this run's review is already on the pull request")
+		return outcomePosted, nil
+	}
+
+	ix, err := fetchFiles(ctx, j.client, j.ref)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	var only []string
+	var notes []string
+	if a.Mode != ModeFull && state.LastReviewedSHA != "" {
+		only, notes, err = j.changedSince(ctx, state.LastReviewedSHA)
+		if err != nil {
+			return outcomeFailed, err
+		}
+		if only != nil && len(only) == 0 && !j.isComment() {
+			j.log.Info().Str("last_reviewed", state.LastReviewedSHA).Msg("no change since the last review")
+			return outcomeSkipped, nil
+		}
+	}
+
+	checks := &CheckRuns{Client: j.client, Name: j.w.CheckName, Log: j.log}
+	runID, err := checks.Start(ctx, j.ref, key)
+	if err != nil {
+		j.log.Warn().Err(err).Msg("could not start the check run; continuing")
+	}
+
+	commits, err := fetchCommits(ctx, j.client, j.ref)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	var labels []string
+	for _, l := range j.pr.Labels {
+		labels = append(labels, l.GetName())
+	}
+	res, err := j.w.Engine.Run(ctx, &review.Request{
+		Base: j.pr.GetBase().GetSHA(), Head: j.ref.HeadSHA, Diff: ix,
+		Tree: newTree(j.client, a.Owner, a.Repo, j.ref.HeadSHA), Config: j.cfg, Commits: commits,
+		PRBody: j.pr.GetBody(), Labels: labels, Checks: a.Checks, OnlyPaths: only,
+	})
+	if err != nil {
+		return outcomeFailed, fmt.Errorf("review: %w", err)
+	}
+	res.Notes = append(notes, res.Notes...)
+	j.observe(res)
+
+	event := EventComment
+	if j.cfg.Review.RequestChanges && hasSeverity(res, checklist.SeverityError) {
+		event = EventRequestChanges
+	}
+	out, err := poster.Post(ctx, j.ref, res, PostOptions{Event: event, Key: key, Diff: ix, MaxInline: j.cfg.MaxComments,
+		SummaryWhenEmpty: j.isComment() || state.LastReviewedSHA == ""}, state)
+	if err != nil {
+		return outcomeFailed, fmt.Errorf("post review: %w", err)
+	}
+	j.log.Info().Int64("review_id", out.ReviewID).Int("inline", out.Inline).Int("overflow", out.Overflow).
+		Int("already_posted", out.AlreadyPosted).Int("moved", len(out.Moved)).Bool("empty", out.Empty).Msg("review posted")
+
+	if err := checks.Complete(ctx, j.ref, runID, CheckOutput{
+		Conclusion: ConclusionFor(res, j.cfg.Review.FailCheck),
+		Summary:    review.Markdown(res, review.MarkdownOptions{}),
+		Findings:   res.Findings,
+	}); err != nil {
+		j.log.Warn().Err(err).Msg("could not complete the check run")
+	}
+	if out.Empty {
+		return outcomeEmpty, nil
+	}
+	return outcomePosted, nil
+}
+
+// changedSince returns the files changed between the last reviewed commit and head when the last
+// one is an ancestor of head (an incremental review), or nil for a full review (force push).
+func (j *job) changedSince(ctx context.Context, last string) ([]string, []string, error) {
+	head := j.ref.HeadSHA
+	if last == head {
+		return []string{}, []string{"No new commits since the last review."}, nil
+	}
+	cmp, _, err := j.client.Repositories.CompareCommits(ctx, j.ref.Owner, j.ref.Repo, last, head, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		if isStatus(err, http.StatusNotFound) {
+			return nil, []string{fmt.Sprintf("The last reviewed commit %s is gone (force push): the whole pull request was reviewed.", short(last))}, nil
+		}
+		return nil, nil, fmt.Errorf("compare %s...%s: %w", short(last), short(head), err)
+	}
+	switch cmp.GetStatus() {
+	case "identical":
+		return []string{}, nil, nil
+	case "ahead":
+		only := []string{}
+		for _, f := range cmp.Files {
+			only = append(only, f.GetFilename())
+		}
+		if len(cmp.Files) >= 300 { // the compare API lists at most 300 files: review everything
+			return nil, nil, nil
+		}
+		return only, []string{fmt.Sprintf("Incremental review: %d file(s) changed since %s, the last reviewed commit.", len(only), short(last))}, nil
+	}
+	return nil, []string{fmt.Sprintf("History was rewritten since %s: the whole pull request was reviewed.", short(last))}, nil
+}
+
+func (j *job) observe(res *review.Result) {
+	m := j.w.Metrics
+	if m == nil {
+		return
+	}
+	for _, f := range res.Findings {
+		m.Findings.WithLabelValues(f.Check, f.Source).Inc()
+	}
+	if u := res.Usage; u != nil {
+		m.ModelTokens.WithLabelValues("prompt").Add(float64(u.PromptTokens))
+		m.ModelTokens.WithLabelValues("completion").Add(float64(u.CompletionTokens))
+	}
+}
+
+func hasSeverity(res *review.Result, s checklist.Severity) bool {
+	for _, f := range res.Findings {
+		if f.Severity == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isStatus(err error, code int) bool {
+	var ge *github.ErrorResponse
+	return errors.As(err, &ge) && ge.Response != nil && ge.Response.StatusCode == code
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
