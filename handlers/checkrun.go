@@ -67,10 +67,34 @@ func (c *CheckRuns) name() string {
 	return c.Name
 }
 
-// Start creates the check run of pr.HeadSHA, in progress, and returns its ID.
+// FindOpen returns the ID of this check's run on pr.HeadSHA with externalID that is not completed
+// yet (left by an attempt that crashed), or 0.
+func (c *CheckRuns) FindOpen(ctx context.Context, pr PullRef, externalID string) (int64, error) {
+	res, _, err := c.Client.Checks.ListCheckRunsForRef(ctx, pr.Owner, pr.Repo, pr.HeadSHA,
+		&github.ListCheckRunsOptions{CheckName: github.String(c.name()), ListOptions: github.ListOptions{PerPage: 100}})
+	if err != nil {
+		return 0, fmt.Errorf("list check runs of %s@%s: %w", pr, pr.HeadSHA, err)
+	}
+	for _, r := range res.CheckRuns {
+		if r.GetExternalID() == externalID && r.GetStatus() != "completed" {
+			return r.GetID(), nil
+		}
+	}
+	return 0, nil
+}
+
+// Start creates the check run of pr.HeadSHA, in progress, and returns its ID. A run of the same
+// externalID left in progress by a crashed attempt is reused, so a retry never leaves a run hanging.
 func (c *CheckRuns) Start(ctx context.Context, pr PullRef, externalID string) (int64, error) {
 	if pr.HeadSHA == "" {
 		return 0, fmt.Errorf("start check run on %s: no head SHA", pr)
+	}
+	if externalID != "" {
+		if id, err := c.FindOpen(ctx, pr, externalID); err != nil {
+			c.Log.Warn().Err(err).Msg("could not look for an unfinished check run; creating one")
+		} else if id != 0 {
+			return id, nil
+		}
 	}
 	opts := github.CreateCheckRunOptions{
 		Name:      c.name(),

@@ -177,8 +177,18 @@ func (j *job) review(ctx context.Context) (string, error) {
 		return outcomeFailed, err
 	}
 	key := j.ref.HeadSHA + ":" + a.Trigger
+	checks := &CheckRuns{Client: j.client, Name: j.w.CheckName, Log: j.log}
 	if state.Keys[key] {
+		// An earlier attempt posted the review and then stopped (crash, kill -9): finish its check run.
 		j.log.Info().Str("key", key).Msg("this run's review is already on the pull request")
+		if id, err := checks.FindOpen(ctx, j.ref, key); err != nil {
+			j.log.Warn().Err(err).Msg("could not look for the unfinished check run")
+		} else if id != 0 {
+			if err := checks.Complete(ctx, j.ref, id, CheckOutput{Conclusion: ConclusionNeutral, Title: "Review posted",
+				Summary: "The review of this commit was posted by an earlier attempt of this run: see the pull request's reviews."}); err != nil {
+				j.log.Warn().Err(err).Msg("could not complete the check run")
+			}
+		}
 		return outcomePosted, nil
 	}
 
@@ -199,7 +209,6 @@ func (j *job) review(ctx context.Context) (string, error) {
 		}
 	}
 
-	checks := &CheckRuns{Client: j.client, Name: j.w.CheckName, Log: j.log}
 	runID, err := checks.Start(ctx, j.ref, key)
 	if err != nil {
 		j.log.Warn().Err(err).Msg("could not start the check run; continuing")
