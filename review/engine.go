@@ -42,6 +42,9 @@ type Request struct {
 	Checks []string
 	// NoModel runs the static checks only.
 	NoModel bool
+	// OnlyPaths, when not nil, limits the review to these paths (an incremental review of the files
+	// changed since the last reviewed commit); the other files are left out silently.
+	OnlyPaths []string
 }
 
 // Completer is one reviewer model's client (model.Client in production, a fake in tests).
@@ -232,9 +235,19 @@ func (r *run) modelItems() []checklist.Item { return r.items }
 // scopeFiles returns the files to review and records the others in Skipped.
 func (r *run) scopeFiles() []*diff.File {
 	maxBytes := orDefault(r.e.MaxFileBytes, DefaultMaxFileBytes)
+	var only map[string]bool
+	if r.req.OnlyPaths != nil {
+		only = make(map[string]bool, len(r.req.OnlyPaths))
+		for _, p := range r.req.OnlyPaths {
+			only[p] = true
+		}
+	}
 	var out []*diff.File
 	for _, f := range r.req.Diff.Files {
 		p := f.Path()
+		if only != nil && !only[p] {
+			continue
+		}
 		reason := ""
 		if ex, pat := r.cfg.Excluded(p); ex {
 			reason = fmt.Sprintf("excluded by %q", pat)

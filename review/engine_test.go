@@ -32,7 +32,7 @@ func goRepo(t *testing.T) (*testrepo.Repo, string) {
 	return r, base
 }
 
-func request(t *testing.T, r *testrepo.Repo, base string) *review.Request {
+func request(t testing.TB, r *testrepo.Repo, base string) *review.Request {
 	t.Helper()
 	ix, tree := r.Change(base)
 	head := r.Git("rev-parse", "HEAD")
