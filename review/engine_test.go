@@ -335,3 +335,35 @@ func TestConcurrentChunks(t *testing.T) {
 	}
 	t.Logf("40 files, 5 calls of 150ms, concurrency 4: %v", time.Since(start))
 }
+
+func TestSecretsAreNotSentToTheModel(t *testing.T) {
+	r, base := goRepo(t)
+	secret := "AKIA" + "QYLPMN5HFIQR7XYZ"
+	r.Write("deploy.py", "KEY = '"+secret+"'\n")
+	r.Commit("deploy settings")
+	srv := modeltest.NewServer(t, func(modeltest.Call) modeltest.Reply { return reply() })
+	res, err := fastEngine(specs(srv, "gpt-5-mini")).Run(context.Background(), request(t, r, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Calls()) == 0 {
+		t.Fatal("no model call")
+	}
+	for _, c := range srv.Calls() {
+		if strings.Contains(string(c.Body), secret) {
+			t.Fatal("the secret reached the model")
+		}
+	}
+	found := false
+	for _, f := range res.Findings {
+		if f.Path == "deploy.py" && f.Check == checklist.Security {
+			found = true
+		}
+		if strings.Contains(f.Body, secret) {
+			t.Error("a finding repeats the secret")
+		}
+	}
+	if !found {
+		t.Error("the secret was not reported")
+	}
+}

@@ -180,6 +180,8 @@ Plan conformance: fill "plan" with the plan items (goals, tasks, definition-of-d
 func userPrompt(in *promptInput) string {
 	var b strings.Builder
 	fence := func(kind, label, body string) {
+		// Secrets committed by mistake are not sent to a third-party model.
+		body = checklist.RedactSecrets(body)
 		fmt.Fprintf(&b, "<untrusted-%s id=%q label=%q>\n", kind, in.Nonce, label)
 		b.WriteString(neutralizeFence(body, in.Nonce))
 		if !strings.HasSuffix(body, "\n") {
@@ -198,11 +200,12 @@ func userPrompt(in *promptInput) string {
 		fence("repository-file", label, c.Text)
 	}
 	if len(in.Static) > 0 {
-		b.WriteString("Static analyzers already reported these (do not repeat them):\n")
+		var sb strings.Builder
 		for _, f := range in.Static {
-			fmt.Fprintf(&b, "- [%s] %s:%d %s\n", f.Check, f.Path, f.Line, oneLine(f.Title))
+			fmt.Fprintf(&sb, "- [%s] %s:%d %s\n", f.Check, f.Path, f.Line, oneLine(f.Title))
 		}
-		b.WriteByte('\n')
+		b.WriteString("Static analyzers already reported these findings (do not repeat them):\n")
+		fence("static-findings", "static analyzers", sb.String())
 	}
 	b.WriteString("The diff to review. Each line is prefixed with its number: R<n> for new-side lines (+ added, blank context), L<n> - for deleted lines.\n\n")
 	var d strings.Builder
