@@ -73,7 +73,9 @@ type Engine struct {
 	// PromptTokens bound one model call (defaults 8 files and 48,000 tokens).
 	MaxFileBytes    int
 	MaxFilesPerCall int
-	PromptTokens    int
+	// MaxDiffBytes: a change whose reviewable diff is larger gets the static checks only (0: no cap).
+	MaxDiffBytes int
+	PromptTokens int
 	// MaxContextBytes caps each context file given to the model (default 16 KiB).
 	MaxContextBytes int
 	Log             zerolog.Logger
@@ -139,8 +141,11 @@ func (e *Engine) Run(ctx context.Context, req *Request) (*Result, error) {
 
 	files := r.scopeFiles()
 
-	plan, err := FindPlan(ctx, req.Tree, PlanQuery{Explicit: req.PlanPath, PRBody: req.PRBody,
-		Globs: cfg.Plan.Paths, Changed: req.Diff.Paths()})
+	var plan *Plan
+	if req.PlanPath != "" || cfg.Plan.Paths == nil || len(cfg.Plan.Paths) > 0 { // plan.paths: [] turns discovery off
+		plan, err = FindPlan(ctx, req.Tree, PlanQuery{Explicit: req.PlanPath, PRBody: req.PRBody,
+			Globs: cfg.Plan.Paths, Changed: req.Diff.Paths()})
+	}
 	if err != nil {
 		if req.PlanPath != "" {
 			return nil, fmt.Errorf("plan: %w", err)
@@ -168,6 +173,8 @@ func (e *Engine) Run(ctx context.Context, req *Request) (*Result, error) {
 		modelReason = "no reviewer model configured"
 	case len(r.modelItems()) == 0:
 		modelReason = "no checklist item in force needs a model"
+	case e.MaxDiffBytes > 0 && changeBytes(files) > e.MaxDiffBytes:
+		modelReason = fmt.Sprintf("change too large for a model review (%d bytes of diff, limit %d)", changeBytes(files), e.MaxDiffBytes)
 	default:
 		modelFindings, modelRan, modelReason = r.runModel(ctx, authors, plan, files, static)
 	}
@@ -271,6 +278,14 @@ func (r *run) scopeFiles() []*diff.File {
 		out = append(out, f)
 	}
 	return out
+}
+
+func changeBytes(files []*diff.File) int {
+	n := 0
+	for _, f := range files {
+		n += diffBytes(f)
+	}
+	return n
 }
 
 func diffBytes(f *diff.File) int {

@@ -33,6 +33,7 @@ func NewEngine(op *config.Operator) (*Engine, []string) {
 	e.Timeout = op.Review.Timeout
 	e.MaxRetries = op.Review.MaxRetries
 	e.MaxFileBytes = op.Review.MaxFileBytes
+	e.MaxDiffBytes = op.Review.MaxDiffBytes
 	if minCtx > 0 && minCtx/2 < DefaultPromptTokens {
 		e.PromptTokens = minCtx / 2
 	}

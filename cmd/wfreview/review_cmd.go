@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/rs/zerolog"
@@ -108,6 +110,13 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 		return usage(err)
 	}
 	tree := repo.Tree(head)
+	if f.plan != "" && filepath.IsAbs(f.plan) {
+		rel, err := filepath.Rel(repo.Dir, f.plan)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return usage(fmt.Errorf("--plan %s is outside the checkout %s", f.plan, repo.Dir))
+		}
+		f.plan = filepath.ToSlash(rel)
+	}
 
 	repoCfg, err := loadRepoConfig(ctx, tree)
 	if err != nil {
