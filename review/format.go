@@ -35,7 +35,8 @@ func Write(w io.Writer, format string, res *Result) error {
 	case FormatJSON:
 		return WriteJSON(w, res)
 	case FormatMarkdown:
-		if _, err := io.WriteString(w, Markdown(res, MarkdownOptions{})); err != nil {
+		// A local report has no inline comments: every finding is listed.
+		if _, err := io.WriteString(w, Markdown(res, MarkdownOptions{Overflow: res.Findings, OverflowHeading: "Findings"})); err != nil {
 			return fmt.Errorf("write markdown: %w", err)
 		}
 		return nil
@@ -359,6 +360,8 @@ type MarkdownOptions struct {
 	// Overflow are findings that were not posted as inline comments (over the cap, or rejected by
 	// GitHub); they are listed in the summary so none is lost.
 	Overflow []checklist.Finding
+	// OverflowHeading titles the Overflow list (default "Findings not posted inline").
+	OverflowHeading string
 	// Marker is appended verbatim as the last line, e.g. "<!-- wfreview:summary head=SHA -->".
 	Marker string
 	// MaxBytes caps the body, marker included; 0 means DefaultMarkdownMaxBytes.
@@ -444,7 +447,11 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	}
 
 	if len(opts.Overflow) > 0 {
-		lines := []string{"### Findings not posted inline", ""}
+		heading := opts.OverflowHeading
+		if heading == "" {
+			heading = "Findings not posted inline"
+		}
+		lines := []string{"### " + mdText(heading), ""}
 		for _, f := range opts.Overflow {
 			loc := f.Path
 			if f.Line > 0 {

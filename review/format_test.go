@@ -165,7 +165,10 @@ func TestFormatWriteDispatch(t *testing.T) {
 		FormatText:     func(b *bytes.Buffer) error { return WriteText(b, res) },
 		FormatJSON:     func(b *bytes.Buffer) error { return WriteJSON(b, res) },
 		FormatSARIF:    func(b *bytes.Buffer) error { return WriteSARIF(b, res, nil) },
-		FormatMarkdown: func(b *bytes.Buffer) error { b.WriteString(Markdown(res, MarkdownOptions{})); return nil },
+		FormatMarkdown: func(b *bytes.Buffer) error {
+			b.WriteString(Markdown(res, MarkdownOptions{Overflow: res.Findings, OverflowHeading: "Findings"}))
+			return nil
+		},
 	}
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
