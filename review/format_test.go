@@ -162,9 +162,9 @@ func TestFormatGolden(t *testing.T) {
 func TestFormatWriteDispatch(t *testing.T) {
 	res := formatRichResult()
 	direct := map[string]func(*bytes.Buffer) error{
-		FormatText:     func(b *bytes.Buffer) error { return WriteText(b, res) },
-		FormatJSON:     func(b *bytes.Buffer) error { return WriteJSON(b, res) },
-		FormatSARIF:    func(b *bytes.Buffer) error { return WriteSARIF(b, res, nil) },
+		FormatText:  func(b *bytes.Buffer) error { return WriteText(b, res) },
+		FormatJSON:  func(b *bytes.Buffer) error { return WriteJSON(b, res) },
+		FormatSARIF: func(b *bytes.Buffer) error { return WriteSARIF(b, res, nil) },
 		FormatMarkdown: func(b *bytes.Buffer) error {
 			b.WriteString(Markdown(res, MarkdownOptions{Overflow: res.Findings, OverflowHeading: "Findings"}))
 			return nil
