@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Prints every performance figure the project tracks. Figures depend on the machine: compare runs on
+# the same one (benchstat works on the `go test -bench` lines).
+#   bench/run.sh            all benchmarks, then the webhook load test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== diff: parse and index a 50,000-line diff; line lookup"
+go test ./diff/ -run '^$' -bench 'Parse50k|Lookup' -benchmem
+echo "== checklist: secret scan of 10,000 added lines"
+go test ./checklist/ -run '^$' -bench SecretsScan -benchmem
+echo "== review: 40-file change, fake model with a 2 s delay per call"
+go test ./review/ -run '^$' -bench Review40Files -benchtime 1x
+echo "== queue: durable enqueue on SQLite (fsync per commit)"
+go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
+echo "== webhooks: signed deliveries on loopback, SQLite"
+bench/webhooks.sh 10s 8
