@@ -60,6 +60,8 @@ type app struct {
 type appOptions struct {
 	draft       bool
 	repoConfig  string // .wfreview.yml on the base branch
+	orgConfig   string // .wfreview.yml in the owner's .github repository
+	headConfig  string // .wfreview.yml added by the pull request itself
 	modelAnswer func(modeltest.Call) modeltest.Reply
 }
 
@@ -102,6 +104,14 @@ func newApp(t *testing.T, o appOptions) *app {
 			Message: "Add greeter\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>"}},
 	})
 	a.repo.SetFile(headSHA, greetPath, greetSource)
+	if o.headConfig != "" {
+		a.repo.SetFile(headSHA, ".wfreview.yml", o.headConfig)
+	}
+	if o.orgConfig != "" {
+		org := a.gh.AddRepo(owner, ".github", "main")
+		org.SetBranch("main", "3333333333333333333333333333333333333333")
+		org.SetFile("main", ".wfreview.yml", o.orgConfig)
+	}
 	a.repo.SetPermission("Codertocat", "admin")
 
 	answer := o.modelAnswer
@@ -533,4 +543,30 @@ func TestHealthAndReadiness(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint()
+}
+
+func TestConfigComesFromBaseBranchAndOrg(t *testing.T) {
+	t.Run("a pull request cannot switch its own review off", func(t *testing.T) {
+		a := newApp(t, appOptions{headConfig: "review:\n  auto: false\nchecks:\n  security:\n    enabled: false\n"})
+		if code := a.deliver("pull_request", "d1", fixture(t, "pull_request.opened.2.json")); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		a.waitFor("a review", func() bool { return len(a.pr.Reviews()) == 1 })
+		if strings.Contains(a.pr.Reviews()[0].Body, "disabled in .wfreview.yml") {
+			t.Error("the PR's own .wfreview.yml was applied")
+		}
+	})
+	t.Run("org default from the .github repository", func(t *testing.T) {
+		a := newApp(t, appOptions{orgConfig: "review:\n  auto: false\n"})
+		if code := a.deliver("pull_request", "d1", fixture(t, "pull_request.opened.2.json")); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		a.settle()
+		if n := len(a.pr.Reviews()); n != 0 {
+			t.Errorf("%d reviews; the org default turns auto review off", n)
+		}
+		if a.gh.Count("GET", "/repos/{owner}/.github/contents/{path...}") == 0 {
+			t.Error("the org default was never read")
+		}
+	})
 }

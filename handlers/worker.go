@@ -237,7 +237,7 @@ func (j *job) review(ctx context.Context) (string, error) {
 	if j.cfg.Review.RequestChanges && hasSeverity(res, checklist.SeverityError) {
 		event = EventRequestChanges
 	}
-	out, err := poster.Post(ctx, j.ref, res, PostOptions{Event: event, Key: key, Diff: ix, MaxInline: j.cfg.MaxComments,
+	out, err := poster.Post(ctx, j.ref, res, PostOptions{Event: event, Key: key, Diff: ix, MaxInline: min(DefaultMaxInline, j.cfg.MaxComments),
 		SummaryWhenEmpty: j.isComment() || state.LastReviewedSHA == ""}, state)
 	if err != nil {
 		return outcomeFailed, fmt.Errorf("post review: %w", err)
