@@ -14,6 +14,15 @@ func (r *run) finalize(static, fromModel []checklist.Finding) []checklist.Findin
 	seenFP := map[string]bool{}
 	taken := map[string]bool{} // check|path|side|line: one finding per item and line
 	add := func(f checklist.Finding) {
+		// The last gate before output: whatever produced it, a finding off the diff is never reported
+		// on a line (GitHub would reject it, or it would point at the wrong code).
+		if !r.req.Diff.Commentable(f.Path, f.Line, f.Side) {
+			r.note("%s finding not on a line of the diff, not reported: %s:%d %s", f.Check, f.Path, f.Line, oneLine(f.Title))
+			return
+		}
+		if f.StartLine > 0 && !r.req.Diff.CommentableRange(f.Path, f.StartLine, f.Line, f.Side) {
+			f.StartLine = 0
+		}
 		if f.Fingerprint == "" {
 			text := ""
 			if fl := r.req.Diff.File(f.Path); fl != nil {

@@ -260,7 +260,7 @@ func (r *run) validate(mf modelFinding) (checklist.Finding, bool) {
 	if len(item.Paths) > 0 && !config.MatchAny(item.Paths, path) {
 		return checklist.Finding{}, false
 	}
-	if mf.StartLine != nil && !moved && *mf.StartLine < line && r.sameHunk(path, *mf.StartLine, line, side) {
+	if mf.StartLine != nil && !moved && *mf.StartLine < line && r.req.Diff.CommentableRange(path, *mf.StartLine, line, side) {
 		f.StartLine = *mf.StartLine
 	}
 	if mf.Suggestion != nil && side == diff.Right && !moved {
@@ -318,23 +318,6 @@ func (r *run) anchor(path string, line int, side diff.Side, code string) (string
 func (r *run) codeMatches(path string, line int, side diff.Side, code string) bool {
 	l, ok := r.req.Diff.File(path).LineAt(line, side)
 	return ok && strings.TrimSpace(l.Text) == strings.TrimSpace(code)
-}
-
-func (r *run) sameHunk(path string, start, end int, side diff.Side) bool {
-	f := r.req.Diff.File(path)
-	if f == nil {
-		return false
-	}
-	for _, h := range f.Hunks {
-		lo, n := h.NewStart, h.NewLines
-		if side == diff.Left {
-			lo, n = h.OldStart, h.OldLines
-		}
-		if start >= lo && end < lo+n {
-			return r.req.Diff.Commentable(path, start, side)
-		}
-	}
-	return false
 }
 
 // mergePlans combines the plan reports of several calls: an item reported undone by one call but
