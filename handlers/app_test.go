@@ -570,3 +570,24 @@ func TestConfigComesFromBaseBranchAndOrg(t *testing.T) {
 		}
 	})
 }
+
+func TestGitHubFaultsDuringReview(t *testing.T) {
+	a := newApp(t, appOptions{})
+	// The file list fails twice with 502, and the review POST hits the secondary rate limit once.
+	a.gh.FailNext("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, ghfake.Times(2))
+	a.gh.FailNext("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 403, ghfake.SecondaryRateLimit(), ghfake.RetryAfter("1"))
+	if code := a.deliver("pull_request", "d-faults", fixture(t, "pull_request.opened.2.json")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	a.waitFor("the review", func() bool { return len(a.pr.Reviews()) == 1 })
+	a.settle()
+	if n := len(a.pr.Reviews()); n != 1 {
+		t.Fatalf("%d reviews; want 1", n)
+	}
+	if n := len(a.pr.Reviews()[0].Comments); n != 2 {
+		t.Errorf("%d inline comments; want 2", n)
+	}
+	if a.gh.PendingFaults() != 0 {
+		t.Errorf("%d faults were never hit", a.gh.PendingFaults())
+	}
+}
