@@ -11,6 +11,7 @@ import (
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/diff"
+	"github.com/wfreview/wfreview/internal/mdsafe"
 	"github.com/wfreview/wfreview/review"
 )
 
@@ -146,7 +147,7 @@ func (c *CheckRuns) Complete(ctx context.Context, pr PullRef, id int64, out Chec
 	}
 	summary = truncateOutput(summary)
 	first := &github.CheckRunOutput{
-		Title:       github.String(clipBytes(title, maxAnnotationTitle)),
+		Title:       github.String(mdsafe.Clip(title, maxAnnotationTitle)),
 		Summary:     github.String(summary),
 		Annotations: anns[:min(len(anns), AnnotationsPerRequest)],
 	}
@@ -241,8 +242,8 @@ func annotations(fs []checklist.Finding) []*github.CheckRunAnnotation {
 		if isRange(f) {
 			start = f.StartLine
 		}
-		title := squash(stripControl(f.Title))
-		msg := strings.TrimSpace(stripControl(f.Body))
+		title := squash(mdsafe.StripControl(f.Title))
+		msg := strings.TrimSpace(mdsafe.StripControl(f.Body))
 		if msg == "" {
 			msg = title
 		}
@@ -260,10 +261,10 @@ func annotations(fs []checklist.Finding) []*github.CheckRunAnnotation {
 			StartLine:       github.Int(start),
 			EndLine:         github.Int(f.Line),
 			AnnotationLevel: github.String(annotationLevel(f.Severity)),
-			Message:         github.String(clipBytes(msg, maxAnnotationMessage)),
+			Message:         github.String(mdsafe.Clip(msg, maxAnnotationMessage)),
 		}
 		if title = strings.TrimSpace(title); title != "" {
-			a.Title = github.String(clipBytes(title, maxAnnotationTitle))
+			a.Title = github.String(mdsafe.Clip(title, maxAnnotationTitle))
 		}
 		out = append(out, a)
 	}
@@ -283,7 +284,7 @@ func truncateOutput(s string) string {
 	if i := strings.LastIndexByte(cut, '\n'); i > len(cut)-4096 && i > 0 {
 		cut = cut[:i]
 	}
-	return strings.TrimRight(cutRunes(s, len(cut)), " \n") + truncationNotice
+	return strings.TrimRight(mdsafe.Cut(s, len(cut)), " \n") + truncationNotice
 }
 
 // ConclusionFor is the check run conclusion of a review: neutral, or failure when failOnError is

@@ -9,14 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/diff"
+	"github.com/wfreview/wfreview/internal/mdsafe"
 	"github.com/wfreview/wfreview/review"
 )
 
@@ -605,26 +604,21 @@ func CommentBody(f checklist.Finding) string {
 	b.WriteString("**")
 	b.WriteString(severityLabel(f.Severity))
 	b.WriteString(": ")
-	b.WriteString(escapeInline(clipBytes(squash(title), maxCommentTitle)))
+	b.WriteString(mdsafe.Inline(mdsafe.Clip(squash(title), maxCommentTitle)))
 	b.WriteString("**")
 	if f.Check != "" {
 		b.WriteString(" · ")
-		b.WriteString(codeSpan(f.Check))
+		b.WriteString(mdsafe.CodeSpan(f.Check))
 	}
-	if body := escapeBlock(clipBytes(f.Body, maxCommentBody)); body != "" {
+	if body := mdsafe.Block(mdsafe.Clip(f.Body, maxCommentBody)); body != "" {
 		b.WriteString("\n\n")
 		b.WriteString(body)
 	}
 	if f.Suggestion != nil && sideOf(f) == diff.Right {
 		s := strings.TrimSuffix(strings.ReplaceAll(*f.Suggestion, "\r\n", "\n"), "\n")
 		if len(s) <= maxCommentSuggestion {
-			fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
 			b.WriteString("\n\n")
-			b.WriteString(fence + "suggestion\n")
-			if s != "" {
-				b.WriteString(s + "\n")
-			}
-			b.WriteString(fence)
+			b.WriteString(mdsafe.CodeBlock("suggestion", s))
 		} else {
 			b.WriteString("\n\n_The suggested change is too long to show._")
 		}
@@ -648,230 +642,5 @@ func severityLabel(s checklist.Severity) string {
 	return "Note"
 }
 
-// clipBytes cuts s to at most n bytes at a rune boundary, ending with "…" when cut.
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return cutRunes(s, max(n-len("…"), 0)) + "…"
-}
-
-// cutRunes returns s[:n], moved back to the start of the rune s[n] is inside of (if any).
-func cutRunes(s string, n int) string {
-	for k := 0; k < utf8.UTFMax-1 && n > 0 && n < len(s) && !utf8.RuneStart(s[n]); k++ {
-		n--
-	}
-	return s[:n]
-}
-
 // squash turns runs of white space (newlines included) into single spaces.
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func longestRun(s string, c byte) int {
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return longest
-}
-
-// codeSpan renders s as a code span its own backticks cannot close.
-func codeSpan(s string) string {
-	s = squash(stripControl(s))
-	if s == "" {
-		return ""
-	}
-	fence := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
-}
-
-// stripControl drops control characters other than newline and tab.
-func stripControl(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029') {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// escapeInline makes one line of untrusted text inert in bold Markdown: punctuation is escaped,
-// HTML characters become entities and @mentions are broken. Code spans are kept.
-func escapeInline(s string) string {
-	s = stripControl(s)
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if s[i] == '`' {
-			n := runAt(s, i, '`')
-			if end := closingRun(s, i+n, n); end >= 0 {
-				b.WriteString(s[i : end+n])
-				i = end + n
-				continue
-			}
-			b.WriteString(strings.Repeat("\\`", n))
-			i += n
-			continue
-		}
-		switch c := s[i]; c {
-		case '\\', '*', '_', '[', ']', '~', '|', '#':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '@':
-			b.WriteString(breakMention(s, i))
-		default:
-			b.WriteByte(c)
-		}
-		i++
-	}
-	return b.String()
-}
-
-// breakMention returns the "@" at s[i], followed by a zero-width joiner when it would start an
-// @mention (so nobody is notified).
-func breakMention(s string, i int) string {
-	if (i == 0 || !isWordByte(s[i-1])) && i+1 < len(s) && isMentionByte(s[i+1]) {
-		return "@\u200d"
-	}
-	return "@"
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '-' || c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-func isMentionByte(c byte) bool {
-	return c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func runAt(s string, i int, c byte) int {
-	n := 0
-	for i+n < len(s) && s[i+n] == c {
-		n++
-	}
-	return n
-}
-
-// closingRun finds the next run of exactly n backticks at or after i, or -1.
-func closingRun(s string, i, n int) int {
-	for i < len(s) {
-		j := strings.IndexByte(s[i:], '`')
-		if j < 0 {
-			return -1
-		}
-		j += i
-		m := runAt(s, j, '`')
-		if m == n {
-			return j
-		}
-		i = j + m
-	}
-	return -1
-}
-
-// fenceOpen reports whether line is a code fence (``` or ~~~, indented at most three spaces),
-// returning the fence character and length, and the info string.
-func fenceOpen(line string) (c byte, n int, info string, ok bool) {
-	t := strings.TrimLeft(line, " ")
-	if len(line)-len(t) > 3 || len(t) < 3 || (t[0] != '`' && t[0] != '~') {
-		return 0, 0, "", false
-	}
-	c = t[0]
-	n = runAt(t, 0, c)
-	if n < 3 {
-		return 0, 0, "", false
-	}
-	info = strings.TrimSpace(t[n:])
-	if c == '`' && strings.IndexByte(info, '`') >= 0 {
-		return 0, 0, "", false
-	}
-	return c, n, info, true
-}
-
-// escapeBlock makes untrusted multi-line Markdown inert while keeping its formatting: outside code
-// "<" and ">" become entities (no HTML, no HTML comments) and @mentions are broken; fenced code is
-// kept as is, except that a "suggestion" fence becomes a plain one and a fence left open is closed.
-func escapeBlock(s string) string {
-	s = strings.TrimSpace(stripControl(strings.ReplaceAll(s, "\r\n", "\n")))
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	var fenceChar byte
-	fenceLen := 0
-	for i, l := range lines {
-		if fenceLen > 0 {
-			if c, n, info, ok := fenceOpen(l); ok && c == fenceChar && n >= fenceLen && info == "" {
-				fenceLen = 0
-			}
-			continue
-		}
-		if c, n, info, ok := fenceOpen(l); ok {
-			fenceChar, fenceLen = c, n
-			if strings.HasPrefix(strings.ToLower(info), "suggestion") {
-				lines[i] = l[:strings.IndexByte(l, c)+n]
-			}
-			continue
-		}
-		lines[i] = escapeHTMLLine(l)
-	}
-	if fenceLen > 0 {
-		lines = append(lines, strings.Repeat(string(fenceChar), fenceLen))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// asciiPunct are the characters a backslash escapes in CommonMark.
-const asciiPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-
-// escapeHTMLLine escapes "<" and ">" (except leading blockquote markers) and breaks @mentions,
-// outside code spans. Backslash escapes are kept whole, so an escaped backtick does not open a code
-// span here either.
-func escapeHTMLLine(l string) string {
-	var b strings.Builder
-	quote := len(l) - len(strings.TrimLeft(l, " >"))
-	b.WriteString(l[:quote])
-	for i := quote; i < len(l); {
-		if l[i] == '\\' && i+1 < len(l) && l[i+1] != '@' && strings.IndexByte(asciiPunct, l[i+1]) >= 0 {
-			b.WriteString(l[i : i+2])
-			i += 2
-			continue
-		}
-		if l[i] == '`' {
-			n := runAt(l, i, '`')
-			if end := closingRun(l, i+n, n); end >= 0 {
-				b.WriteString(l[i : end+n])
-				i = end + n
-				continue
-			}
-			b.WriteString(l[i : i+n])
-			i += n
-			continue
-		}
-		switch c := l[i]; c {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '@':
-			b.WriteString(breakMention(l, i))
-		default:
-			b.WriteByte(c)
-		}
-		i++
-	}
-	return b.String()
-}

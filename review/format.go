@@ -13,6 +13,7 @@ import (
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/diff"
+	"github.com/wfreview/wfreview/internal/mdsafe"
 )
 
 // Output formats of Write.
@@ -329,15 +330,6 @@ func isUnsafeControl(r rune) bool {
 	return r != '\t' && r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029')
 }
 
-// clipRunes shortens s to at most n runes, ending with "…" when cut.
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimRight(string(r[:n-1]), " ") + "…"
-}
-
 func groupThousands(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
@@ -396,9 +388,9 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	} else {
 		lines := []string{"| Check | Status | Findings | Note |", "|---|:---:|---:|---|"}
 		for _, e := range res.Checklist {
-			item := mdCodeSpan(e.ID, true)
+			item := mdsafe.Cell(mdsafe.CodeSpan(e.ID))
 			if e.Title != "" {
-				item = mdCell(clipRunes(e.Title, mdShort)) + " " + item
+				item = mdsafe.Cell(mdsafe.ClipRunes(e.Title, mdShort)) + " " + item
 			}
 			status, count := "⏭️", "–"
 			switch e.Status {
@@ -407,7 +399,7 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 			case StatusFail:
 				status, count = "❌", strconv.Itoa(e.Findings)
 			}
-			lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s |", item, status, count, mdCell(clipRunes(e.Reason, mdShort))))
+			lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s |", item, status, count, mdsafe.Cell(mdsafe.ClipRunes(e.Reason, mdShort))))
 		}
 		add(lines...)
 	}
@@ -418,22 +410,22 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	if r := res.ReviewerModel; r == nil || r.Name == "" {
 		line := "No model review."
 		if res.NoModelReason != "" {
-			line = "No model review: " + mdText(clipRunes(res.NoModelReason, mdLong))
+			line = "No model review: " + mdsafe.Inline(mdsafe.ClipRunes(res.NoModelReason, mdLong))
 		}
 		add("### Reviewer", "", line)
 	} else {
-		line := "**" + mdText(r.Name) + "**"
+		line := "**" + mdsafe.Inline(r.Name) + "**"
 		if r.Family != "" {
-			line += " · family " + mdText(r.Family)
+			line += " · family " + mdsafe.Inline(r.Family)
 		}
 		if r.Provider != "" {
-			line += " · provider " + mdText(r.Provider)
+			line += " · provider " + mdsafe.Inline(r.Provider)
 		}
 		if r.Independence != "" {
-			line += " · independence " + mdCodeSpan(r.Independence, false)
+			line += " · independence " + mdsafe.CodeSpan(r.Independence)
 		}
 		if r.Reason != "" {
-			line += " — " + mdText(clipRunes(r.Reason, mdLong))
+			line += " — " + mdsafe.Inline(mdsafe.ClipRunes(r.Reason, mdLong))
 		}
 		add("### Reviewer", "", line)
 	}
@@ -441,7 +433,7 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	if len(res.Skipped) > 0 {
 		lines := []string{"### Skipped", ""}
 		for _, s := range res.Skipped {
-			lines = append(lines, "- "+mdCodeSpan(s.Path, false)+": "+mdText(clipRunes(s.Reason, mdShort)))
+			lines = append(lines, "- "+mdsafe.CodeSpan(s.Path)+": "+mdsafe.Inline(mdsafe.ClipRunes(s.Reason, mdShort)))
 		}
 		add(lines...)
 	}
@@ -451,7 +443,7 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 		if heading == "" {
 			heading = "Findings not posted inline"
 		}
-		lines := []string{"### " + mdText(heading), ""}
+		lines := []string{"### " + mdsafe.Inline(heading), ""}
 		for _, f := range opts.Overflow {
 			loc := f.Path
 			if f.Line > 0 {
@@ -462,16 +454,16 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 			}
 			parts := []string{"-"}
 			if f.Severity != "" {
-				parts = append(parts, "**"+mdText(string(f.Severity))+"**")
+				parts = append(parts, "**"+mdsafe.Inline(string(f.Severity))+"**")
 			}
-			for _, s := range []string{mdCodeSpan(loc, false), mdCodeSpan(f.Check, false)} {
+			for _, s := range []string{mdsafe.CodeSpan(loc), mdsafe.CodeSpan(f.Check)} {
 				if s != "" {
 					parts = append(parts, s)
 				}
 			}
-			lines = append(lines, strings.Join(parts, " ")+" — "+mdText(clipRunes(squashSpaces(f.Title), mdShort)))
+			lines = append(lines, strings.Join(parts, " ")+" — "+mdsafe.Inline(mdsafe.ClipRunes(squashSpaces(f.Title), mdShort)))
 			if body := squashSpaces(f.Body); body != "" {
-				lines = append(lines, "  "+mdText(clipRunes(body, mdLong)))
+				lines = append(lines, "  "+mdsafe.Inline(mdsafe.ClipRunes(body, mdLong)))
 			}
 		}
 		add(lines...)
@@ -480,7 +472,7 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	if len(res.Notes) > 0 {
 		lines := []string{"### Notes", ""}
 		for _, n := range res.Notes {
-			lines = append(lines, "- "+mdText(clipRunes(n, mdLong)))
+			lines = append(lines, "- "+mdsafe.Inline(mdsafe.ClipRunes(n, mdLong)))
 		}
 		add(lines...)
 	}
@@ -506,7 +498,7 @@ func markdownPlan(res *Result) []string {
 	if res.Plan == nil {
 		return append(lines, "No plan file found.")
 	}
-	lines = append(lines, "Plan: "+mdCodeSpan(res.Plan.Path, false)+", "+mdText(planSourceText(res.Plan.Source))+".")
+	lines = append(lines, "Plan: "+mdsafe.CodeSpan(res.Plan.Path)+", "+mdsafe.Inline(planSourceText(res.Plan.Source))+".")
 	pc := res.PlanConformance
 	if pc == nil {
 		return append(lines, "", "No conformance report.")
@@ -536,16 +528,16 @@ func markdownPlan(res *Result) []string {
 }
 
 func markdownPlanItem(it PlanItem) string {
-	s := mdText(clipRunes(squashSpaces(it.Item), mdShort))
+	s := mdsafe.Inline(mdsafe.ClipRunes(squashSpaces(it.Item), mdShort))
 	if it.Path != "" {
 		loc := it.Path
 		if it.Line > 0 {
 			loc += ":" + strconv.Itoa(it.Line)
 		}
-		s = mdCodeSpan(loc, false) + " " + s
+		s = mdsafe.CodeSpan(loc) + " " + s
 	}
 	if it.Note != "" {
-		s += " — " + mdText(clipRunes(it.Note, mdShort))
+		s += " — " + mdsafe.Inline(mdsafe.ClipRunes(it.Note, mdShort))
 	}
 	return s
 }
@@ -561,26 +553,26 @@ func markdownAuthors(models []AuthorModel) []string {
 	for _, a := range models {
 		var details []string
 		if a.Family != "" {
-			details = append(details, "family "+mdText(a.Family))
+			details = append(details, "family "+mdsafe.Inline(a.Family))
 		}
 		if a.Tool != "" {
-			details = append(details, "tool "+mdText(a.Tool))
+			details = append(details, "tool "+mdsafe.Inline(a.Tool))
 		}
-		head := "- **" + mdText(a.Model) + "**"
+		head := "- **" + mdsafe.Inline(a.Model) + "**"
 		if len(details) > 0 {
 			head += " · " + strings.Join(details, " · ")
 		}
 		if a.Note != "" {
-			head += " — " + mdText(clipRunes(a.Note, mdShort))
+			head += " — " + mdsafe.Inline(mdsafe.ClipRunes(a.Note, mdShort))
 		}
 		lines = append(lines, head)
 		ev := make([]string, 0, len(a.Evidence))
 		for _, e := range a.Evidence {
-			s := mdText(e.Source)
+			s := mdsafe.Inline(e.Source)
 			if e.Commit != "" {
-				s += " " + mdCodeSpan(shortCommit(e.Commit), false)
+				s += " " + mdsafe.CodeSpan(shortCommit(e.Commit))
 			}
-			ev = append(ev, s+": "+mdCodeSpan(clipRunes(squashSpaces(e.Text), mdShort), false))
+			ev = append(ev, s+": "+mdsafe.CodeSpan(mdsafe.ClipRunes(squashSpaces(e.Text), mdShort)))
 		}
 		if len(ev) <= maxInlineEvidence {
 			for _, e := range ev {
@@ -639,131 +631,4 @@ func fitMarkdown(body, tail string, limit int) string {
 		cut += closeDetails
 	}
 	return cut + notice + tail
-}
-
-// mdText escapes untrusted text for inline Markdown (paragraphs, list items).
-func mdText(s string) string { return mdEscape(s, false) }
-
-// mdCell escapes untrusted text for a table cell.
-func mdCell(s string) string { return mdEscape(s, true) }
-
-// mdEscape makes untrusted text inert in GitHub Markdown while keeping its code spans: outside code
-// spans Markdown punctuation is backslash-escaped, < > & become entities (no HTML, no "<!--"), and
-// an @mention gets a zero-width joiner after the @ so nobody is notified. Inside code spans, which
-// GitHub renders literally, only "<!--" is broken up (the summary marker is an HTML comment) and, in
-// table cells, "|" is escaped as GFM tables require. Newlines become spaces.
-func mdEscape(s string, cell bool) string {
-	s = squashSpaces(terminalSafe(s))
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == '`' {
-			n := backtickRun(s, i, '`')
-			if end := closingBacktickRun(s, i+n, n); end >= 0 {
-				b.WriteString(s[i : i+n])
-				b.WriteString(codeSpanContent(s[i+n:end], cell))
-				b.WriteString(s[end : end+n])
-				i = end + n
-				continue
-			}
-			for k := 0; k < n; k++ {
-				b.WriteString("\\`")
-			}
-			i += n
-			continue
-		}
-		switch c {
-		case '\\', '*', '_', '[', ']', '~', '|', '#', '$':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '@':
-			b.WriteByte('@')
-			if (i == 0 || !isMentionPrefix(s[i-1])) && i+1 < len(s) && isMentionChar(s[i+1]) {
-				b.WriteString("\u200d")
-			}
-		default:
-			b.WriteByte(c)
-		}
-		i++
-	}
-	out := b.String()
-	// A leading "-", "+", "=" or "1." would start a list or a setext underline.
-	if out != "" && strings.ContainsRune("-+=", rune(out[0])) {
-		out = "\\" + out
-	} else if j := strings.IndexFunc(out, func(r rune) bool { return r < '0' || r > '9' }); j > 0 && (out[j] == '.' || out[j] == ')') {
-		out = out[:j] + "\\" + out[j:]
-	}
-	return out
-}
-
-func backtickRun(s string, i int, c byte) int {
-	n := 0
-	for i+n < len(s) && s[i+n] == c {
-		n++
-	}
-	return n
-}
-
-// closingBacktickRun finds the start of the next run of exactly n backticks at or after i, or -1.
-func closingBacktickRun(s string, i, n int) int {
-	for i < len(s) {
-		j := strings.IndexByte(s[i:], '`')
-		if j < 0 {
-			return -1
-		}
-		j += i
-		m := backtickRun(s, j, '`')
-		if m == n {
-			return j
-		}
-		i = j + m
-	}
-	return -1
-}
-
-func codeSpanContent(s string, cell bool) string {
-	s = strings.ReplaceAll(s, "<!--", "<\u200d!--")
-	if cell {
-		s = strings.ReplaceAll(s, "|", "\\|")
-	}
-	return s
-}
-
-// isMentionPrefix reports whether an @ after c is part of a word (an e-mail address), not a mention.
-func isMentionPrefix(c byte) bool {
-	return c == '_' || c == '-' || c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-func isMentionChar(c byte) bool {
-	return c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-// mdCodeSpan renders trusted-shape but untrusted-content text (paths, ids, evidence) as a code span
-// that its own backticks cannot close early.
-func mdCodeSpan(s string, cell bool) string {
-	s = squashSpaces(terminalSafe(s))
-	if s == "" {
-		return ""
-	}
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	content := codeSpanContent(s, cell)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		content = " " + content + " "
-	}
-	return fence + content + fence
 }

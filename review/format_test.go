@@ -330,56 +330,6 @@ func TestFormatTextSafety(t *testing.T) {
 	}
 }
 
-func TestMarkdownEscapeHelpers(t *testing.T) {
-	tests := []struct {
-		in   string
-		cell bool
-		want string
-	}{
-		{"a | b", true, `a \| b`},
-		{"ping @org/team and @alice", false, "ping @\u200dorg/team and @\u200dalice"},
-		{"mail me@example.com", false, "mail me@example.com"},
-		{"<!-- x -->", false, "&lt;!-- x --&gt;"},
-		{"<img src=x onerror=alert(1)>", false, "&lt;img src=x onerror=alert(1)&gt;"},
-		{"use `a|b <!-- c -->` here", true, "use `a\\|b <\u200d!-- c -->` here"},
-		{"use `a|b` here", false, "use `a|b` here"},
-		{"unclosed ` tick", false, "unclosed \\` tick"},
-		{"![t](http://evil/t.png)", false, `!\[t\](http://evil/t.png)`},
-		{"# heading", false, `\# heading`},
-		{"- item", false, `\- item`},
-		{"12. item", false, `12\. item`},
-		{"line one\n## two", false, `line one \#\# two`},
-		{"snake_case *x* ~y~ $z$ a\\b &amp;", false, `snake\_case \*x\* \~y\~ \$z\$ a\\b &amp;amp;`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := mdEscape(tt.in, tt.cell); got != tt.want {
-				t.Errorf("mdEscape(%q, %v) = %q, want %q", tt.in, tt.cell, got, tt.want)
-			}
-		})
-	}
-
-	spans := []struct {
-		in   string
-		cell bool
-		want string
-	}{
-		{"a.go:3", false, "`a.go:3`"},
-		{"we`ird", false, "``we`ird``"},
-		{"`x`", false, "`` `x` ``"},
-		{"a|b", true, "`a\\|b`"},
-		{"<!-- m -->", false, "`<\u200d!-- m -->`"},
-		{"", false, ""},
-	}
-	for _, tt := range spans {
-		t.Run("span "+tt.in, func(t *testing.T) {
-			if got := mdCodeSpan(tt.in, tt.cell); got != tt.want {
-				t.Errorf("mdCodeSpan(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 // withoutCodeSpans removes the code spans of each line: a run of n backticks up to the next run of
 // exactly n.
 func withoutCodeSpans(s string) string {
