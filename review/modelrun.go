@@ -38,7 +38,7 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 	}
 
 	in := promptInput{Items: r.modelItems(), Context: r.readContext(ctx), Static: static, Nonce: newNonce()}
-	if plan != nil {
+	if plan != nil && r.inForce(checklist.PlanConformance) {
 		in.Plan = plan
 	}
 	for _, a := range authors {
@@ -113,7 +113,7 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 			}
 		}
 	}
-	if plan != nil {
+	if in.Plan != nil {
 		r.res.PlanConformance = mergePlans(plans)
 	}
 	return findings, true, ""
