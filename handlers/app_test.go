@@ -293,17 +293,17 @@ func TestPullRequestOpenedPostsOneReview(t *testing.T) {
 	if cr := a.finishedCheckRuns()[0]; cr.Conclusion != "neutral" || cr.HeadSHA != headSHA || cr.Name != "wfreview" {
 		t.Errorf("check run = %+v", cr)
 	}
-	// Metrics reflect the work.
-	resp, err := http.Get(a.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// Metrics reflect the work (recorded when the job returns, just after the check run completes).
 	for _, want := range []string{`wfreview_reviews_total{outcome="posted"} 1`, `wfreview_webhooks_total{event="pull_request",result="queued"} 1`, "wfreview_github_requests_per_review_count 1"} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %q", want)
-		}
+		a.waitFor("metric "+want, func() bool {
+			resp, err := http.Get(a.url + "/metrics")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return strings.Contains(string(body), want)
+		})
 	}
 }
 

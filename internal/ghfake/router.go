@@ -133,6 +133,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:   body,
 	})
 	f := s.takeFault(r.Method, path)
+	// Marked now, not after serving: a dropped connection reaches the client before this handler
+	// returns, and a test may read Requests as soon as its call failed.
+	s.requests[idx].Fault = f != nil
 	exhausted := s.remaining == 0
 	if s.remaining > 0 {
 		s.remaining--
