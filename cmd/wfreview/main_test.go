@@ -101,7 +101,7 @@ func TestReviewWithModel(t *testing.T) {
 	srv := modeltest.NewServer(t, func(modeltest.Call) modeltest.Reply {
 		return modeltest.JSONReply(map[string]any{"findings": []any{}, "plan": map[string]any{
 			"implemented": []any{map[string]any{"item": "Fetch a page", "path": "app.py", "line": 5, "note": nil}},
-			"undone": []any{}, "out_of_plan": []any{}, "out_of_scope": []any{}}})
+			"undone":      []any{}, "out_of_plan": []any{}, "out_of_scope": []any{}}})
 	})
 	cfg := filepath.Join(t.TempDir(), "operator.yml")
 	if err := os.WriteFile(cfg, []byte("models:\n  - name: gemini-2.5-pro\n    base_url: "+srv.URL+"\n    api_key_env: WFREVIEW_TEST_KEY\n"), 0o600); err != nil {
