@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -542,7 +541,6 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("%s = %d", p, resp.StatusCode)
 		}
 	}
-	_ = fmt.Sprint()
 }
 
 func TestConfigComesFromBaseBranchAndOrg(t *testing.T) {

@@ -23,13 +23,6 @@ const (
 	maxBlobBytes = 2 << 20
 )
 
-// gathered is a pull request as the engine needs it.
-type gathered struct {
-	Index   *diff.Index
-	Commits []model.Commit
-	Notes   []string
-}
-
 // fetchFiles lists the PR's files with their patches (100 per page) and indexes them.
 func fetchFiles(ctx context.Context, c *github.Client, pr PullRef) (*diff.Index, error) {
 	var pfs []diff.PatchFile

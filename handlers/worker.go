@@ -276,12 +276,12 @@ func (j *job) changedSince(ctx context.Context, last string) ([]string, []string
 	case "identical":
 		return []string{}, nil, nil
 	case "ahead":
-		only := []string{}
-		for _, f := range cmp.Files {
-			only = append(only, f.GetFilename())
-		}
 		if len(cmp.Files) >= 300 { // the compare API lists at most 300 files: review everything
 			return nil, nil, nil
+		}
+		only := make([]string, 0, len(cmp.Files))
+		for _, f := range cmp.Files {
+			only = append(only, f.GetFilename())
 		}
 		return only, []string{fmt.Sprintf("Incremental review: %d file(s) changed since %s, the last reviewed commit.", len(only), short(last))}, nil
 	}

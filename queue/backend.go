@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/riverqueue/river/riverdriver"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -112,12 +114,8 @@ func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ eng
 	}
 
 	driver := riversqlite.New(db)
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("create river migrator: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("run river migrations: %w", err)
+	if err := migrate(ctx, driver, rc.Logger); err != nil {
+		return nil, err
 	}
 
 	d := dialect{
@@ -206,12 +204,8 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 	}
 
 	driver := riverpgxv5.New(pool)
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("create river migrator: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("run river migrations: %w", err)
+	if err := migrate(ctx, driver, rc.Logger); err != nil {
+		return nil, err
 	}
 
 	d := dialect{
@@ -265,4 +259,16 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 			return nil
 		},
 	}, nil
+}
+
+// migrate brings River's schema up to date with either driver.
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], logger *slog.Logger) error {
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("create river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("run river migrations: %w", err)
+	}
+	return nil
 }

@@ -171,10 +171,10 @@ func (e *Engine) Run(ctx context.Context, req *Request) (*Result, error) {
 		modelReason = "model review disabled (--no-model)"
 	case len(e.Reviewers) == 0:
 		modelReason = "no reviewer model configured"
-	case len(r.modelItems()) == 0:
-		modelReason = "no checklist item in force needs a model"
+	case len(r.items) == 0:
+		modelReason = "no checklist item in force"
 	case e.MaxDiffBytes > 0 && changeBytes(files) > e.MaxDiffBytes:
-		modelReason = fmt.Sprintf("change too large for a model review (%d bytes of diff, limit %d)", changeBytes(files), e.MaxDiffBytes)
+		modelReason = fmt.Sprintf("change too large for a model review (more than %d bytes of diff)", e.MaxDiffBytes)
 	default:
 		modelFindings, modelRan, modelReason = r.runModel(ctx, authors, plan, files, static)
 	}
@@ -235,9 +235,6 @@ func (r *run) inForce(id string) bool {
 	}
 	return false
 }
-
-// modelItems are the items the model reviews: all in force (static items get a second, semantic look).
-func (r *run) modelItems() []checklist.Item { return r.items }
 
 // scopeFiles returns the files to review and records the others in Skipped.
 func (r *run) scopeFiles() []*diff.File {

@@ -37,7 +37,8 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 		return nil, false, "no reviewable file in the change"
 	}
 
-	in := promptInput{Items: r.modelItems(), Context: r.readContext(ctx), Static: static, Nonce: newNonce()}
+	// All items in force, static ones too: the model gives them a second, semantic look.
+	in := promptInput{Items: r.items, Context: r.readContext(ctx), Static: static, Nonce: newNonce()}
 	if plan != nil && r.inForce(checklist.PlanConformance) {
 		in.Plan = plan
 	}
@@ -152,7 +153,7 @@ func (r *run) chunk(files []*diff.File, in *promptInput) [][]*diff.File {
 	var cur []*diff.File
 	used := 0
 	for _, f := range files {
-		t := estimateTokens(diffBytes(f) + 16*len(f.AddedLines()) + 64)
+		t := estimateTokens(diffBytes(f) + 16*f.Additions + 64) // line labels and headers
 		if len(cur) > 0 && (used+t > avail || len(cur) >= maxFiles) {
 			chunks = append(chunks, cur)
 			cur, used = nil, 0
