@@ -78,49 +78,69 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 	}
 
 	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true}).Level(zerolog.WarnLevel).With().Timestamp().Logger()
-
-	repo, err := gitrepo.Open(ctx, f.dir)
+	res, err := reviewLocal(ctx, log, f)
 	if err != nil {
 		return usage(err)
+	}
+	if err := review.Write(stdout, f.format, res); err != nil {
+		return usage(err)
+	}
+	if failRank > 0 {
+		for _, fd := range res.Findings {
+			if fd.Severity.Rank() >= failRank {
+				return &exitError{code: exitFindings}
+			}
+		}
+	}
+	return nil
+}
+
+// reviewLocal reviews the checkout in f.dir from the merge base of f.base to HEAD: the engine that
+// `review` runs, shared by every command that reviews a local checkout. Every error means the review
+// could not run.
+func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*review.Result, error) {
+	repo, err := gitrepo.Open(ctx, f.dir)
+	if err != nil {
+		return nil, err
 	}
 	baseRef := f.base
 	if baseRef == "" {
 		if baseRef, err = repo.DefaultBase(ctx); err != nil {
-			return usage(err)
+			return nil, err
 		}
 	}
 	head, err := repo.RevParse(ctx, "HEAD")
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	if _, err := repo.RevParse(ctx, baseRef); err != nil {
-		return usage(fmt.Errorf("--base: %w", err))
+		return nil, fmt.Errorf("--base: %w", err)
 	}
 	base, err := repo.MergeBase(ctx, baseRef, head)
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	raw, err := repo.Diff(ctx, base, head)
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	ix, err := diff.Parse(bytes.NewReader(raw))
 	raw = nil
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	tree := repo.Tree(head)
 	if f.plan != "" && filepath.IsAbs(f.plan) {
 		rel, err := filepath.Rel(repo.Dir, f.plan)
 		if err != nil || strings.HasPrefix(rel, "..") {
-			return usage(fmt.Errorf("--plan %s is outside the checkout %s", f.plan, repo.Dir))
+			return nil, fmt.Errorf("--plan %s is outside the checkout %s", f.plan, repo.Dir)
 		}
 		f.plan = filepath.ToSlash(rel)
 	}
 
 	repoCfg, err := loadRepoConfig(ctx, tree)
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 
 	opPath := f.configFile
@@ -130,7 +150,7 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 	var op *config.Operator
 	if opPath != "" {
 		if op, err = config.LoadOperator(opPath); err != nil {
-			return usage(err)
+			return nil, err
 		}
 	}
 	engine, notes := review.NewEngine(op)
@@ -142,7 +162,7 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 
 	gcommits, err := repo.Commits(ctx, base, head)
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	commits := make([]model.Commit, 0, len(gcommits))
 	for _, c := range gcommits {
@@ -155,20 +175,10 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 		AuthorOverride: f.authorModel, PlanPath: f.plan, Checks: f.checks, NoModel: f.noModel,
 	})
 	if err != nil {
-		return usage(err)
+		return nil, err
 	}
 	res.Notes = append(notes, res.Notes...)
-	if err := review.Write(stdout, f.format, res); err != nil {
-		return usage(err)
-	}
-	if failRank > 0 {
-		for _, fd := range res.Findings {
-			if fd.Severity.Rank() >= failRank {
-				return &exitError{code: exitFindings}
-			}
-		}
-	}
-	return nil
+	return res, nil
 }
 
 // loadRepoConfig reads .wfreview.yml (or .wfreview.yaml) at head; none means the defaults.
