@@ -12,10 +12,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -345,12 +345,15 @@ func ParseCaseConfig(file string, data []byte) (*CaseConfig, error) {
 // ident is a parsed "Name <email>".
 type ident struct{ Name, Email string }
 
+var identRe = regexp.MustCompile(`^([^<>\n]*[^<>\s])\s*<([^<>\s]+@[^<>\s]+)>$`)
+
+// parseIdent reads a git identity "Name <email>".
 func parseIdent(s string) (ident, error) {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name == "" {
+	m := identRe.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
 		return ident{}, fmt.Errorf("%q is not \"Name <email>\"", s)
 	}
-	return ident{Name: a.Name, Email: a.Address}, nil
+	return ident{Name: strings.TrimSpace(m[1]), Email: m[2]}, nil
 }
 
 func yamlError(file string, err error) error {

@@ -249,6 +249,9 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 		list("False positives", fps)
 		list("Missed", fns)
 		list("Notes", notes)
+		if r.UnknownCheck > 0 {
+			fmt.Fprintf(w, "%d expected issue(s) of checklist items wfreview does not have yet were not scored (see the corpus warnings).\n\n", r.UnknownCheck)
+		}
 		if r.JudgeOnly > 0 {
 			msg := fmt.Sprintf("%d judge-only case(s): their expected issues carry no line, so only the judge scores them", r.JudgeOnly)
 			if len(r.Unscored) > 0 {

@@ -67,10 +67,12 @@ type RunRes struct {
 	// JudgeOnly counts cases scored by the judge only (their expected issues carry no line).
 	JudgeOnly int `json:"judge_only_cases"`
 	// Unscored lists judge-only cases left out because no judge could score them.
-	Unscored []string   `json:"unscored_cases"`
-	Usage    Usage      `json:"usage"`
-	WallMS   int64      `json:"wall_ms"`
-	Cases    []*CaseRes `json:"cases"`
+	Unscored []string `json:"unscored_cases"`
+	// UnknownCheck counts expected issues left out because their checklist item does not exist.
+	UnknownCheck int        `json:"unknown_check_expected"`
+	Usage        Usage      `json:"usage"`
+	WallMS       int64      `json:"wall_ms"`
+	Cases        []*CaseRes `json:"cases"`
 }
 
 // Usage is the model usage of a case or a run, review and judge apart.
@@ -103,6 +105,8 @@ type CaseRes struct {
 	Findings []FindingRes  `json:"findings"`
 	Expected []ExpectedRes `json:"expected"`
 	Notes    []string      `json:"notes,omitempty"`
+	// UnknownCheck counts expected issues of checklist items that do not exist (yet): not scored.
+	UnknownCheck int `json:"unknown_check_expected,omitempty"`
 }
 
 // FindingRes is a finding and what it matched.
@@ -327,7 +331,15 @@ func runCase(ctx context.Context, o Options, rs runSetup, judge *judgeSetup, cs 
 	if res.Usage != nil {
 		cr.Usage = Usage{PromptTokens: res.Usage.PromptTokens, CompletionTokens: res.Usage.CompletionTokens, Calls: res.Usage.Calls}
 	}
-	expected := scopeExpected(cs.Expected, o.Checks)
+	known := map[string]bool{}
+	for _, it := range checklist.Builtin() {
+		known[it.ID] = true
+	}
+	for _, c := range res.Checklist {
+		known[c.ID] = true
+	}
+	expected, unknown := scopeExpected(cs.Expected, o.Checks, known)
+	cr.UnknownCheck = unknown
 	findings := res.Findings
 	for _, f := range findings {
 		cr.Findings = append(cr.Findings, FindingRes{Finding: f, Matched: -1})
@@ -438,22 +450,27 @@ func judgeCase(ctx context.Context, j *Judge, cr *CaseRes, expected []Expected, 
 	return nil
 }
 
-// scopeExpected keeps the expected issues of the checks in force (all without --check).
-func scopeExpected(exp []Expected, checks []string) []Expected {
-	if len(checks) == 0 {
-		return exp
-	}
+// scopeExpected keeps the expected issues of the checks in force (all without --check) and of
+// checklist items that exist: an expected issue of an item wfreview does not have yet is counted
+// apart, and scores once the item exists.
+func scopeExpected(exp []Expected, checks []string, known map[string]bool) ([]Expected, int) {
 	want := map[string]bool{}
 	for _, c := range checks {
 		want[c] = true
 	}
 	var out []Expected
+	unknown := 0
 	for _, e := range exp {
-		if e.Check == "" || want[e.Check] {
+		switch {
+		case e.Check == "":
+			out = append(out, e)
+		case !known[e.Check]:
+			unknown++
+		case len(checks) == 0 || want[e.Check]:
 			out = append(out, e)
 		}
 	}
-	return out
+	return out, unknown
 }
 
 // add folds a case into the run's totals.
@@ -461,6 +478,7 @@ func (rr *RunRes) add(cr *CaseRes, cs *Case) {
 	rr.Cases = append(rr.Cases, cr)
 	rr.Usage.add(cr.Usage)
 	rr.WallMS += cr.WallMS
+	rr.UnknownCheck += cr.UnknownCheck
 	if cs.Config.Scoring == ScoringJudge {
 		rr.JudgeOnly++
 	}
