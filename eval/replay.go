@@ -111,7 +111,11 @@ var nonceRe = regexp.MustCompile(`id="([0-9a-f]{12})"`)
 // and the user prompt, with the engine's random fence id (the first id="<12 hex>" of the prompts)
 // replaced by "NONCE" everywhere.
 func RequestKey(modelName string, req model.Request) string {
-	sys, user := req.System, req.User
+	return RequestKeyOf(modelName, req.System, req.User)
+}
+
+// RequestKeyOf is RequestKey from the parts.
+func RequestKeyOf(modelName, sys, user string) string {
 	m := nonceRe.FindStringSubmatch(sys)
 	if m == nil {
 		m = nonceRe.FindStringSubmatch(user)
