@@ -110,7 +110,7 @@ func TestEvalModelsSideBySide(t *testing.T) {
 	code, out, _ = runCLI(t, "eval", dir, "--config", cfg, "--models", "gpt-5-mini,claude-sonnet-4-5", "--format", "json")
 	var rep struct {
 		Runs []struct {
-			Name    string `json:"name"`
+			Name    string                   `json:"name"`
 			Overall struct{ TP, FP, FN int } `json:"overall"`
 		} `json:"runs"`
 	}
