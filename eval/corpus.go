@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -573,14 +572,4 @@ func jsonKind(goType string) string {
 		return "a string"
 	}
 	return goType
-}
-
-// sortedCaseNames is for messages.
-func sortedCaseNames(cs []*Case) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Name
-	}
-	sort.Strings(out)
-	return out
 }

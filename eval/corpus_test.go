@@ -2,6 +2,7 @@ package eval
 
 import (
 	"os"
+	"sort"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,4 +120,14 @@ func TestLoadCorpusRejectsACaseWithoutExpected(t *testing.T) {
 	if _, err := LoadCorpus(dir); err == nil || !strings.Contains(err.Error(), "c/expected.json: missing") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// sortedCaseNames lists the case names, sorted.
+func sortedCaseNames(cs []*Case) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	sort.Strings(out)
+	return out
 }

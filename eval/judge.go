@@ -28,7 +28,7 @@ var judgeSchema = json.RawMessage(`{
   "required": ["expected", "confidence", "reasoning"],
   "properties": {
     "expected": {"type": ["integer", "null"], "description": "number of the matching expected issue, or null"},
-    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+    "confidence": {"type": "number", "description": "0 to 1"},
     "reasoning": {"type": "string"}
   }
 }`)

@@ -28,9 +28,11 @@ import (
 // recorded; otherwise it fails, and Misses names the case, the model and the key.
 type Replay struct {
 	Dir string
-	// Rekey adopts, on a miss, the only unused recording of the same kind for that model and case: for
-	// hand-written (scripted) recordings after a prompt or analyzer change altered the request. Never
-	// use it for recordings of a real model whose answers you want to trust.
+	// Rekey adopts, on a miss, the first recording of the same kind for that model and case that this
+	// run has not used yet (calls come in a fixed order), and stores it under the new key: for
+	// hand-written (scripted) recordings, written with "key": "", or after a prompt or analyzer change
+	// altered the requests. Never use it for recordings of a real model whose answers you want to
+	// trust: the answer was given to another request.
 	Rekey bool
 
 	mu     sync.Mutex
@@ -245,30 +247,20 @@ func (c *replayCompleter) lookup(key string) (Recording, bool, error) {
 		}
 	}
 	if c.r.Rekey {
-		idx := -1
+		// Calls of a case come in a fixed order, so the first unused recording of the kind is the
+		// one written for this call.
 		for i, rec := range f.Calls {
-			if rec.Kind == c.kind && !f.used[i] {
-				if idx >= 0 {
-					idx = -2 // ambiguous
-					break
-				}
-				idx = i
+			if rec.Kind != c.kind || f.used[i] {
+				continue
 			}
-		}
-		if idx >= 0 {
-			f.Calls[idx].Key = key
-			rec := f.Calls[idx]
+			f.Calls[i].Key = key
+			f.used[i] = true
 			if err := f.save(); err != nil {
 				return Recording{}, false, err
 			}
-			for i, r2 := range f.Calls {
-				if r2.Key == key && r2.Kind == c.kind {
-					f.used[i] = true
-				}
-			}
 			c.r.stats.Rekeyed++
 			c.r.stats.Replayed++
-			return rec, true, nil
+			return f.Calls[i], true, nil
 		}
 	}
 	return Recording{}, false, nil
