@@ -2,8 +2,8 @@ package eval
 
 import (
 	"os"
-	"sort"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
