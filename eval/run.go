@@ -328,6 +328,14 @@ func runCase(ctx context.Context, o Options, rs runSetup, judge *judgeSetup, cs 
 	if res.ReviewerModel != nil {
 		cr.Reviewer = res.ReviewerModel.Name
 	}
+	if !rs.noModel && res.ReviewerModel == nil {
+		cr.Notes = append(cr.Notes, "no model review: "+strings.TrimSuffix(res.NoModelReason, ": static checks only"))
+	}
+	for _, n := range res.Notes {
+		if strings.Contains(n, "failed") {
+			cr.Notes = append(cr.Notes, n) // a model call or an analyzer that failed: the numbers lack it
+		}
+	}
 	if res.Usage != nil {
 		cr.Usage = Usage{PromptTokens: res.Usage.PromptTokens, CompletionTokens: res.Usage.CompletionTokens, Calls: res.Usage.Calls}
 	}
@@ -434,8 +442,15 @@ func judgeCase(ctx context.Context, j *Judge, cr *CaseRes, expected []Expected, 
 		v, u, err := j.Ask(ctx, cr.Findings[i].Finding, cands)
 		cr.Usage.JudgeTokens += u.PromptTokens + u.CompletionTokens
 		cr.Usage.JudgeCalls += u.Calls
-		if err != nil {
+		var miss Miss
+		switch {
+		case errors.As(err, &miss) || ctx.Err() != nil:
 			return err
+		case err != nil:
+			// A judge that fails once does not throw away the run: the finding stays unmatched, and
+			// the notes say so.
+			cr.Notes = append(cr.Notes, fmt.Sprintf("judge failed on finding %s:%d, left unmatched: %v", cr.Findings[i].Path, cr.Findings[i].Line, err))
+			continue
 		}
 		if v.Expected == nil || v.Confidence < JudgeThreshold {
 			continue

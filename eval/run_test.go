@@ -343,3 +343,23 @@ func TestModelsSideBySide(t *testing.T) {
 		t.Errorf("json = %s", js.String())
 	}
 }
+
+func TestJudgeFailureIsANoteNotTheEndOfTheRun(t *testing.T) {
+	corpus := t.TempDir()
+	pyCase(t, corpus, "c", "", twoIssueExpected)
+	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+		if isJudge(c) {
+			return modeltest.Reply{Status: 400, Content: "model overloaded with opinions"}
+		}
+		return reviewAnswer("security")
+	})
+	op := operator(t, srv.URL, "gpt-5-mini", "claude-sonnet-4-5")
+	rep, err := Run(context.Background(), loadCorpus(t, corpus), Options{Operator: op, Models: []string{"gpt-5-mini"}, Judge: "claude-sonnet-4-5", Match: MatchOptions{Tolerance: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := rep.Runs[0].Cases[0]
+	if cr.Counts != (Counts{TP: 1, FP: 1, FN: 1}) || len(cr.Notes) != 1 || !strings.Contains(cr.Notes[0], "judge failed on finding app.py:6, left unmatched") {
+		t.Errorf("case = %+v, notes %q", cr.Counts, cr.Notes)
+	}
+}
