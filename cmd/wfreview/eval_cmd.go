@@ -53,7 +53,7 @@ run), 2 the eval could not run (bad flag, malformed case with file:line, missing
 	fl.StringSliceVar(&f.models, "models", nil, "run the corpus once per reviewer model, side by side (comma-separated)")
 	fl.StringVar(&f.judge, "judge", "", "model that decides whether an unmatched finding describes an expected issue (never an author model)")
 	fl.StringVar(&f.replay, "replay", "", "directory of recorded model answers: replay them, record missing ones when the model is configured")
-	fl.BoolVar(&f.rekey, "replay-rekey", false, "with --replay: adopt a case's only unused recording when its request changed (hand-written recordings only)")
+	fl.BoolVar(&f.rekey, "replay-rekey", false, "with --replay: adopt a case's unused recordings, in call order, when its requests changed (hand-written recordings only)")
 	fl.IntVar(&f.tolerance, "tolerance", eval.DefaultTolerance, "lines a finding may sit outside the expected range")
 	fl.BoolVar(&f.anyCheck, "any-check", false, "match findings to expected issues whatever their checklist item")
 	fl.StringSliceVar(&f.checks, "check", nil, "review and score only these checklist items (repeatable)")
