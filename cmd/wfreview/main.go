@@ -67,7 +67,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newReviewCmd(), newServeCmd(), newConfigCmd(), newVersionCmd())
+	root.AddCommand(newReviewCmd(), newServeCmd(), newConfigCmd(), newEvalCmd(), newVersionCmd())
 	return root
 }
 

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/rs/zerolog"
@@ -18,9 +13,6 @@ import (
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
-	"github.com/wfreview/wfreview/diff"
-	"github.com/wfreview/wfreview/gitrepo"
-	"github.com/wfreview/wfreview/model"
 	"github.com/wfreview/wfreview/review"
 )
 
@@ -96,59 +88,16 @@ func runReview(ctx context.Context, stdout, stderr io.Writer, f reviewFlags) err
 }
 
 // reviewLocal reviews the checkout in f.dir from the merge base of f.base to HEAD: the engine that
-// `review` runs, shared by every command that reviews a local checkout. Every error means the review
-// could not run.
+// `review` runs, shared by every command that reviews a local checkout (review.Engine.RunLocal is
+// the part `eval` shares too). Every error means the review could not run.
 func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*review.Result, error) {
-	repo, err := gitrepo.Open(ctx, f.dir)
-	if err != nil {
-		return nil, err
-	}
-	baseRef := f.base
-	if baseRef == "" {
-		if baseRef, err = repo.DefaultBase(ctx); err != nil {
-			return nil, err
-		}
-	}
-	head, err := repo.RevParse(ctx, "HEAD")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := repo.RevParse(ctx, baseRef); err != nil {
-		return nil, fmt.Errorf("--base: %w", err)
-	}
-	base, err := repo.MergeBase(ctx, baseRef, head)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := repo.Diff(ctx, base, head)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := diff.Parse(bytes.NewReader(raw))
-	raw = nil
-	if err != nil {
-		return nil, err
-	}
-	tree := repo.Tree(head)
-	if f.plan != "" && filepath.IsAbs(f.plan) {
-		rel, err := filepath.Rel(repo.Dir, f.plan)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			return nil, fmt.Errorf("--plan %s is outside the checkout %s", f.plan, repo.Dir)
-		}
-		f.plan = filepath.ToSlash(rel)
-	}
-
-	repoCfg, err := loadRepoConfig(ctx, tree)
-	if err != nil {
-		return nil, err
-	}
-
 	opPath := f.configFile
 	if opPath == "" {
 		opPath = os.Getenv("WFREVIEW_CONFIG")
 	}
 	var op *config.Operator
 	if opPath != "" {
+		var err error
 		if op, err = config.LoadOperator(opPath); err != nil {
 			return nil, err
 		}
@@ -156,42 +105,12 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine, notes := review.NewEngine(op)
 	engine.Log = log
 	engine.VerifyRegistry = f.verifyRegistry
-	if f.verifyRegistry || repoCfg.Registry.Verify {
-		engine.Registry = checklist.NewRegistry()
-	}
 
-	gcommits, err := repo.Commits(ctx, base, head)
-	if err != nil {
-		return nil, err
-	}
-	commits := make([]model.Commit, 0, len(gcommits))
-	for _, c := range gcommits {
-		commits = append(commits, model.Commit{SHA: c.SHA, Message: c.Message, AuthorName: c.AuthorName,
-			AuthorEmail: c.AuthorEmail, CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail})
-	}
-
-	res, err := engine.Run(ctx, &review.Request{
-		Base: base, Head: head, Diff: ix, Tree: tree, Config: repoCfg, Commits: commits,
-		AuthorOverride: f.authorModel, PlanPath: f.plan, Checks: f.checks, NoModel: f.noModel,
-	})
+	res, err := engine.RunLocal(ctx, review.LocalRequest{Dir: f.dir, Base: f.base, PlanPath: f.plan,
+		AuthorOverride: f.authorModel, Checks: f.checks, NoModel: f.noModel})
 	if err != nil {
 		return nil, err
 	}
 	res.Notes = append(notes, res.Notes...)
 	return res, nil
-}
-
-// loadRepoConfig reads .wfreview.yml (or .wfreview.yaml) at head; none means the defaults.
-func loadRepoConfig(ctx context.Context, tree checklist.Tree) (*config.Repo, error) {
-	for _, name := range []string{".wfreview.yml", ".wfreview.yaml"} {
-		data, err := tree.ReadFile(ctx, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return config.ParseRepo(name, data)
-	}
-	return config.DefaultRepo(), nil
 }

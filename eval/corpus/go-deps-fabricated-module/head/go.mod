@@ -1,0 +1,8 @@
+module example.com/shop
+
+go 1.22
+
+require (
+	github.com/rs/zerolog v1.33.0
+	github.com/httpx-go/ratelimiter v1.4.0
+)

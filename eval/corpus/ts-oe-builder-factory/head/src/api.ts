@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { RequestBuilderFactory } from "./http";
+
+export const Order = z.object({ id: z.string(), total: z.number(), status: z.string() });
+export type Order = z.infer<typeof Order>;
+
+export async function listOrders(): Promise<Order[]> {
+  const res = await RequestBuilderFactory.create().withUrl("/api/orders").build()();
+  if (!res.ok) throw new Error(`list orders: ${res.status}`);
+  return z.array(Order).parse(await res.json());
+}
