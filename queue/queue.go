@@ -230,7 +230,8 @@ type Queue struct {
 }
 
 // Open opens the database, runs River's migrations and our own (the
-// wfreview_delivery table) and builds the River client. It does not start
+// wfreview_delivery table, and the versioned steps of feedback.go:
+// wfreview_suppression) and builds the River client. It does not start
 // working jobs: call Start.
 func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 	if h == nil {
