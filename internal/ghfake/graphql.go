@@ -356,7 +356,9 @@ func (p *gqlPageInfo) field(_ *gqlExec, name string, _ map[string]any) (any, err
 	return nil, fmt.Errorf("ghfake: PageInfo.%s is not served", name)
 }
 
-func cursorOf(i int) string { return base64.StdEncoding.EncodeToString([]byte("cursor:v2:" + strconv.Itoa(i))) }
+func cursorOf(i int) string {
+	return base64.StdEncoding.EncodeToString([]byte("cursor:v2:" + strconv.Itoa(i)))
+}
 
 func cursorIndex(c string) (int, bool) {
 	b, err := base64.StdEncoding.DecodeString(c)
