@@ -135,7 +135,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone(),
 		Body:   body,
 	})
-	f := s.takeFault(r.Method, path)
+	f := s.takeFault(r.Method, path, body)
 	// Marked now, not after serving: a dropped connection reaches the client before this handler
 	// returns, and a test may read Requests as soon as its call failed.
 	s.requests[idx].Fault = f != nil
