@@ -26,10 +26,13 @@ import (
 // (pull_request_review_comment) and become small jobs; reactions send no webhook and are read at
 // the next review, which also picks up replies whose webhook was missed.
 
-// FeedbackStore keeps suppressed findings (queue.Queue implements it).
+// FeedbackStore keeps suppressed findings, and the stale threads wfreview is done with
+// (queue.Queue implements it).
 type FeedbackStore interface {
 	Suppress(ctx context.Context, s queue.Suppression) (bool, error)
 	Suppressions(ctx context.Context, owner, repo string) ([]queue.Suppression, error)
+	RecordThreads(ctx context.Context, owner, repo string, number int, outcome string, commentIDs []int64) error
+	RecordedThreads(ctx context.Context, owner, repo string, number int) (map[int64]string, error)
 }
 
 // Feedback jobs: a reply `/review ignore`, whose trigger is this prefix and the reply's ID.
@@ -43,7 +46,7 @@ const (
 func isIgnoreCommand(body string) bool {
 	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
 	f := strings.Fields(line)
-	return len(f) >= 2 && strings.EqualFold(f[0], "/review") && strings.EqualFold(f[1], "ignore")
+	return len(f) >= 2 && strings.EqualFold(f[0], "/review") && strings.EqualFold(strings.TrimRight(f[1], ":,.;!"), "ignore")
 }
 
 // ReviewComment handles pull_request_review_comment events: a reply `/review ignore` becomes a
@@ -241,7 +244,7 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 		}
 		for _, c := range state.Comments {
 			root, ok := roots[c.InReplyTo]
-			if store != nil && ok && !c.Bot && !c.Ours && c.CreatedAt.After(state.LastReviewedAt) &&
+			if store != nil && ok && !c.Bot && !c.Ours && !c.CreatedAt.Before(state.LastReviewedAt) &&
 				isIgnoreCommand(c.Body) && !allSuppressed(root.Fingerprints, suppressed) {
 				replies = append(replies, c)
 			}
@@ -255,6 +258,21 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 
 	var threads map[int64]ReviewThread
 	var api ThreadAPI
+	if len(stale) > 0 && store != nil {
+		// Threads resolved before (by us, or by someone) are settled: a person may have unresolved
+		// one, and asking GitHub again would cost a request on every push.
+		done, err := store.RecordedThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number)
+		if err != nil {
+			log.Warn().Err(err).Msg("could not read the settled threads")
+		}
+		kept := stale[:0]
+		for _, c := range stale {
+			if done[c.ID] == "" {
+				kept = append(kept, c)
+			}
+		}
+		stale = kept
+	}
 	if len(stale)+len(reacted) > 0 {
 		var err error
 		if api, err = j.threadAPI(); err == nil {
@@ -318,15 +336,29 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 	}
 
 	var ids []string
+	root := map[string]int64{}
+	var already []int64
 	for _, c := range stale {
-		if t, ok := threads[c.ID]; ok && !t.IsResolved {
+		t, ok := threads[c.ID]
+		switch {
+		case !ok:
+		case t.IsResolved:
+			already = append(already, c.ID)
+		default:
 			ids = append(ids, t.ID)
+			root[t.ID] = c.ID
 		}
 	}
+	j.recordThreads(ctx, queue.ThreadFoundResolved, already)
 	if len(ids) == 0 {
 		return
 	}
 	done, err := api.Resolve(ctx, ids)
+	var resolved []int64
+	for _, id := range done {
+		resolved = append(resolved, root[id])
+	}
+	j.recordThreads(ctx, queue.ThreadResolved, resolved)
 	if len(done) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d earlier %s resolved: the lines they were on changed and their findings are gone.", len(done), plural(len(done), "comment", "comments")))
 		if m := j.w.Metrics; m != nil {
@@ -338,6 +370,17 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 		res.Notes = append(res.Notes, fmt.Sprintf("%d earlier %s whose findings were fixed could not be resolved: %s.", len(ids)-len(done), plural(len(ids)-len(done), "comment", "comments"), oneLineErr(err)))
 	}
 	log.Info().Int("stale", len(ids)).Int("resolved", len(done)).Msg("stale threads")
+}
+
+// recordThreads notes threads wfreview is done with. Best effort: without the record the thread is
+// looked at again by the next push.
+func (j *job) recordThreads(ctx context.Context, outcome string, commentIDs []int64) {
+	if len(commentIDs) == 0 || j.w.Feedback == nil {
+		return
+	}
+	if err := j.w.Feedback.RecordThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number, outcome, commentIDs); err != nil {
+		j.log.Warn().Err(err).Msg("could not record the settled threads")
+	}
 }
 
 // threadAPI is the GraphQL client of the job's installation.

@@ -136,6 +136,7 @@ func TestIsIgnoreCommand(t *testing.T) {
 		"  /Review IGNORE false positive\nmore": true,
 		"/review":                               false,
 		"/review ignored":                       false,
+		"/review ignore: vendored code":         true,
 		"please /review ignore":                 false,
 		"/reviewignore":                         false,
 	} {

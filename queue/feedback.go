@@ -87,11 +87,50 @@ func (q *Queue) Suppressions(ctx context.Context, owner, repo string) ([]Suppres
 	return out, nil
 }
 
-// feedbackStore keeps suppressions in our own table (wfreview_suppression), beside River's.
+// Outcomes of a stale review thread, recorded by RecordThreads.
+const (
+	// ThreadResolved: wfreview resolved the thread.
+	ThreadResolved = "resolved"
+	// ThreadFoundResolved: the thread was stale but someone had resolved it already.
+	ThreadFoundResolved = "found_resolved"
+)
+
+// RecordThreads records that wfreview is done with the review threads started by commentIDs (its
+// own comments) in a pull request: it resolved them, or found them resolved. Later reviews leave
+// them alone, so a thread a person unresolves stays open and costs no more requests. Recording a
+// thread twice keeps the first record.
+func (q *Queue) RecordThreads(ctx context.Context, owner, repo string, number int, outcome string, commentIDs []int64) error {
+	if outcome != ThreadResolved && outcome != ThreadFoundResolved {
+		return fmt.Errorf("record threads: unknown outcome %q", outcome)
+	}
+	at := time.Now().Unix()
+	for _, id := range commentIDs {
+		if err := q.eng.feedback().recordThread(ctx, repoKey(owner, repo), number, id, outcome, at); err != nil {
+			return fmt.Errorf("record thread of comment %d in %s/%s#%d: %w", id, owner, repo, number, err)
+		}
+	}
+	return nil
+}
+
+// RecordedThreads returns the threads recorded for a pull request: first comment ID → outcome.
+func (q *Queue) RecordedThreads(ctx context.Context, owner, repo string, number int) (map[int64]string, error) {
+	out, err := q.eng.feedback().recordedThreads(ctx, repoKey(owner, repo), number)
+	if err != nil {
+		return nil, fmt.Errorf("list recorded threads of %s/%s#%d: %w", owner, repo, number, err)
+	}
+	return out, nil
+}
+
+// feedbackStore keeps suppressions (wfreview_suppression) and stale threads (wfreview_thread) in
+// our own tables, beside River's.
 type feedbackStore interface {
 	suppress(ctx context.Context, s Suppression) (bool, error)
 	list(ctx context.Context, repoKey string) ([]Suppression, error)
+	recordThread(ctx context.Context, repoKey string, number int, commentID int64, outcome string, at int64) error
+	recordedThreads(ctx context.Context, repoKey string, number int) (map[int64]string, error)
 }
+
+const selectThreads = `SELECT comment_id, outcome FROM wfreview_thread WHERE repo = %s AND pull_number = %s`
 
 const selectSuppressions = `SELECT fingerprint, kind, login, comment_id, pull_number, created_at
 FROM wfreview_suppression WHERE repo = %s ORDER BY created_at, fingerprint`
@@ -129,6 +168,30 @@ func (f *sqliteFeedback) list(ctx context.Context, key string) ([]Suppression, e
 	return out, rows.Err()
 }
 
+func (f *sqliteFeedback) recordThread(ctx context.Context, key string, number int, id int64, outcome string, at int64) error {
+	_, err := f.db.ExecContext(ctx, `INSERT INTO wfreview_thread (repo, comment_id, pull_number, outcome, created_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, comment_id) DO NOTHING`, key, id, number, outcome, at)
+	return err
+}
+
+func (f *sqliteFeedback) recordedThreads(ctx context.Context, key string, number int) (map[int64]string, error) {
+	rows, err := f.db.QueryContext(ctx, fmt.Sprintf(selectThreads, "?", "?"), key, number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var outcome string
+		if err := rows.Scan(&id, &outcome); err != nil {
+			return nil, err
+		}
+		out[id] = outcome
+	}
+	return out, rows.Err()
+}
+
 // postgresFeedback is the store on PostgreSQL (pgx).
 type postgresFeedback struct{ pool *pgxpool.Pool }
 
@@ -156,6 +219,30 @@ func (f *postgresFeedback) list(ctx context.Context, key string) ([]Suppression,
 		return s, err
 	})
 	return out, err
+}
+
+func (f *postgresFeedback) recordThread(ctx context.Context, key string, number int, id int64, outcome string, at int64) error {
+	_, err := f.pool.Exec(ctx, `INSERT INTO wfreview_thread (repo, comment_id, pull_number, outcome, created_at)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (repo, comment_id) DO NOTHING`, key, id, number, outcome, at)
+	return err
+}
+
+func (f *postgresFeedback) recordedThreads(ctx context.Context, key string, number int) (map[int64]string, error) {
+	rows, err := f.pool.Query(ctx, fmt.Sprintf(selectThreads, "$1", "$2"), key, number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var outcome string
+		if err := rows.Scan(&id, &outcome); err != nil {
+			return nil, err
+		}
+		out[id] = outcome
+	}
+	return out, rows.Err()
 }
 
 // --- our own schema migrations, kept apart from River's ---
@@ -193,6 +280,26 @@ var ownMigrations = []ownMigration{
 	pull_number INTEGER NOT NULL,
 	created_at BIGINT NOT NULL,
 	PRIMARY KEY (repo, fingerprint)
+)`,
+	},
+	{
+		version: 2,
+		name:    "stale review threads",
+		sqlite: `CREATE TABLE IF NOT EXISTS wfreview_thread (
+	repo TEXT NOT NULL,
+	comment_id INTEGER NOT NULL,
+	pull_number INTEGER NOT NULL,
+	outcome TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (repo, comment_id)
+)`,
+		postgres: `CREATE TABLE IF NOT EXISTS wfreview_thread (
+	repo TEXT NOT NULL,
+	comment_id BIGINT NOT NULL,
+	pull_number INTEGER NOT NULL,
+	outcome TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	PRIMARY KEY (repo, comment_id)
 )`,
 	},
 }

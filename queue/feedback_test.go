@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// TestSuppressions checks the feedback store on every backend: records are unique per repository
-// and fingerprint, listed per repository (case-insensitively), and survive a restart.
+// TestSuppressions checks the feedback store on every backend: suppressions are unique per
+// repository and fingerprint, listed per repository (case-insensitively); recorded threads per pull
+// request; both survive a restart.
 func TestSuppressions(t *testing.T) {
 	for _, b := range testBackends() {
 		t.Run(b.name, func(t *testing.T) {
@@ -53,6 +54,15 @@ func testSuppressions(t *testing.T, dbURL string) {
 		!strings.Contains(err.Error(), "fingerprint") || !strings.Contains(err.Error(), "kind") {
 		t.Errorf("invalid suppression: err = %v", err)
 	}
+	if err := q1.RecordThreads(ctx, "Octo-Org", "Hello.World", 7, ThreadResolved, []int64{5_000_000_001, 12}); err != nil {
+		t.Fatalf("RecordThreads: %v", err)
+	}
+	if err := q1.RecordThreads(ctx, "octo-org", "hello.world", 7, ThreadFoundResolved, []int64{12, 13}); err != nil {
+		t.Fatalf("RecordThreads again: %v", err)
+	}
+	if err := q1.RecordThreads(ctx, "octo-org", "hello.world", 7, "maybe", []int64{14}); err == nil {
+		t.Error("an unknown outcome was recorded")
+	}
 	if err := q1.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -77,6 +87,13 @@ func testSuppressions(t *testing.T, dbURL string) {
 	other, err := q2.Suppressions(ctx, "octo-org", "other")
 	if err != nil || len(other) != 1 {
 		t.Errorf("other repository: %+v, %v", other, err)
+	}
+	threads, err := q2.RecordedThreads(ctx, "octo-org", "Hello.World", 7)
+	if err != nil || len(threads) != 3 || threads[5_000_000_001] != ThreadResolved || threads[12] != ThreadResolved || threads[13] != ThreadFoundResolved {
+		t.Errorf("recorded threads = %v, %v; want the first outcome of each", threads, err)
+	}
+	if other, err := q2.RecordedThreads(ctx, "octo-org", "Hello.World", 8); err != nil || len(other) != 0 {
+		t.Errorf("another pull request's threads = %v, %v", other, err)
 	}
 	none, err := q2.Suppressions(ctx, "octo-org", "nothing-here")
 	if err != nil || len(none) != 0 {

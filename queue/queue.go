@@ -232,7 +232,7 @@ type Queue struct {
 
 // Open opens the database, runs River's migrations and our own (the
 // wfreview_delivery table, and the versioned steps of feedback.go:
-// wfreview_suppression) and builds the River client. It does not start
+// wfreview_suppression, wfreview_thread) and builds the River client. It does not start
 // working jobs: call Start.
 func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 	if h == nil {
