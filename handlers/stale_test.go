@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v66/github"
+	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/shurcooL/githubv4"
 
 	"github.com/wfreview/wfreview/checklist"
@@ -229,4 +230,50 @@ func TestThreadAPI(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+func TestReviewIgnoreAsAPullRequestCommentGetsHelp(t *testing.T) {
+	c, ok := ParseCommand("/review ignore")
+	if !ok || c.Mode() != ModeHelp || len(c.Checks) != 0 {
+		t.Errorf("ParseCommand(/review ignore) = %+v, %v; want the help (it is a reply to a review comment)", c, ok)
+	}
+}
+
+func TestWithGraphQLURL(t *testing.T) {
+	cases := []struct{ v3, v4, want string }{
+		{"https://api.github.com/", "https://api.github.com/graphql", "https://api.github.com/graphql"},
+		{"https://ghe.example.com/api/v3/", "https://api.github.com/graphql", "https://ghe.example.com/api/graphql"},
+		{"https://ghe.example.com/api/v3", "https://api.github.com/graphql", "https://ghe.example.com/api/graphql"},
+		{"http://127.0.0.1:8080/", "https://api.github.com/graphql", "http://127.0.0.1:8080/graphql"},
+		{"https://ghe.example.com/api/v3/", "https://gql.example.com/custom", "https://gql.example.com/custom"},
+	}
+	for _, tc := range cases {
+		var c githubapp.Config
+		c.V3APIURL, c.V4APIURL = tc.v3, tc.v4
+		if got := withGraphQLURL(c).V4APIURL; got != tc.want {
+			t.Errorf("v3 %s, v4 %s: got %s, want %s", tc.v3, tc.v4, got, tc.want)
+		}
+	}
+}
+
+func TestDropSuppressed(t *testing.T) {
+	res := &review.Result{
+		Findings: threeFindings(), // fp-a pattern-drift, fp-b security, fp-c pattern-drift
+		Checklist: []review.ChecklistEntry{
+			{ID: checklist.PatternDrift, Status: review.StatusFail, Findings: 2},
+			{ID: checklist.Security, Status: review.StatusFail, Findings: 1},
+		},
+	}
+	if n := dropSuppressed(res, map[string]bool{"fp-b": true, "fp-c": true, "fp-zzz": true}); n != 2 {
+		t.Fatalf("dropped %d, want 2", n)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Fingerprint != "fp-a" {
+		t.Errorf("kept %+v", res.Findings)
+	}
+	if c := res.Checklist[0]; c.Status != review.StatusFail || c.Findings != 1 {
+		t.Errorf("pattern-drift = %+v, want fail with 1", c)
+	}
+	if c := res.Checklist[1]; c.Status != review.StatusPass || c.Findings != 0 {
+		t.Errorf("security = %+v, want pass with 0 once its only finding is suppressed", c)
+	}
 }
