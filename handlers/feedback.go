@@ -292,6 +292,21 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 	}
 
 	// Feedback first, so this review already honours it.
+	j.takeFeedback(ctx, state, replies, reacted, threads, suppressed)
+	if n := dropSuppressed(res, suppressed); n > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d %s suppressed by feedback (a 👎 or `/review ignore` on an earlier wfreview comment in this repository).", n, plural(n, "finding", "findings")))
+		if m := j.w.Metrics; m != nil {
+			m.Suppressed.Add(float64(n))
+		}
+	}
+	j.resolveStale(ctx, api, stale, threads, res)
+}
+
+// takeFeedback records the `/review ignore` replies and the 👎 of people allowed to give them, and
+// adds the fingerprints to suppressed.
+func (j *job) takeFeedback(ctx context.Context, state *PostedState, replies, reacted []PostedComment,
+	threads map[int64]ReviewThread, suppressed map[string]bool) {
+	log := j.log
 	allowed := map[string]bool{}
 	mayGive := func(login string) bool {
 		if ok, seen := allowed[strings.ToLower(login)]; seen {
@@ -327,14 +342,12 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 			}
 		}
 	}
+}
 
-	if n := dropSuppressed(res, suppressed); n > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d %s suppressed by feedback (a 👎 or `/review ignore` on an earlier wfreview comment in this repository).", n, plural(n, "finding", "findings")))
-		if m := j.w.Metrics; m != nil {
-			m.Suppressed.Add(float64(n))
-		}
-	}
-
+// resolveStale resolves the threads of the stale comments that are still open, records them, and
+// says so in res's notes.
+func (j *job) resolveStale(ctx context.Context, api ThreadAPI, stale []PostedComment, threads map[int64]ReviewThread, res *review.Result) {
+	log := j.log
 	var ids []string
 	root := map[string]int64{}
 	var already []int64
@@ -360,7 +373,8 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 	}
 	j.recordThreads(ctx, queue.ThreadResolved, resolved)
 	if len(done) > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d earlier %s resolved: the lines they were on changed and their findings are gone.", len(done), plural(len(done), "comment", "comments")))
+		res.Notes = append(res.Notes, fmt.Sprintf("%d earlier %s resolved: %s.", len(done), plural(len(done), "comment", "comments"),
+			plural(len(done), "its line changed and its finding is gone", "their lines changed and their findings are gone")))
 		if m := j.w.Metrics; m != nil {
 			m.ThreadsResolved.Add(float64(len(done)))
 		}
