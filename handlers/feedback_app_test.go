@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,10 +194,9 @@ func TestPushThatFixesNothingResolvesNothing(t *testing.T) {
 func TestHumanReplyWithoutAFixKeepsTheThreadOpen(t *testing.T) {
 	// The model reports line 13 the first time only, as a model may: the line is unchanged, so the
 	// finding is not taken as fixed, and the person's reply stays in an open thread.
-	var calls int
+	var calls atomic.Int32
 	a := newApp(t, appOptions{modelAnswer: func(c modeltest.Call) modeltest.Reply {
-		calls++
-		if calls == 1 {
+		if calls.Add(1) == 1 {
 			return modelFinding(c)
 		}
 		return noFindings(c)
