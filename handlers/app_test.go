@@ -54,6 +54,7 @@ type app struct {
 	url    string
 	logs   *bytes.Buffer
 	modelN atomic.Int32
+	op     *config.Operator
 }
 
 type appOptions struct {
@@ -131,6 +132,7 @@ func newApp(t *testing.T, o appOptions) *app {
 	}
 	op.Reviewers = []string{"claude-sonnet-4-5", "gpt-5-mini"}
 	op.Review.MaxRetries = 1
+	a.op = op
 
 	ctx, cancel := context.WithCancel(context.Background())
 	log := zerolog.New(zerolog.SyncWriter(a.logs)).With().Timestamp().Logger()

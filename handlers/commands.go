@@ -101,7 +101,8 @@ func (j *job) helpText() string {
 		"- `/review`: review the changes pushed since the last review\n" +
 		"- `/review full`: review the whole pull request again\n" +
 		"- `/review <check-id>...`: run only these checklist items: " + strings.Join(ids, ", ") + "\n" +
-		"- `/review help`: this message\n\n" +
+		"- `/review help`: this message\n" +
+		"- `/review ignore`, as a reply to one of wfreview's review comments: stop reporting that finding in this repository (a 👎 on the comment does the same)\n\n" +
 		"Declare the model that wrote the code with a label `author-model:<name>`; wfreview then picks a reviewer from another family."
 }
 

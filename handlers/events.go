@@ -201,6 +201,8 @@ func ParseCommand(body string) (Command, bool) {
 			c.Full = true
 		case lw == "help":
 			c.Help = true
+		case lw == "ignore":
+			c.Invalid = append(c.Invalid, w) // `/review ignore` is a reply to a review comment, not a PR comment
 		case isCheckID(lw):
 			c.Checks = append(c.Checks, lw)
 		case lw == "":

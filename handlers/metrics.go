@@ -17,6 +17,12 @@ type Metrics struct {
 	CallsPerReview prometheus.Histogram
 	Findings       *prometheus.CounterVec
 	ModelTokens    *prometheus.CounterVec
+	// Feedback counts suppressions recorded, by kind (reaction, reply).
+	Feedback *prometheus.CounterVec
+	// Suppressed counts findings not posted because of feedback.
+	Suppressed prometheus.Counter
+	// ThreadsResolved counts earlier comments resolved because their finding was fixed.
+	ThreadsResolved prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -36,9 +42,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Findings posted, by check and source."}, []string{"check", "source"}),
 		ModelTokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wfreview_model_tokens_total",
 			Help: "Model tokens used, by kind (prompt, completion)."}, []string{"kind"}),
+		Feedback: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wfreview_feedback_total",
+			Help: "Findings suppressed by feedback on a wfreview comment, by kind (reaction: a 👎; reply: /review ignore)."}, []string{"kind"}),
+		Suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "wfreview_findings_suppressed_total",
+			Help: "Findings not posted because feedback suppressed them in the repository."}),
+		ThreadsResolved: prometheus.NewCounter(prometheus.CounterOpts{Name: "wfreview_threads_resolved_total",
+			Help: "Earlier wfreview comments resolved because a push changed their line and the finding is gone."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Webhooks, m.Reviews, m.ReviewSeconds, m.GitHubCalls, m.CallsPerReview, m.Findings, m.ModelTokens)
+		reg.MustRegister(m.Webhooks, m.Reviews, m.ReviewSeconds, m.GitHubCalls, m.CallsPerReview, m.Findings, m.ModelTokens,
+			m.Feedback, m.Suppressed, m.ThreadsResolved)
 	}
 	return m
 }

@@ -99,6 +99,31 @@ type PostedState struct {
 	LastReviewedSHA string
 	// ReviewIDs maps a run key to the ID of its review.
 	ReviewIDs map[string]int64
+	// LastReviewedAt is when our most recent review was submitted (zero when there is none).
+	LastReviewedAt time.Time
+	// Comments are the pull request's review comments, everyone's, oldest first: the threads of
+	// our findings, people's replies and 👎 counts (stale threads and feedback read them).
+	Comments []PostedComment
+}
+
+// PostedComment is a review comment of the pull request as the REST API lists it.
+type PostedComment struct {
+	ID        int64
+	InReplyTo int64 // the thread's first comment, 0 for a first comment
+	User      string
+	Bot       bool // written by a bot (the user's type is "Bot")
+	Ours      bool // written by wfreview (see Poster.BotLogin)
+	Body      string
+	Path      string
+	Line      int // 0 when GitHub no longer places it on the diff (outdated)
+	Side      string
+	// DiffHunk ends with the commented line, as it was when the comment was made.
+	DiffHunk  string
+	CreatedAt time.Time
+	// ThumbsDown is the number of 👎 reactions, by anyone.
+	ThumbsDown int
+	// Fingerprints are those of our markers (ours only).
+	Fingerprints []string
 }
 
 // record adds a review just posted, so the same state can be passed to Post again.
@@ -248,12 +273,17 @@ func (p *Poster) Posted(ctx context.Context, pr PullRef) (*PostedState, error) {
 			return nil, fmt.Errorf("list review comments of %s: %w", pr, err)
 		}
 		for _, c := range cs {
-			if !p.ours(c.User) {
-				continue
+			pc := PostedComment{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), User: c.GetUser().GetLogin(),
+				Bot: c.GetUser().GetType() == "Bot", Ours: p.ours(c.User), Body: c.GetBody(), Path: c.GetPath(),
+				Line: c.GetLine(), Side: c.GetSide(), DiffHunk: c.GetDiffHunk(), CreatedAt: c.GetCreatedAt().Time,
+				ThumbsDown: c.GetReactions().GetMinusOne()}
+			if pc.Ours {
+				pc.Fingerprints = parseMarkers(c.GetBody()).fingerprints
+				for _, fp := range pc.Fingerprints {
+					st.Fingerprints[fp] = true
+				}
 			}
-			for _, fp := range parseMarkers(c.GetBody()).fingerprints {
-				st.Fingerprints[fp] = true
-			}
+			st.Comments = append(st.Comments, pc)
 		}
 		if resp.NextPage == 0 {
 			break
@@ -287,7 +317,7 @@ func (p *Poster) Posted(ctx context.Context, pr PullRef) (*PostedState, error) {
 			st.ReviewIDs[m.key] = rv.GetID()
 			// Reviews are listed oldest first; submitted_at breaks no tie against that order.
 			if at := rv.GetSubmittedAt().Time; !at.Before(lastAt) {
-				lastAt, st.LastReviewedSHA = at, m.head
+				lastAt, st.LastReviewedSHA, st.LastReviewedAt = at, m.head, at
 			}
 		}
 		if resp.NextPage == 0 {

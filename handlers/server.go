@@ -61,7 +61,7 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := NewMetrics(reg)
 
-	cc, err := githubapp.NewDefaultCachingClientCreator(op.GitHub,
+	cc, err := githubapp.NewDefaultCachingClientCreator(withGraphQLURL(op.GitHub),
 		githubapp.WithClientUserAgent("wfreview/"+opts.Version),
 		githubapp.WithClientTimeout(60*time.Second),
 		githubapp.WithClientMiddleware(RetryMiddleware(RetryOptions{OnResponse: metrics.ObserveGitHubResponse})),
@@ -86,11 +86,11 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 	if err != nil {
 		return nil, err
 	}
-	worker.Queue = q
+	worker.Queue, worker.Feedback = q, q
 
 	base := Base{ClientCreator: cc, Queue: q, Metrics: metrics}
 	dispatcher := githubapp.NewEventDispatcher(
-		[]githubapp.EventHandler{&PullRequest{Base: base}, &IssueComment{Base: base}},
+		[]githubapp.EventHandler{&PullRequest{Base: base}, &IssueComment{Base: base}, &ReviewComment{Base: base}},
 		op.GitHub.App.WebhookSecret,
 		githubapp.WithErrorCallback(webhookError),
 	)
@@ -216,6 +216,22 @@ func withLogger(log zerolog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(log.WithContext(r.Context())))
 	})
+}
+
+// withGraphQLURL derives the GraphQL endpoint from a custom REST URL when only that is set: GitHub
+// Enterprise Server's https://HOST/api/v3/ has its GraphQL API at https://HOST/api/graphql, and any
+// other REST root R at R/graphql (api.github.com's rule).
+func withGraphQLURL(c githubapp.Config) githubapp.Config {
+	v3 := strings.TrimSuffix(c.V3APIURL, "/")
+	if c.V4APIURL != config.DefaultGitHubV4URL || v3 == "" || v3 == strings.TrimSuffix(config.DefaultGitHubV3URL, "/") {
+		return c
+	}
+	if strings.HasSuffix(v3, "/api/v3") {
+		c.V4APIURL = strings.TrimSuffix(v3, "/v3") + "/graphql"
+	} else {
+		c.V4APIURL = v3 + "/graphql"
+	}
+	return c
 }
 
 // botLogin asks GitHub for the app's slug; "" when unknown (markers are then trusted from anyone).

@@ -34,6 +34,8 @@ type Worker struct {
 	CheckName string
 	// PostSleep replaces the poster's wait between re-posts (tests).
 	PostSleep func(ctx context.Context, d time.Duration) error
+	// Feedback keeps the findings suppressed by feedback (see feedback.go); nil turns feedback off.
+	Feedback FeedbackStore
 }
 
 // Outcomes of a job, for metrics and logs.
@@ -62,6 +64,9 @@ type job struct {
 // returned for the queue to retry (the run is idempotent: the summary's key and the comments'
 // fingerprints make a retry post nothing twice); problems no retry can fix are queue.Permanent.
 func (w *Worker) Run(ctx context.Context, args queue.ReviewArgs, attempt int) (err error) {
+	if isFeedbackJob(args) {
+		return w.runIgnore(ctx, args)
+	}
 	start := time.Now()
 	var calls atomic.Int64
 	ctx = withCallCounter(ctx, &calls)
@@ -231,6 +236,7 @@ func (j *job) review(ctx context.Context) (string, error) {
 		return outcomeFailed, fmt.Errorf("review: %w", err)
 	}
 	res.Notes = append(notes, res.Notes...)
+	j.earlier(ctx, state, ix, only, res) // feedback, suppressed findings, stale threads
 	j.observe(res)
 
 	event := EventComment

@@ -129,6 +129,9 @@ func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ eng
 	if _, err := db.ExecContext(ctx, d.createDeliveries); err != nil {
 		return nil, fmt.Errorf("create delivery table: %w", err)
 	}
+	if err := migrateSQLite(ctx, db); err != nil {
+		return nil, err
+	}
 
 	if n, err := rescueOrphans(ctx, driver.GetExecutor(), rc.MaxAttempts); err != nil {
 		return nil, err
@@ -175,6 +178,7 @@ func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ eng
 			return r.RowsAffected()
 		},
 		closeFn: db.Close,
+		fb:      &sqliteFeedback{db: db},
 	}, nil
 }
 
@@ -220,6 +224,9 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 	if _, err := pool.Exec(ctx, d.createDeliveries); err != nil {
 		return nil, fmt.Errorf("create delivery table: %w", err)
 	}
+	if err := migratePostgres(ctx, pool); err != nil {
+		return nil, err
+	}
 
 	client, err := river.NewClient(driver, rc)
 	if err != nil {
@@ -258,6 +265,7 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 			pool.Close()
 			return nil
 		},
+		fb: &postgresFeedback{pool: pool},
 	}, nil
 }
 

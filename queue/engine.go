@@ -28,6 +28,8 @@ type engine interface {
 	close() error
 	// listJobs returns every review job in the table (tests, diagnostics).
 	listJobs(ctx context.Context) ([]*rivertype.JobRow, error)
+	// feedback is the store of suppressed findings.
+	feedback() feedbackStore
 }
 
 // txOps are the few transaction primitives the generic engine needs.
@@ -70,6 +72,7 @@ type riverEngine[TTx any] struct {
 	pingFn  func(ctx context.Context) error
 	pruneFn func(ctx context.Context, before int64) (int64, error)
 	closeFn func() error
+	fb      feedbackStore
 }
 
 func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time.Time) (res EnqueueResult, err error) {
@@ -194,6 +197,8 @@ func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
 func (e *riverEngine[TTx]) ping(ctx context.Context) error { return e.pingFn(ctx) }
 
 func (e *riverEngine[TTx]) close() error { return e.closeFn() }
+
+func (e *riverEngine[TTx]) feedback() feedbackStore { return e.fb }
 
 func (e *riverEngine[TTx]) listJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
 	list, err := e.client.JobList(ctx, river.NewJobListParams().Kinds(kindReview).First(10_000))

@@ -82,7 +82,7 @@ const kindReview = "review"
 //
 // The unique key is (kind, owner, repo, number, head_sha, trigger): exactly the
 // fields tagged `river:"unique"`. DeliveryID, InstallationID, Mode, Checks,
-// Requester and CommentID are NOT part of the key.
+// Requester, CommentID and InReplyTo are NOT part of the key.
 type ReviewArgs struct {
 	InstallationID int64    `json:"installation_id"`
 	Owner          string   `json:"owner" river:"unique"`
@@ -94,7 +94,8 @@ type ReviewArgs struct {
 	Checks         []string `json:"checks,omitempty"`
 	Requester      string   `json:"requester,omitempty"`
 	CommentID      int64    `json:"comment_id,omitempty"`
-	DeliveryID     string   `json:"delivery_id"` // NOT part of the unique key
+	InReplyTo      int64    `json:"in_reply_to,omitempty"` // the review comment a "/review ignore" reply answers
+	DeliveryID     string   `json:"delivery_id"`           // NOT part of the unique key
 }
 
 // Kind implements river.JobArgs.
@@ -230,7 +231,8 @@ type Queue struct {
 }
 
 // Open opens the database, runs River's migrations and our own (the
-// wfreview_delivery table) and builds the River client. It does not start
+// wfreview_delivery table, and the versioned steps of feedback.go:
+// wfreview_suppression, wfreview_thread) and builds the River client. It does not start
 // working jobs: call Start.
 func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 	if h == nil {

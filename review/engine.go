@@ -315,6 +315,7 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 		res, err := a.Analyze(ctx, in)
 		if err != nil {
 			r.note("%s analyzer failed: %v", a.Check(), err)
+			r.res.Incomplete = true
 			continue
 		}
 		r.res.Notes = append(r.res.Notes, res.Notes...)

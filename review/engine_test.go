@@ -66,6 +66,9 @@ func TestStaticOnly(t *testing.T) {
 	if f.Check != checklist.HallucinatedDependencies || f.Path != "greet.go" || f.Line != 7 || f.Source != "static" || f.Fingerprint == "" {
 		t.Errorf("finding = %+v", f)
 	}
+	if res.Incomplete {
+		t.Error("a complete static-only review is marked incomplete")
+	}
 	if res.ReviewerModel != nil || !strings.Contains(res.NoModelReason, "no reviewer model configured") {
 		t.Errorf("reviewer = %+v, reason %q", res.ReviewerModel, res.NoModelReason)
 	}
@@ -244,6 +247,9 @@ func TestAllReviewersFailIsANote(t *testing.T) {
 	if len(res.Findings) != 1 {
 		t.Errorf("static findings lost: %v", res.Findings)
 	}
+	if !res.Incomplete {
+		t.Error("a review whose model calls failed is not marked incomplete")
+	}
 }
 
 func TestMaxCommentsCapsBySeverity(t *testing.T) {
@@ -272,6 +278,9 @@ func TestMaxCommentsCapsBySeverity(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "2 more findings not reported") {
 		t.Errorf("notes = %v", res.Notes)
+	}
+	if !res.Incomplete {
+		t.Error("a review cut by max_comments is not marked incomplete")
 	}
 }
 

@@ -70,6 +70,7 @@ func (r *run) finalize(static, fromModel []checklist.Finding) []checklist.Findin
 	if len(all) > maxN {
 		r.note("%d more findings not reported: max_comments is %d (lowest severity dropped first)", len(all)-maxN, maxN)
 		all = all[:maxN]
+		r.res.Incomplete = true
 	}
 	// Report in diff order.
 	sort.SliceStable(all, func(i, j int) bool {

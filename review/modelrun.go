@@ -65,6 +65,9 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 					return ctx.Err()
 				}
 				r.note("model review of %s failed: %v", chunkNames(ch), err)
+				r.mu.Lock()
+				r.res.Incomplete = true
+				r.mu.Unlock()
 				return nil
 			}
 			results[i] = chunkResult{out: out, reviewer: who, ok: true}

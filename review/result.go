@@ -22,6 +22,10 @@ type Result struct {
 	PlanConformance *PlanConformance `json:"plan_conformance,omitempty"`
 	Skipped         []SkippedFile    `json:"skipped,omitempty"`
 	Usage           *Usage           `json:"usage,omitempty"`
+	// Incomplete is set when part of the review failed or was cut (a model call, an analyzer, the
+	// max_comments cap): findings may be missing, so an earlier finding that is not found again
+	// must not be taken as fixed. Not part of the JSON output.
+	Incomplete bool `json:"-"`
 }
 
 // PlanRef names the plan file the change was reviewed against and how it was found.

@@ -53,6 +53,7 @@
 //	POST   /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions
 //	GET    /repos/{owner}/{repo}/collaborators/{username}/permission
 //	GET    /_raw/{owner}/{repo}/{path}?ref=                      (download_url of contents; no auth)
+//	POST   /graphql and /api/graphql                             (GraphQL, see below)
 //
 // Anything else answers 404 {"message":"Not Found",...}. Every answer carries Content-Type
 // application/json; charset=utf-8 (or the media type asked for), X-GitHub-Request-Id,
@@ -83,6 +84,33 @@
 // "code":"custom","field":"pull_request_review_thread.line","message":"pull_request_review_thread.line
 // must be part of the diff"}]}.
 //
+// # GraphQL
+//
+// POST /graphql (and /api/graphql, GitHub Enterprise Server's path) serves the part of GitHub's
+// GraphQL schema in schema.graphql, cut unchanged from GitHub's public schema: repository →
+// pullRequest → reviewThreads (id, isResolved, isOutdated, path, line, diffSide, resolvedBy, ...) →
+// comments (id, fullDatabaseId, databaseId, author, body, diffHunk, outdated, replyTo,
+// reactionGroups with reactors, reactions), and the resolveReviewThread / unresolveReviewThread
+// mutations. Requests are parsed and validated by vektah/gqlparser (aliases, variables, fragments,
+// @skip/@include) and executed over the fake's state:
+//
+//   - A thread is a review comment that replies to nothing, with the comments replying to it; its
+//     node ID is the threadId the mutations take. Resolving records the bot as resolvedBy
+//     (Thread.Resolved, Thread.ResolvedBy); it is idempotent.
+//   - isOutdated is the first comment's outdated state, set by PullRequest.Push (below).
+//   - reactionGroups lists the eight contents in a fixed order; reactors are User or Bot by login
+//     (a login ending in "[bot]" is a Bot, which GraphQL names by its slug, without "[bot]").
+//     Seed a person's reaction with PullRequest.AddReviewCommentReaction.
+//   - Connections require first or last (at most 100), like GitHub; cursors are opaque strings.
+//   - Errors are GitHub's shape, answered 200: a field that fails is null and listed in "errors"
+//     with "type" (NOT_FOUND, MISSING_PAGINATION_BOUNDARIES, EXCESSIVE_PAGINATION,
+//     INVALID_CURSOR_ARGUMENTS), "path", "locations" and "message"; a query that does not parse or
+//     validate gets only "errors" (gqlparser's wording, with extensions.code the rule's name, where
+//     GitHub words them differently). A body that is not JSON gets 400 "Problems parsing JSON". 5xx
+//     and other faults come from FailNext("POST", "/graphql", ...).
+//   - GraphQL costs one request of the same rate limit as REST here (GitHub counts points in a
+//     separate "graphql" limit); X-RateLimit-Resource says "graphql".
+//
 // # Differences from GitHub that test writers must know
 //
 //   - Authentication: /repos endpoints need an Authorization header ("token X" or "Bearer X"), even
@@ -99,8 +127,9 @@
 //   - Pending reviews (event "") are stored, listed for the bot only, and block further reviews;
 //     there is no endpoint to submit or delete them.
 //   - PullRequest.Push keeps a comment (moving commit_id to the new head) when the same path, line and
-//     side are still in the new diff, and marks it outdated (line and position null) otherwise;
-//     GitHub tracks lines through the change instead.
+//     side are still in the new diff with the same text, and marks it outdated (line and position
+//     null) otherwise; GitHub tracks lines through the change and outdates a comment when its diff
+//     hunk changes.
 //   - Review comments of a commit between heads are anchored against the current head's diff.
 //   - Compare computes status, ahead_by, behind_by, merge_base_commit and commits from the commit graph
 //     (AddPR, Push, AddCommit, SetBranch; refs may be branches, full SHAs or 7+ char prefixes, with an
@@ -122,7 +151,8 @@
 //     50 annotations: "Invalid request.\n\nNo more than 50 items are allowed; N were supplied.";
 //     completed (or completed_at) without conclusion: 422. Annotations accumulate over updates.
 //   - Issue comments exist only on pull request numbers (no plain issues); reactions only on issue
-//     comments and review comments.
+//     comments and review comments. Reactions posted through the API are the bot's; people's are
+//     seeded with PullRequest.AddReviewCommentReaction.
 //   - Rate limit: every request (304s and /app too) decrements X-RateLimit-Remaining from 5000;
 //     X-RateLimit-Reset is fixed an hour after New; at 0 requests get 403 "API rate limit exceeded".
 //   - go-github remembers rate limits per client: after a *github.AbuseRateLimitError with
@@ -137,6 +167,6 @@
 //     /api/v3/; html_url fields point at https://github.com. IDs come from one counter; user IDs are
 //     stable per login. Timestamps use the WithClock clock, truncated to seconds.
 //   - Faults are applied before authentication and routing and never change state.
-//   - Not served: GraphQL, /app/hook/deliveries, listing pull requests, commit statuses, review
+//   - Not served: GraphQL beyond schema.graphql, /app/hook/deliveries, listing pull requests, commit statuses, review
 //     submission/dismissal, labels, and everything else not listed above.
 package ghfake

@@ -1,6 +1,7 @@
 package ghfake
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type fault struct {
 	disconnect bool
 	secondary  bool
 	primary    time.Duration // > 0: primary rate limit resetting after this long
+	bodyHas    string        // only requests whose body contains it
 }
 
 // RetryAfter sets the Retry-After header (seconds, as GitHub sends it).
@@ -58,6 +60,10 @@ func Disconnect() Fault { return func(f *fault) { f.disconnect = true } }
 // returns *github.AbuseRateLimitError. Combine with RetryAfter: without Retry-After, go-github v66
 // falls back to X-RateLimit-Reset (up to an hour away) and blocks the client until then.
 func SecondaryRateLimit() Fault { return func(f *fault) { f.secondary = true } }
+
+// BodyContains restricts the fault to requests whose body contains s, e.g. "resolveReviewThread" to
+// fail GraphQL mutations but not queries (both are POST /graphql).
+func BodyContains(s string) Fault { return func(f *fault) { f.bodyHas = s } }
 
 // PrimaryRateLimit answers like an exhausted primary rate limit: X-RateLimit-Remaining 0 and
 // X-RateLimit-Reset after reset; with status 403 (or 429) go-github returns *github.RateLimitError and
@@ -102,9 +108,9 @@ func (s *Server) PendingFaults() int {
 
 // takeFault returns the first queued fault matching the request and consumes one use of it.
 // Callers hold s.mu.
-func (s *Server) takeFault(method, path string) *fault {
+func (s *Server) takeFault(method, path string, body []byte) *fault {
 	for i, f := range s.faults {
-		if !methodMatches(f.method, method) {
+		if !methodMatches(f.method, method) || (f.bodyHas != "" && !bytes.Contains(body, []byte(f.bodyHas))) {
 			continue
 		}
 		if _, ok := matchSegs(f.segs, path); !ok {

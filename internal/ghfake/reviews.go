@@ -87,6 +87,10 @@ type reviewComment struct {
 	diffHunk                string
 	outdated                bool
 	createdAt, updatedAt    time.Time
+	// resolved and resolvedBy are the state of the thread this comment starts (GraphQL
+	// resolveReviewThread); replies do not use them.
+	resolved   bool
+	resolvedBy string
 }
 
 func (rc *reviewComment) export() ReviewComment {

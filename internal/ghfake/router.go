@@ -100,6 +100,9 @@ func (s *Server) buildRoutes() []*route {
 		{method: "DELETE", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}", auth: authToken, doc: issues + "delete-an-issue-comment", handler: (*call).deleteIssueComment},
 		{method: "POST", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", auth: authToken, doc: react + "create-reaction-for-an-issue-comment", handler: (*call).createIssueCommentReaction},
 
+		{method: "POST", pattern: "/graphql", auth: authToken, doc: "", handler: (*call).graphql},
+		{method: "POST", pattern: "/api/graphql", auth: authToken, doc: "", handler: (*call).graphql},
+
 		{method: "GET", pattern: "/repos/{owner}/{repo}/collaborators/{username}/permission", auth: authToken, doc: "/collaborators/collaborators#get-repository-permissions-for-a-user", handler: (*call).getPermission},
 	}
 	for _, r := range rs {
@@ -132,7 +135,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone(),
 		Body:   body,
 	})
-	f := s.takeFault(r.Method, path)
+	f := s.takeFault(r.Method, path, body)
 	// Marked now, not after serving: a dropped connection reaches the client before this handler
 	// returns, and a test may read Requests as soon as its call failed.
 	s.requests[idx].Fault = f != nil

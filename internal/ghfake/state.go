@@ -422,8 +422,8 @@ func (p *PullRequest) setHead(sha string, files []File, ix *diff.Index) {
 
 // Push moves the head to newHeadSHA, as a push to the head branch does (the "synchronize" event):
 // commits are appended (default: one commit newHeadSHA on top of the previous head), files become the
-// PR's new file list, and existing review comments whose line is no longer in the diff become
-// outdated (line null), the others move to the new head.
+// PR's new file list, and existing review comments whose line is no longer in the diff, or whose
+// line's text changed, become outdated (line null); the others move to the new head.
 func (p *PullRequest) Push(newHeadSHA string, files []File, commits ...Commit) {
 	s := p.repo.s
 	s.t.Helper()
@@ -445,7 +445,8 @@ func (p *PullRequest) Push(newHeadSHA string, files []File, commits ...Commit) {
 			continue
 		}
 		loc, ok := locate(files, ix, rc.path, rc.line, sideOf(rc.side))
-		if !ok {
+		if !ok || lastHunkLine(loc.diffHunk) != lastHunkLine(rc.diffHunk) {
+			// The line left the diff, or its text changed.
 			rc.outdated, rc.line, rc.startLine, rc.position = true, 0, 0, 0
 			continue
 		}
@@ -814,6 +815,16 @@ func mergeLayers(layers []map[string]fileEntry) map[string]string {
 }
 
 // --- helpers ---
+
+// lastHunkLine is the text of a diff hunk's last line without its "+", "-" or " " prefix: the
+// commented line of a comment's diff_hunk.
+func lastHunkLine(hunk string) string {
+	l := hunk[strings.LastIndexByte(hunk, '\n')+1:]
+	if l != "" {
+		l = l[1:]
+	}
+	return l
+}
 
 func fakeSHA(parts ...any) string {
 	sum := sha1.Sum([]byte(fmt.Sprint(parts...)))
