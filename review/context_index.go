@@ -594,9 +594,17 @@ func braceDepths(code []string) []int {
 // (0-based): the line of its first top-level brace and the line of the brace closing it, or the
 // end of its statement.
 func jsExtent(code []string, i int) (sigEnd, end int) {
-	depth, seenBrace := 0, false
+	depth, seenBrace, inTmpl := 0, false, false
 	for k := i; k < len(code) && k < i+2000; k++ {
 		l := code[k]
+		if strings.Count(l, "`")%2 == 1 {
+			inTmpl = !inTmpl
+			if inTmpl {
+				continue // a template literal opens here and goes on below
+			}
+		} else if inTmpl {
+			continue
+		}
 		for j := 0; j < len(l); j++ {
 			switch l[j] {
 			case '(', '[':
@@ -675,8 +683,24 @@ var (
 func indexPython(sf *srcFile) {
 	sf.Code = maskPython(sf.Lines)
 	var stack []*symDecl // open classes and defs, by indentation
+	openImport := -1 // index in Imports of a from-import whose parenthesis is still open
 	for i, code := range sf.Code {
 		ln := i + 1
+		if openImport >= 0 {
+			part, done := code, false
+			if j := strings.Index(part, ")"); j >= 0 {
+				part, done = part[:j], true
+			}
+			for _, n := range strings.Split(part, ",") {
+				if fs := strings.Fields(n); len(fs) > 0 {
+					sf.Imports[openImport].Names = append(sf.Imports[openImport].Names, fs[0])
+				}
+			}
+			if done {
+				openImport = -1
+			}
+			continue
+		}
 		if m := pyImportRe.FindStringSubmatch(code); m != nil {
 			// Module names are code, not strings: the masked line keeps them.
 			if m[1] != "" {
@@ -696,6 +720,9 @@ func indexPython(sf *srcFile) {
 					}
 				}
 				sf.Imports = append(sf.Imports, ir)
+				if strings.Contains(code, "(") && !strings.Contains(code, ")") {
+					openImport = len(sf.Imports) - 1
+				}
 			}
 		}
 		m := pyDeclRe.FindStringSubmatch(code)
