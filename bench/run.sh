@@ -10,6 +10,8 @@ echo "== checklist: secret scan of 10,000 added lines"
 go test ./checklist/ -run '^$' -bench SecretsScan -benchmem
 echo "== review: 40-file change, fake model with a 2 s delay per call"
 go test ./review/ -run '^$' -bench Review40Files -benchtime 1x
+echo "== review: calls and prompt tokens of a grounded, verified review of a real 9-file change"
+go test ./review/ -run '^$' -bench GroundedReviewCost -benchtime 1x
 echo "== queue: durable enqueue on SQLite (fsync per commit)"
 go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
 echo "== webhooks: signed deliveries on loopback, SQLite"

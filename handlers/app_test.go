@@ -447,7 +447,7 @@ func TestReviewCommand(t *testing.T) {
 			t.Fatal(code)
 		}
 		a.waitFor("the help reply", func() bool { return len(a.replies()) == 2 })
-		if body := a.replies()[1]; !strings.Contains(body, "/review full") || !strings.Contains(body, "`security`") {
+		if body := a.replies()[1]; !strings.Contains(body, "/review full") || !strings.Contains(body, "`security`") || !strings.Contains(body, "`correctness`") {
 			t.Errorf("help = %q", body)
 		}
 	})

@@ -319,7 +319,7 @@ func (ix *repoIndex) goDefinitions(sf *srcFile) []*symDecl {
 		if !added[ix.fset.Position(id.Pos()).Line] {
 			return true
 		}
-		obj := lookupUse(ix, id, gp)
+		obj := gp.info.Uses[id]
 		if obj == nil || obj.Pkg() == nil || !obj.Pos().IsValid() {
 			return true
 		}
@@ -349,15 +349,6 @@ func (ix *repoIndex) goDefinitions(sf *srcFile) []*symDecl {
 		return true
 	})
 	return out
-}
-
-// lookupUse returns the object an identifier of the changed package uses, from its own check or,
-// for an identifier of a test package checked separately, nil.
-func lookupUse(_ *repoIndex, id *ast.Ident, gp *goPackage) types.Object {
-	if o := gp.info.Uses[id]; o != nil {
-		return o
-	}
-	return nil
 }
 
 // callSite is a use of an altered function.

@@ -459,6 +459,25 @@ func (r *run) quoteMatches(f checklist.Finding, quote string) bool {
 	return false
 }
 
+// verifierNeeds reports whether the verifier of findings of these checks gets context of kind k:
+// the code (changed file or enclosing declarations, definitions, callers) always; similar helpers
+// and sibling libraries for pattern drift and over-engineering; work notes for plan conformance
+// and custom items.
+func verifierNeeds(k ctxKind, checks map[string]bool) bool {
+	switch k {
+	case ctxSimilar, ctxLibraries:
+		return checks[checklist.PatternDrift] || checks[checklist.OverEngineering]
+	case ctxWorkNotes:
+		for c := range checks {
+			if c == checklist.PlanConformance || !checklist.IsBuiltin(c) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
 // verifyFinding is how a finding is shown to the verifier.
 type verifyFinding struct {
 	ID           string  `json:"id"`
@@ -497,7 +516,11 @@ func (r *run) verifyPrompts(cands []candidate, b verifyBatch, vin verifyInput) (
 	}
 	var blocks []*ctxBlock
 	if b.chunk < len(vin.sels) {
-		blocks = vin.sels[b.chunk].forFiles(paths)
+		for _, c := range vin.sels[b.chunk].forFiles(paths) {
+			if verifierNeeds(c.Kind, checks) {
+				blocks = append(blocks, c)
+			}
+		}
 	}
 
 	var sb strings.Builder
