@@ -328,9 +328,17 @@ func (ix *repoIndex) enclosing(sf *srcFile, f *diff.File) []*ctxBlock {
 	seen := map[string]bool{}
 	for _, h := range f.Hunks {
 		lo, hi := hunkSpan(&h)
-		d := sf.innermost(lo, hi)
-		var b *ctxBlock
-		if d != nil {
+		decls := []*symDecl{sf.innermost(lo, hi)}
+		if decls[0] == nil {
+			// The hunk spans several declarations: each of them.
+			decls = decls[:0]
+			for _, d := range sf.Decls {
+				if d.Start <= hi && lo <= d.End && !nestedIn(d, sf.Decls) {
+					decls = append(decls, d)
+				}
+			}
+		}
+		for _, d := range decls {
 			key := fmt.Sprintf("decl:%s:%d", sf.Path, d.Start)
 			if seen[key] {
 				continue
@@ -346,21 +354,33 @@ func (ix *repoIndex) enclosing(sf *srcFile, f *diff.File) []*ctxBlock {
 			if from > d.Start {
 				text = numbered(sf.Lines, d.Start, d.SigEnd) + "    …\n" + text
 			}
-			b = &ctxBlock{Kind: ctxEnclosing, Key: key, For: sf.Path, InFile: sf.Path,
-				Label: fmt.Sprintf("%s:%d-%d (%s %s enclosing a hunk%s)", sf.Path, d.Start, d.End, d.Kind, d.qualified(), clipped), Text: text}
-		} else {
-			from, to := max(lo-15, 1), min(hi+15, len(sf.Lines))
-			key := fmt.Sprintf("win:%s:%d", sf.Path, from)
-			if seen[key] || from > to {
-				continue
-			}
-			seen[key] = true
-			b = &ctxBlock{Kind: ctxEnclosing, Key: key, For: sf.Path, InFile: sf.Path,
-				Label: fmt.Sprintf("%s:%d-%d (lines around a hunk)", sf.Path, from, to), Text: numbered(sf.Lines, from, to)}
+			out = append(out, &ctxBlock{Kind: ctxEnclosing, Key: key, For: sf.Path, InFile: sf.Path,
+				Label: fmt.Sprintf("%s:%d-%d (%s %s enclosing a hunk%s)", sf.Path, d.Start, d.End, d.Kind, d.qualified(), clipped), Text: text})
 		}
+		if len(decls) > 0 {
+			continue
+		}
+		from, to := max(lo-15, 1), min(hi+15, len(sf.Lines), lo+maxEnclosingLines)
+		key := fmt.Sprintf("win:%s:%d", sf.Path, from)
+		if seen[key] || from > to {
+			continue
+		}
+		seen[key] = true
+		b := &ctxBlock{Kind: ctxEnclosing, Key: key, For: sf.Path, InFile: sf.Path,
+			Label: fmt.Sprintf("%s:%d-%d (lines around a hunk)", sf.Path, from, to), Text: numbered(sf.Lines, from, to)}
 		out = append(out, b)
 	}
 	return out
+}
+
+// nestedIn reports whether d lies inside another declaration of decls (a method in its class).
+func nestedIn(d *symDecl, decls []*symDecl) bool {
+	for _, e := range decls {
+		if e != d && e.Start <= d.Start && d.End <= e.End && (e.Start < d.Start || d.End < e.End) {
+			return true
+		}
+	}
+	return false
 }
 
 // definitions returns the definitions of repository symbols the added lines use.

@@ -340,9 +340,9 @@ func (ix *repoIndex) declInDiff(d *symDecl) bool { return ix.inDiff(d.File.Path,
 
 // ---- masking ----
 
-// maskJS blanks strings, template literals, regular expression literals are left alone, and
-// comments of JavaScript / TypeScript source, line by line, carrying block comments and template
-// literals across lines. It also returns, per line, whether the line starts inside a comment.
+// maskJS blanks the strings, template literals and comments of JavaScript / TypeScript source, line
+// by line, carrying block comments and template literals across lines (the quote characters stay;
+// regular expression literals are left as they are).
 func maskJS(lines []string) []string {
 	out := make([]string, len(lines))
 	inBlock, inTmpl := false, false
@@ -461,7 +461,7 @@ var (
 )
 
 var jsNotMethods = map[string]bool{"if": true, "for": true, "while": true, "switch": true, "catch": true,
-	"return": true, "function": true, "constructor": false, "super": true, "with": true, "do": true}
+	"return": true, "function": true, "super": true, "with": true, "do": true}
 
 // indexJS fills sf.Code, Decls and Imports for JavaScript / TypeScript.
 func indexJS(sf *srcFile) {
@@ -683,7 +683,7 @@ var (
 func indexPython(sf *srcFile) {
 	sf.Code = maskPython(sf.Lines)
 	var stack []*symDecl // open classes and defs, by indentation
-	openImport := -1 // index in Imports of a from-import whose parenthesis is still open
+	openImport := -1     // index in Imports of a from-import whose parenthesis is still open
 	for i, code := range sf.Code {
 		ln := i + 1
 		if openImport >= 0 {
@@ -795,14 +795,15 @@ func pyBlockEnd(code []string, sigEnd, indent int) int {
 
 // ---- uses and call sites by name ----
 
-// identsOnLines returns the identifiers of the masked lines, in order, with their line, and
-// whether each is called (`name(`) or follows a dot.
+// identUse is an identifier on a masked line: whether it is called (`name(`) and whether it
+// follows a dot (an attribute or method).
 type identUse struct {
 	Name         string
 	Line         int
 	Called, Attr bool
 }
 
+// identsOn returns the identifiers of a masked line, in order.
 func identsOn(code string, line int) []identUse {
 	var out []identUse
 	for _, loc := range identRe.FindAllStringIndex(code, -1) {
@@ -969,8 +970,8 @@ func (ix *repoIndex) resolveImport(lang, dir, spec string) []string {
 		for _, root := range []string{"", "src/"} {
 			cands = append(cands, root+rel+".py", root+rel+"/__init__.py")
 		}
-		if rel != "" {
-			// `from pkg import mod`: the names may be modules of the package; handled by the caller.
+		if !strings.HasPrefix(spec, ".") {
+			// A script-style import of a sibling module (`import helpers` next to helpers.py).
 			cands = append(cands, path.Join(dir, rel+".py"))
 		}
 	}

@@ -1,9 +1,13 @@
 package review
 
 import (
+	"context"
+	"io/fs"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/wfreview/wfreview/config"
 	"github.com/wfreview/wfreview/diff"
 )
 
@@ -67,9 +71,9 @@ interface Point {
 
 type Pair<A, B> = { a: A; b: B };
 
-const template = ` + "`" + `
+const template = `+"`"+`
 function notReal() {}
-` + "`" + `;
+`+"`"+`;
 
 export enum Color { Red, Green }
 `)
@@ -222,5 +226,52 @@ func TestSelectContextPriority(t *testing.T) {
 	// No budget: nothing.
 	if s := selectContext(cc, files, 0); len(s.Blocks) != 0 {
 		t.Errorf("zero budget sent %q", keys(s))
+	}
+}
+
+// mapTree is a checklist.Tree over a map.
+type mapTree map[string]string
+
+func (m mapTree) ReadFile(_ context.Context, p string) ([]byte, error) {
+	if s, ok := m[p]; ok {
+		return []byte(s), nil
+	}
+	return nil, fs.ErrNotExist
+}
+
+func (m mapTree) ListFiles(context.Context) ([]string, error) {
+	var out []string
+	for p := range m {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func TestEnclosingSpansSeveralDeclarations(t *testing.T) {
+	head := "function a() {\n  return 1;\n}\n\nfunction b() {\n  return 3;\n}\n\nclass C {\n  m() {\n    return 4;\n  }\n}\n"
+	ix, err := diff.ParseString("diff --git a/x.js b/x.js\n--- a/x.js\n+++ b/x.js\n@@ -1,7 +1,7 @@\n function a() {\n-  return 0;\n+  return 1;\n }\n \n function b() {\n-  return 2;\n+  return 3;\n }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := mapTree{"x.js": head}
+	rix := newRepoIndex(context.Background(), tree, config.DefaultRepo(), 10, ix.Files)
+	fc := rix.fileContext(ix.Files[0])
+	var labels []string
+	for _, b := range fc.Enclosing {
+		labels = append(labels, b.Label)
+	}
+	if strings.Join(labels, "|") != "x.js:1-3 (func a enclosing a hunk)|x.js:5-7 (func b enclosing a hunk)" {
+		t.Errorf("enclosing = %q", labels)
+	}
+	if fc.Whole == nil || !strings.Contains(fc.Whole.Text, "   11      return 4;") {
+		t.Errorf("whole file block = %+v", fc.Whole)
+	}
+	// Both functions changed: their callers are searched (none here), and no similar-code for
+	// functions that are not new.
+	for _, b := range fc.Others {
+		if b.Kind == ctxSimilar || b.Kind == ctxCaller {
+			t.Errorf("unexpected block %q", b.Label)
+		}
 	}
 }
