@@ -136,12 +136,17 @@ func selectContext(cc *changeCtx, files []*diff.File, budget int) ctxSelection {
 			encCost[fc.Path] += used - before
 		}
 	}
+	// Whole files, the cheapest upgrades first: more files seen whole for the same budget.
+	byExtra := append([]*fileCtx(nil), fcs...)
+	sort.SliceStable(byExtra, func(i, j int) bool {
+		return wholeExtra(byExtra[i], encCost) < wholeExtra(byExtra[j], encCost)
+	})
 	whole := map[string]bool{}
-	for _, fc := range fcs {
+	for _, fc := range byExtra {
 		if fc.Whole == nil {
 			continue
 		}
-		extra := fc.Whole.cost() - encCost[fc.Path]
+		extra := wholeExtra(fc, encCost)
 		if used+extra > budget {
 			sel.Omitted[ctxChangedFile]++
 			continue
@@ -172,6 +177,14 @@ func selectContext(cc *changeCtx, files []*diff.File, budget int) ctxSelection {
 	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].Kind < chosen[j].Kind })
 	sel.Blocks, sel.Tokens = chosen, used
 	return sel
+}
+
+// wholeExtra is what sending a file whole costs beyond its enclosing declarations.
+func wholeExtra(fc *fileCtx, encCost map[string]int) int {
+	if fc.Whole == nil {
+		return 0
+	}
+	return fc.Whole.cost() - encCost[fc.Path]
 }
 
 // forFiles returns the blocks that serve one of paths, or the whole change.
