@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/diff"
 )
 
@@ -213,23 +214,29 @@ func omittedText(om [numCtxKinds]int) string {
 const (
 	// DefaultContextTokens is the repository context budget of one model call.
 	DefaultContextTokens = 16_000
-	// DefaultContextMaxFiles bounds the files read from the tree to build the context of one run
-	// (the changed files do not count).
-	DefaultContextMaxFiles = 1500
-	maxContextFileBytes    = 512 << 10 // a bigger file is not indexed
-	maxWholeFileLines      = 1500      // a longer changed file is never sent whole
-	maxDefinitionLines     = 24        // a longer definition is sent as doc and signature
-	maxTypeLines           = 60        // a longer type declaration is sent as doc and its first lines
-	maxEnclosingLines      = 220       // a longer enclosing declaration is clipped around the hunk
-	maxCallSites           = 8         // call sites shown per altered function
-	maxSimilarPerFunc      = 2
-	maxWorkNoteBytes       = 6 << 10
+	// DefaultContextMaxFiles bounds the files read from a local tree (a checkout, an extracted
+	// archive) to build the context of one run, and DefaultContextMaxRemoteFiles from any other
+	// tree (the app's API-backed tree, one GitHub request per file); the changed files do not count.
+	DefaultContextMaxFiles       = 1500
+	DefaultContextMaxRemoteFiles = 100
+	maxContextFileBytes          = 512 << 10 // a bigger file is not indexed
+	maxWholeFileLines            = 1500      // a longer changed file is never sent whole
+	maxDefinitionLines           = 24        // a longer definition is sent as doc and signature
+	maxTypeLines                 = 60        // a longer type declaration is sent as doc and its first lines
+	maxEnclosingLines            = 220       // a longer enclosing declaration is clipped around the hunk
+	maxCallSites                 = 8         // call sites shown per altered function
+	maxSimilarPerFunc            = 2
+	maxWorkNoteBytes             = 6 << 10
 )
 
 // buildChangeContext gathers the candidate context of every file in scope. It never fails: what
 // cannot be read is left out, and a capped index is reported in a note.
 func (r *run) buildChangeContext(ctx context.Context, files []*diff.File, plan *Plan, planInPrompt bool) *changeCtx {
-	ix := newRepoIndex(ctx, r.req.Tree, r.cfg, orDefault(r.e.ContextMaxFiles, DefaultContextMaxFiles), files)
+	maxFiles := DefaultContextMaxRemoteFiles
+	if treeIsLocal(r.req.Tree) {
+		maxFiles = DefaultContextMaxFiles
+	}
+	ix := newRepoIndex(ctx, r.req.Tree, r.cfg, orDefault(r.e.ContextMaxFiles, maxFiles), files)
 	cc := &changeCtx{Files: map[string]*fileCtx{}}
 	for _, f := range files {
 		if ctx.Err() != nil {
@@ -242,6 +249,16 @@ func (r *run) buildChangeContext(ctx context.Context, files []*diff.File, plan *
 		r.note("repository context: the index read its limit of %d files; callers and similar helpers in other files were not searched", ix.maxReads)
 	}
 	return cc
+}
+
+// treeIsLocal reports whether reading the tree is cheap: a checklist.LocalTree, or a tree that
+// says so (gitrepo.Tree).
+func treeIsLocal(t checklist.Tree) bool {
+	if checklist.DirOf(t) != "" {
+		return true
+	}
+	l, ok := t.(interface{ Local() bool })
+	return ok && l.Local()
 }
 
 // fileContext gathers the candidates of one changed file.

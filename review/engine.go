@@ -81,7 +81,7 @@ type Engine struct {
 	// ContextTokens is the repository context budget of one model call (the changed files,
 	// definitions, callers, similar helpers, sibling libraries, work notes): 0 means
 	// DefaultContextTokens, negative sends none. ContextMaxFiles bounds the files read to build
-	// it (default DefaultContextMaxFiles).
+	// it (default DefaultContextMaxFiles for a local tree, DefaultContextMaxRemoteFiles else).
 	ContextTokens   int
 	ContextMaxFiles int
 	// ReviewersPerReview: 2 runs a panel of two non-author reviewers of different families on

@@ -432,7 +432,11 @@ func TestCorrectnessItemEverywhere(t *testing.T) {
 	if !strings.Contains(call.Messages[0].Content, `id "correctness" (Correctness`) {
 		t.Error("the review prompt does not carry the correctness item")
 	}
-	var md, sarif, txt bytes.Buffer
+	var md, sarif, txt, js bytes.Buffer
+	_ = review.Write(&js, review.FormatJSON, res)
+	if !strings.Contains(js.String(), `"id": "correctness"`) || !strings.Contains(js.String(), `"check": "correctness"`) {
+		t.Errorf("JSON lacks the correctness entry or finding:\n%s", js.String())
+	}
 	_ = review.Write(&md, review.FormatMarkdown, res)
 	_ = review.Write(&sarif, review.FormatSARIF, res)
 	_ = review.Write(&txt, review.FormatText, res)
