@@ -293,3 +293,31 @@ func TestTreeIsLocal(t *testing.T) {
 		t.Error("a git checkout's tree is local")
 	}
 }
+
+func TestIndexCallersJavaScript(t *testing.T) {
+	head := "export function total(items, tax) {\n  return items.reduce((a, b) => a + b, 0) * (1 + tax);\n}\n"
+	tree := mapTree{
+		"src/util.js":  head,
+		"src/app.js":   "import { total } from \"./util\";\n\nexport function checkout(cart) {\n  return total(cart.items);\n}\n",
+		"lib/other.js": "function total(x) { return x; }\nconsole.log(total(1));\n",
+		"src/str.js":   "const s = \"total(1)\"; // total(2)\n",
+	}
+	ix, err := diff.ParseString("diff --git a/src/util.js b/src/util.js\n--- a/src/util.js\n+++ b/src/util.js\n@@ -1,3 +1,3 @@\n-export function total(items) {\n-  return items.reduce((a, b) => a + b, 0);\n+export function total(items, tax) {\n+  return items.reduce((a, b) => a + b, 0) * (1 + tax);\n }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rix := newRepoIndex(context.Background(), tree, config.DefaultRepo(), 10, ix.Files)
+	fc := rix.fileContext(ix.Files[0])
+	var callers []*ctxBlock
+	for _, b := range fc.Others {
+		if b.Kind == ctxCaller {
+			callers = append(callers, b)
+		}
+	}
+	if len(callers) != 1 || !strings.Contains(callers[0].Text, "--- src/app.js:4 in func checkout") || !strings.Contains(callers[0].Text, "return total(cart.items);") {
+		t.Fatalf("callers = %+v", callers)
+	}
+	if strings.Contains(callers[0].Text, "lib/other.js") || strings.Contains(callers[0].Text, "src/str.js") {
+		t.Errorf("an unrelated function of the same name, or a string, was taken for a caller:\n%s", callers[0].Text)
+	}
+}
