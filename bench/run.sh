@@ -12,6 +12,8 @@ echo "== review: 40-file change, fake model with a 2 s delay per call"
 go test ./review/ -run '^$' -bench Review40Files -benchtime 1x
 echo "== eval: one case repository; the built-in corpus with the static checks"
 go test ./eval/ -run '^$' -bench 'Materialize|CorpusStatic' -benchtime 3x
+echo "== review: calls and prompt tokens of a grounded, verified review of a real 9-file change"
+go test ./review/ -run '^$' -bench GroundedReviewCost -benchtime 1x
 echo "== queue: durable enqueue on SQLite (fsync per commit)"
 go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
 echo "== webhooks: signed deliveries on loopback, SQLite"

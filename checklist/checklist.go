@@ -22,6 +22,7 @@ const (
 	OverEngineering          = "over-engineering"
 	Security                 = "security"
 	PlanConformance          = "plan-conformance"
+	Correctness              = "correctness"
 )
 
 // Severity of a finding or the default severity of an item.
@@ -69,6 +70,13 @@ type Finding struct {
 	Suggestion  *string   `json:"suggestion"`
 	Source      string    `json:"source"`
 	Fingerprint string    `json:"fingerprint"`
+	// Verification says how a model finding was checked before it was posted: "confirmed" by the
+	// verifier, "agreed" by both reviewers of a panel, or "unverified"; empty for static findings
+	// and when verification is off. VerifyReason is the verifier's reason.
+	Verification string `json:"verification,omitempty"`
+	VerifyReason string `json:"verify_reason,omitempty"`
+	// AgreedBy names the panel reviewers that both reported the finding.
+	AgreedBy []string `json:"agreed_by,omitempty"`
 }
 
 // MarshalJSON writes start_line as null for a single-line finding, as the JSON contract says.
@@ -156,6 +164,14 @@ func Builtin() []Item {
 			ID: PlanConformance, Title: "Plan conformance", Severity: SeverityWarning, Builtin: true,
 			Guidance: "Compare the change with the plan: which goals and definition-of-done items it implements, which it leaves undone, " +
 				"and which changes fall outside the plan or into its out-of-scope list. Flag code outside the plan on its line.",
+		},
+		{
+			ID: Correctness, Title: "Correctness", Severity: SeverityWarning, Builtin: true,
+			Guidance: "Check that the logic does what it claims: edge cases (empty, nil, zero, boundaries, off-by-one), " +
+				"error handling (ignored or swallowed errors, wrong error returned, missing cleanup), concurrency " +
+				"(data races, deadlocks, leaked goroutines or tasks), resource leaks, and behaviour the change removes " +
+				"that callers still rely on (see the callers in the context). Use severity error for data loss, crashes " +
+				"(nil dereference, out-of-range, unhandled exception) and races; warning otherwise. Name the input that breaks it.",
 		},
 	}
 }

@@ -65,6 +65,15 @@ const (
 	DefaultGitHubWeb   = "https://github.com"
 )
 
+// Defaults and limits of the grounded review.
+const (
+	// DefaultReviewContextTokens is the per-call budget of repository context (review.context_tokens).
+	DefaultReviewContextTokens = 16000
+	MaxReviewContextTokens     = 500000
+	// MaxReviewersPerReview bounds the reviewer panel (review.reviewers_per_review).
+	MaxReviewersPerReview = 2
+)
+
 // Operator is the configuration of whoever runs wfreview; repositories never set it.
 type Operator struct {
 	// Models are the reviewer models wfreview may call.
@@ -112,6 +121,12 @@ type ReviewLimits struct {
 	MaxFileBytes int `yaml:"max_file_bytes"`
 	// MaxDiffBytes: a change whose diff is bigger is not reviewed (default 5000000).
 	MaxDiffBytes int `yaml:"max_diff_bytes"`
+	// ContextTokens is the budget, per model call, of repository context sent with the diff (the
+	// changed files, definitions, callers, similar helpers...); default 16000, 0 sends none.
+	ContextTokens int `yaml:"context_tokens"`
+	// ReviewersPerReview is 1 (default) or 2: with 2, two non-author reviewers of different families
+	// review every chunk; findings both report are marked as agreed.
+	ReviewersPerReview int `yaml:"reviewers_per_review"`
 }
 
 // Server configures the webhook server.
@@ -271,6 +286,8 @@ func (o *Operator) applyDefaults(d *document) {
 	setInt("review.max_retries", &o.Review.MaxRetries, DefaultMaxRetries)
 	setInt("review.max_file_bytes", &o.Review.MaxFileBytes, DefaultMaxFileBytes)
 	setInt("review.max_diff_bytes", &o.Review.MaxDiffBytes, DefaultMaxDiffBytes)
+	setInt("review.context_tokens", &o.Review.ContextTokens, DefaultReviewContextTokens)
+	setInt("review.reviewers_per_review", &o.Review.ReviewersPerReview, 1)
 	if !d.has("review.timeout") {
 		o.Review.Timeout = DefaultTimeout
 	}
@@ -367,6 +384,12 @@ func (d *document) validateOperator(o *Operator, fromEnv map[string]string) {
 	if l.MaxDiffBytes <= 0 {
 		d.errorf(d.at("review.max_diff_bytes"), "review.max_diff_bytes: must be positive")
 	}
+	if l.ContextTokens < 0 || l.ContextTokens > MaxReviewContextTokens {
+		d.errorf(d.at("review.context_tokens"), "review.context_tokens: %d is out of range; use 0 (no repository context) to %d", l.ContextTokens, MaxReviewContextTokens)
+	}
+	if l.ReviewersPerReview < 1 || l.ReviewersPerReview > MaxReviewersPerReview {
+		d.errorf(d.at("review.reviewers_per_review"), "review.reviewers_per_review: %d is out of range; use 1 or %d", l.ReviewersPerReview, MaxReviewersPerReview)
+	}
 
 	for p, v := range map[string]string{
 		"github.web_url":    o.GitHub.WebURL,
@@ -458,8 +481,8 @@ func (o Operator) String() string {
 	}
 	fmt.Fprintf(&b, " reviewers: %s; independence: %s;", strings.Join(o.Reviewers, ", "), o.Independence)
 	l := o.Review
-	fmt.Fprintf(&b, " review: concurrency %d, timeout %s, retries %d, max file %d B, max diff %d B;",
-		l.Concurrency, l.Timeout, l.MaxRetries, l.MaxFileBytes, l.MaxDiffBytes)
+	fmt.Fprintf(&b, " review: concurrency %d, timeout %s, retries %d, max file %d B, max diff %d B, context %d tokens, %d reviewer(s) per review;",
+		l.Concurrency, l.Timeout, l.MaxRetries, l.MaxFileBytes, l.MaxDiffBytes, l.ContextTokens, l.ReviewersPerReview)
 	fmt.Fprintf(&b, " github: api %s, integration id %d, private key %s, webhook secret %s;",
 		o.GitHub.V3APIURL, o.GitHub.App.IntegrationID, setState(o.GitHub.App.PrivateKey), setState(o.GitHub.App.WebhookSecret))
 	fmt.Fprintf(&b, " server: %s; database: %s", o.Server.Address, RedactDatabaseURL(o.DatabaseURL))

@@ -52,6 +52,8 @@ func TestDefaultOperator(t *testing.T) {
 		{"max_retries", o.Review.MaxRetries, 3},
 		{"max_file_bytes", o.Review.MaxFileBytes, 200000},
 		{"max_diff_bytes", o.Review.MaxDiffBytes, 5000000},
+		{"context_tokens", o.Review.ContextTokens, 16000},
+		{"reviewers_per_review", o.Review.ReviewersPerReview, 1},
 		{"address", o.Server.Address, ":8080"},
 		{"database", o.DatabaseURL, "wfreview.db"},
 		{"v3", o.GitHub.V3APIURL, "https://api.github.com/"},
@@ -96,6 +98,8 @@ review:
   concurrency: 8
   timeout: 90s
   max_retries: 0
+  context_tokens: 0
+  reviewers_per_review: 2
 github:
   v3_api_url: https://ghe.example.com/api/v3/
   app:
@@ -125,6 +129,8 @@ database_url: postgres://wf@db/wf
 		{"concurrency", o.Review.Concurrency, 8},
 		{"timeout", o.Review.Timeout, 90 * time.Second},
 		{"explicit zero retries kept", o.Review.MaxRetries, 0},
+		{"explicit zero context kept", o.Review.ContextTokens, 0},
+		{"reviewer panel", o.Review.ReviewersPerReview, 2},
 		{"default max_file_bytes", o.Review.MaxFileBytes, DefaultMaxFileBytes},
 		{"v3 from file", o.GitHub.V3APIURL, "https://ghe.example.com/api/v3/"},
 		{"v4 default", o.GitHub.V4APIURL, DefaultGitHubV4URL},
@@ -187,6 +193,9 @@ func TestLoadOperatorErrors(t *testing.T) {
 		{"concurrency too big", "review:\n  concurrency: 33\n", []wantErr{{"2:16", "review.concurrency: 33 is out of range"}}},
 		{"retries too many", "review:\n  max_retries: 11\n", []wantErr{{"2:16", "review.max_retries: 11 is out of range; use 0 to 10"}}},
 		{"max file bytes zero", "review:\n  max_file_bytes: 0\n", []wantErr{{"2:19", "review.max_file_bytes: must be positive"}}},
+		{"context tokens negative", "review:\n  context_tokens: -1\n", []wantErr{{"2:19", "review.context_tokens: -1 is out of range; use 0 (no repository context) to 500000"}}},
+		{"reviewers per review three", "review:\n  reviewers_per_review: 3\n", []wantErr{{"2:25", "review.reviewers_per_review: 3 is out of range; use 1 or 2"}}},
+		{"reviewers per review zero", "review:\n  reviewers_per_review: 0\n", []wantErr{{"2:25", "review.reviewers_per_review: 0 is out of range"}}},
 		{"independence", "independence: vendor\n", []wantErr{{"1:15", `independence: "vendor" is not one of model, family, provider`}}},
 		{"model without name or url", "models:\n  - family: gpt\n", []wantErr{
 			{"2:5", "models[0]: name is required"},

@@ -122,10 +122,17 @@ type Review struct {
 	Commands string `yaml:"commands"`
 	// IgnoreAuthors lists logins whose pull requests are never reviewed automatically.
 	IgnoreAuthors []string `yaml:"ignore_authors"`
+	// Verify sends every model finding through a second, skeptical verification pass before it is
+	// posted; nil means true. It only matters when a model reviews the change.
+	Verify *bool `yaml:"verify"`
 }
 
 // AutoEnabled reports whether pull requests are reviewed automatically (Auto, nil meaning true).
 func (v Review) AutoEnabled() bool { return v.Auto == nil || *v.Auto }
+
+// VerifyEnabled reports whether model findings are verified before they are posted (Verify, nil
+// meaning true).
+func (v Review) VerifyEnabled() bool { return v.Verify == nil || *v.Verify }
 
 // DefaultContextFiles returns the default context_files.
 func DefaultContextFiles() []string {
@@ -228,6 +235,9 @@ func (r *Repo) applyDefaults(d *document) {
 	}
 	if r.Review.Commands == "" {
 		r.Review.Commands = CommandsCollaborators
+	}
+	if r.Review.Verify == nil {
+		r.Review.Verify = ptr(true)
 	}
 }
 

@@ -37,6 +37,17 @@ func TestDefaultRepo(t *testing.T) {
 	if r.Review.Commands != CommandsCollaborators {
 		t.Errorf("Review.Commands = %q, want %q", r.Review.Commands, CommandsCollaborators)
 	}
+	if !r.Review.VerifyEnabled() || (Review{}).VerifyEnabled() != true {
+		t.Errorf("review.verify should default to true")
+	}
+	if off, err := ParseRepo(".wfreview.yml", []byte("review:\n  verify: false\n")); err != nil || off.Review.VerifyEnabled() {
+		t.Errorf("review.verify: false not honoured: %v", err)
+	}
+	if on, err := ParseRepo(".wfreview.yml", []byte("checks:\n  correctness:\n    severity: error\n")); err != nil {
+		t.Errorf("checks.correctness rejected: %v", err)
+	} else if it := on.Items()[5]; it.ID != "correctness" || it.Severity != checklist.SeverityError {
+		t.Errorf("checks.correctness.severity not applied: %+v", it)
+	}
 	if len(r.CustomChecks) != 0 || len(r.Paths.Exclude) != 0 || len(r.Review.IgnoreAuthors) != 0 {
 		t.Errorf("lists should be empty: %+v", r)
 	}
@@ -44,7 +55,7 @@ func TestDefaultRepo(t *testing.T) {
 	for _, it := range r.Items() {
 		ids = append(ids, it.ID)
 	}
-	if want := []string{"pattern-drift", "hallucinated-dependencies", "over-engineering", "security", "plan-conformance"}; !slices.Equal(ids, want) {
+	if want := []string{"pattern-drift", "hallucinated-dependencies", "over-engineering", "security", "plan-conformance", "correctness"}; !slices.Equal(ids, want) {
 		t.Errorf("Items() = %q, want %q", ids, want)
 	}
 }
@@ -197,6 +208,7 @@ func TestParseRepoErrors(t *testing.T) {
 		{"float for integer", "max_comments: 1.5\n", []wantErr{{"1:15", "max_comments: expected an integer, got a number"}}},
 		{"quoted version", "version: \"1\"\n", []wantErr{{"1:10", "version: expected an integer, got a string"}}},
 		{"yes is not a boolean", "review:\n  drafts: yes\n", []wantErr{{"2:11", "review.drafts: expected true or false, got a string"}}},
+		{"verify is a boolean", "review:\n  verify: sometimes\n", []wantErr{{"2:11", "review.verify: expected true or false, got a string"}}},
 		{"string for list", "paths:\n  exclude: vendor\n", []wantErr{{"2:12", "paths.exclude: expected a list, got a string"}}},
 		{"boolean for check mapping", "checks:\n  security: false\n", []wantErr{{"2:13", "checks.security: expected a mapping, got a boolean"}}},
 		{"mapping for string", "context_files:\n  - {a: b}\n", []wantErr{{"2:5", "context_files[0]: expected a string, got a mapping"}}},
@@ -318,13 +330,14 @@ custom_checks:
 		{"over-engineering", checklist.SeverityError, true},
 		{"security", checklist.SeverityInfo, true},
 		{"plan-conformance", checklist.SeverityWarning, true},
+		{"correctness", checklist.SeverityWarning, true},
 		{"zeta", checklist.SeverityWarning, false},
 		{"alpha", checklist.SeverityError, false},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Items() = %+v, want %+v", got, want)
 	}
-	zeta := items[4]
+	zeta := items[5]
 	if zeta.Title != "Zeta" || zeta.Guidance != "Z" || !slices.Equal(zeta.Paths, []string{"a/**"}) || zeta.Static {
 		t.Errorf("custom item = %+v", zeta)
 	}
@@ -332,7 +345,7 @@ custom_checks:
 		t.Errorf("built-in item lost its guidance or Static flag: %+v", items[0])
 	}
 	// Items returns copies: changing them does not change the configuration.
-	items[4].Paths[0] = "changed"
+	items[5].Paths[0] = "changed"
 	if r.CustomChecks[0].Paths[0] != "a/**" {
 		t.Errorf("Items shares the Paths slice with the configuration")
 	}

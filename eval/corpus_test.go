@@ -86,7 +86,7 @@ func TestLoadCorpusErrorsCarryFileAndLine(t *testing.T) {
 func TestLoadCorpusAcceptsValidCases(t *testing.T) {
 	dir := t.TempDir()
 	pyCase(t, dir, "good", "commits:\n  - message: \"aider: add fetch\"\n    author: \"Dev (aider) <dev@example.com>\"\n", pandasExpected)
-	pyCase(t, dir, "future-item", "", "[{\"path\": \"app.py\", \"line\": 2, \"end_line\": null, \"check\": \"correctness\", \"severity\": null, \"description\": \"x\"}]\n")
+	pyCase(t, dir, "future-item", "", "[{\"path\": \"app.py\", \"line\": 2, \"end_line\": null, \"check\": \"flakiness\", \"severity\": null, \"description\": \"x\"}]\n")
 	pyCase(t, dir, "clean", "", "[]\n")
 	pyCase(t, dir, "judged", "scoring: judge\n", "[{\"path\": null, \"line\": null, \"check\": null, \"severity\": \"warning\", \"description\": \"pandas is not declared\"}]\n")
 	writeFiles(t, dir, "README.md", "not a case\n", "helpers/x.txt", "not a case either\n")
@@ -97,7 +97,7 @@ func TestLoadCorpusAcceptsValidCases(t *testing.T) {
 	if got := strings.Join(sortedCaseNames(c.Cases), ","); got != "clean,future-item,good,judged" {
 		t.Errorf("cases = %s", got)
 	}
-	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].String(), "future-item/expected.json:1: check \"correctness\" is not a built-in") {
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].String(), "future-item/expected.json:1: check \"flakiness\" is not a built-in") {
 		t.Errorf("warnings = %v", c.Warnings)
 	}
 	for _, cs := range c.Cases {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 // golden has the shape of Code Review Bench's offline/golden_comments/*.json (written for this test,
@@ -72,7 +73,7 @@ func TestImportMartian(t *testing.T) {
 	}
 
 	// Scored by the judge only: the reviewer flags the XSS; the judge recognises it.
-	srv := modeltest.NewServer(t, func(call modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(call modeltest.Call) modeltest.Reply {
 		if isJudge(call) {
 			if strings.Contains(call.LastUserMessage(), "escaped") && strings.Contains(call.LastUserMessage(), "title: Unescaped name") {
 				return modeltest.JSONReply(map[string]any{"expected": 1, "confidence": 0.95, "reasoning": "same XSS"})
@@ -85,7 +86,7 @@ func TestImportMartian(t *testing.T) {
 				"code": "    return '<p>Hello ' + name + '</p>'", "title": "Unescaped name in HTML", "body": "name is concatenated into HTML: XSS.", "suggestion": nil}}})
 		}
 		return modeltest.JSONReply(map[string]any{"findings": []any{}, "plan": nil})
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "claude-sonnet-4-5")
 	rep, err := Run(context.Background(), c, Options{Operator: op, Models: []string{"gpt-5-mini"}, Judge: "claude-sonnet-4-5", Match: MatchOptions{Tolerance: 3}})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wfreview/wfreview/config"
 	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 // twoIssueExpected: the undeclared pandas (static finds it) and requests.get without a timeout on
@@ -50,6 +51,17 @@ func reviewAnswer(check string) modeltest.Reply {
 	}}})
 }
 
+// reviewCalls counts the review calls a model received (verification calls left out).
+func reviewCalls(srv *modeltest.Server, model string) int {
+	n := 0
+	for _, c := range srv.Calls() {
+		if c.Model == model && !reviewtest.IsVerifyCall(c) && !isJudge(c) {
+			n++
+		}
+	}
+	return n
+}
+
 func isJudge(c modeltest.Call) bool {
 	return len(c.Messages) > 0 && c.Messages[0].Content == JudgePrompt
 }
@@ -67,11 +79,11 @@ func TestReplayRecordsThenReplaysOffline(t *testing.T) {
 	ctx := context.Background()
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "commits:\n  - message: \"aider: add fetch\"\n    author: \"Dev (aider) <dev@example.com>\"\n", twoIssueExpected)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		r := reviewAnswer("pattern-drift")
 		r.PromptTokens, r.CompletionTokens = 1200, 90
 		return r
-	})
+	}))
 	replayDir := t.TempDir()
 
 	// First run: the model is configured; its answer is recorded.
@@ -80,17 +92,20 @@ func TestReplayRecordsThenReplaysOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.CallsFor("gpt-5-mini"); n != 1 {
-		t.Fatalf("model calls = %d, want 1", n)
+	if n := reviewCalls(srv, "gpt-5-mini"); n != 1 {
+		t.Fatalf("review calls = %d, want 1", n)
 	}
-	if st := o.Replay.Stats(); st.Recorded != 1 || st.Replayed != 0 {
+	if n := srv.CallsFor("gpt-5-mini"); n != 2 {
+		t.Fatalf("model calls = %d, want 2 (review, then verification)", n)
+	}
+	if st := o.Replay.Stats(); st.Recorded != 2 || st.Replayed != 0 {
 		t.Errorf("stats = %+v", st)
 	}
 	first := rep.Runs[0]
 	if first.Overall != (Counts{TP: 2}) || first.Source["model"].TP != 1 || first.Source["static"].TP != 1 {
 		t.Fatalf("recorded run: overall %+v, sources static %+v model %+v", first.Overall, *first.Source["static"], *first.Source["model"])
 	}
-	if u := first.Cases[0].Usage; u.PromptTokens != 1200 || u.CompletionTokens != 90 || u.Calls != 1 {
+	if u := first.Cases[0].Usage; u.PromptTokens != 1200+800 || u.CompletionTokens != 90+60 || u.Calls != 2 {
 		t.Errorf("usage = %+v", u)
 	}
 	if _, err := os.Stat(filepath.Join(replayDir, "gpt-5-mini", "c.json")); err != nil {
@@ -104,10 +119,10 @@ func TestReplayRecordsThenReplaysOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.CallsFor("gpt-5-mini"); n != 1 {
-		t.Errorf("the replayed run called the model (%d calls)", n)
+	if n := srv.CallsFor("gpt-5-mini"); n != 2 {
+		t.Errorf("the replayed run called the model (%d calls)", n-2)
 	}
-	if st := o2.Replay.Stats(); st.Replayed != 1 || st.Recorded != 0 {
+	if st := o2.Replay.Stats(); st.Replayed != 2 || st.Recorded != 0 {
 		t.Errorf("stats = %+v", st)
 	}
 	if got := rep2.Runs[0]; got.Overall != first.Overall || got.Usage != first.Usage {
@@ -132,7 +147,7 @@ func TestReplayRecordsThenReplaysOffline(t *testing.T) {
 	if _, err := Run(ctx, loadCorpus(t, corpus), Options{Models: []string{"gpt-5-mini"}, Replay: r, Match: MatchOptions{Tolerance: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	if st := r.Stats(); st.Rekeyed != 1 {
+	if st := r.Stats(); st.Rekeyed != 2 {
 		t.Errorf("stats = %+v", st)
 	}
 	if _, err := Run(ctx, loadCorpus(t, corpus), Options{Models: []string{"gpt-5-mini"}, Replay: NewReplay(replayDir), Match: MatchOptions{Tolerance: 3}}); err != nil {
@@ -166,13 +181,13 @@ func TestJudgeMatchesByMeaning(t *testing.T) {
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "commits:\n  - message: add fetch\n    author: \"Dev Eloper <dev@example.com>\"\n", twoIssueExpected)
 	var judgeCalls []modeltest.Call
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if isJudge(c) {
 			judgeCalls = append(judgeCalls, c)
 			return modeltest.JSONReply(map[string]any{"expected": 1, "confidence": 0.8, "reasoning": "same missing timeout"})
 		}
 		return reviewAnswer("security") // the right issue under the wrong checklist item
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "gemini-2.5-pro")
 
 	// Without the judge the security finding is a false positive and the pattern-drift issue missed.
@@ -230,12 +245,12 @@ func TestJudgeIsNeverAnAuthor(t *testing.T) {
 	ctx := context.Background()
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "commits:\n  - message: \"add fetch\\n\\nAssisted-by: gemini-2.5-pro\"\n    author: \"Dev Eloper <dev@example.com>\"\n", twoIssueExpected)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if isJudge(c) {
 			return modeltest.JSONReply(map[string]any{"expected": 1, "confidence": 1, "reasoning": "x"})
 		}
 		return reviewAnswer("security")
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "gemini-2.5-flash")
 	rep, err := Run(ctx, loadCorpus(t, corpus), Options{Operator: op, Models: []string{"gpt-5-mini"}, Judge: "gemini-2.5-flash", Match: MatchOptions{Tolerance: 3}})
 	if err != nil {
@@ -254,7 +269,7 @@ func TestJudgeOnlyCases(t *testing.T) {
 	ctx := context.Background()
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "scoring: judge\n", `[{"path": null, "line": null, "check": null, "severity": "warning", "description": "requests.get has no timeout"}]`+"\n")
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if isJudge(c) {
 			if strings.Contains(c.LastUserMessage(), "timeout") && strings.Contains(c.LastUserMessage(), "title: No timeout") {
 				return modeltest.JSONReply(map[string]any{"expected": 1, "confidence": 0.9, "reasoning": "same"})
@@ -262,7 +277,7 @@ func TestJudgeOnlyCases(t *testing.T) {
 			return modeltest.JSONReply(map[string]any{"expected": nil, "confidence": 0.9, "reasoning": "different"})
 		}
 		return reviewAnswer("pattern-drift")
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "claude-sonnet-4-5")
 	rep, err := Run(ctx, loadCorpus(t, corpus), Options{Operator: op, Models: []string{"gpt-5-mini"}, Match: MatchOptions{Tolerance: 3}})
 	if err != nil {
@@ -292,12 +307,12 @@ func TestModelsSideBySide(t *testing.T) {
 	ctx := context.Background()
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "", twoIssueExpected)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if c.Model == "gpt-5-mini" {
 			return reviewAnswer("pattern-drift")
 		}
 		return modeltest.JSONReply(map[string]any{"findings": []any{}, "plan": nil})
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "claude-sonnet-4-5")
 	rep, err := Run(ctx, loadCorpus(t, corpus), Options{Operator: op, Models: []string{"gpt-5-mini", "claude-sonnet-4-5"}, Match: MatchOptions{Tolerance: 3}})
 	if err != nil {
@@ -309,8 +324,8 @@ func TestModelsSideBySide(t *testing.T) {
 	if rep.Runs[0].Overall != (Counts{TP: 2}) || rep.Runs[1].Overall != (Counts{TP: 1, FN: 1}) {
 		t.Errorf("overall = %+v / %+v", rep.Runs[0].Overall, rep.Runs[1].Overall)
 	}
-	if srv.CallsFor("gpt-5-mini") != 1 || srv.CallsFor("claude-sonnet-4-5") != 1 {
-		t.Errorf("each reviewer reviews each case once: %d, %d", srv.CallsFor("gpt-5-mini"), srv.CallsFor("claude-sonnet-4-5"))
+	if reviewCalls(srv, "gpt-5-mini") != 1 || reviewCalls(srv, "claude-sonnet-4-5") != 1 {
+		t.Errorf("each reviewer reviews each case once: %d, %d", reviewCalls(srv, "gpt-5-mini"), reviewCalls(srv, "claude-sonnet-4-5"))
 	}
 	for _, format := range []string{"text", "markdown"} {
 		var out strings.Builder
@@ -347,12 +362,12 @@ func TestModelsSideBySide(t *testing.T) {
 func TestJudgeFailureIsANoteNotTheEndOfTheRun(t *testing.T) {
 	corpus := t.TempDir()
 	pyCase(t, corpus, "c", "", twoIssueExpected)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if isJudge(c) {
 			return modeltest.Reply{Status: 400, Content: "model overloaded with opinions"}
 		}
 		return reviewAnswer("security")
-	})
+	}))
 	op := operator(t, srv.URL, "gpt-5-mini", "claude-sonnet-4-5")
 	rep, err := Run(context.Background(), loadCorpus(t, corpus), Options{Operator: op, Models: []string{"gpt-5-mini"}, Judge: "claude-sonnet-4-5", Match: MatchOptions{Tolerance: 3}})
 	if err != nil {

@@ -149,6 +149,10 @@ type Tree struct {
 	err   error
 }
 
+// Local reports that the tree is read from local storage (git), so reading many of its files is
+// cheap; the review engine reads more of a local tree to build its repository context.
+func (t *Tree) Local() bool { return true }
+
 // ListFiles returns every file path at the revision, sorted.
 func (t *Tree) ListFiles(ctx context.Context) ([]string, error) {
 	t.once.Do(func() {

@@ -27,6 +27,7 @@ import (
 	"github.com/wfreview/wfreview/handlers"
 	"github.com/wfreview/wfreview/internal/ghfake"
 	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 const (
@@ -118,7 +119,8 @@ func newApp(t *testing.T, o appOptions) *app {
 	if answer == nil {
 		answer = modelFinding
 	}
-	a.model = modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply { a.modelN.Add(1); return answer(c) })
+	// Verification calls confirm every finding; modelN counts the review calls.
+	a.model = modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply { a.modelN.Add(1); return answer(c) }))
 
 	op := config.DefaultOperator()
 	op.GitHub.V3APIURL = a.gh.URL
@@ -394,7 +396,12 @@ func TestSynchronizePostsOnlyNewFindings(t *testing.T) {
 		t.Errorf("summary does not say the review was incremental:\n%s", second.Body)
 	}
 	// Only helper.go went to the model the second time.
-	calls := a.model.Calls()
+	var calls []modeltest.Call
+	for _, c := range a.model.Calls() {
+		if !reviewtest.IsVerifyCall(c) {
+			calls = append(calls, c)
+		}
+	}
 	last := calls[len(calls)-1].LastUserMessage()
 	if strings.Contains(last, "### greet.go") || !strings.Contains(last, "### helper.go") {
 		t.Errorf("second model call did not review just the new file")
@@ -442,7 +449,7 @@ func TestReviewCommand(t *testing.T) {
 			t.Fatal(code)
 		}
 		a.waitFor("the help reply", func() bool { return len(a.replies()) == 2 })
-		if body := a.replies()[1]; !strings.Contains(body, "/review full") || !strings.Contains(body, "`security`") {
+		if body := a.replies()[1]; !strings.Contains(body, "/review full") || !strings.Contains(body, "`security`") || !strings.Contains(body, "`correctness`") {
 			t.Errorf("help = %q", body)
 		}
 	})

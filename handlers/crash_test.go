@@ -21,6 +21,7 @@ import (
 	"github.com/wfreview/wfreview/handlers"
 	"github.com/wfreview/wfreview/internal/ghfake"
 	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 // TestMain lets the test binary double as a `wfreview serve` process for the crash tests: with
@@ -115,7 +116,8 @@ func crashSetup(t *testing.T, answer func(modeltest.Call) modeltest.Reply) (*app
 		Commits: []ghfake.Commit{{SHA: headSHA, Message: "Add greeter\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
 			AuthorName: "Codertocat", AuthorEmail: "c@example.com"}}})
 	a.repo.SetFile(headSHA, greetPath, greetSource)
-	a.model = modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply { a.modelN.Add(1); return answer(c) })
+	// Verification calls confirm every finding; modelN counts the review calls.
+	a.model = modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply { a.modelN.Add(1); return answer(c) }))
 
 	key := strings.ReplaceAll(testKeyPEM(t), "\n", "\n      ")
 	cfg := fmt.Sprintf(`models:

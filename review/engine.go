@@ -78,7 +78,16 @@ type Engine struct {
 	PromptTokens int
 	// MaxContextBytes caps each context file given to the model (default 16 KiB).
 	MaxContextBytes int
-	Log             zerolog.Logger
+	// ContextTokens is the repository context budget of one model call (the changed files,
+	// definitions, callers, similar helpers, sibling libraries, work notes): 0 means
+	// DefaultContextTokens, negative sends none. ContextMaxFiles bounds the files read to build
+	// it (default DefaultContextMaxFiles for a local tree, DefaultContextMaxRemoteFiles else).
+	ContextTokens   int
+	ContextMaxFiles int
+	// ReviewersPerReview: 2 runs a panel of two non-author reviewers of different families on
+	// every chunk (findings both report are agreed and skip verification); 0 or 1 one reviewer.
+	ReviewersPerReview int
+	Log                zerolog.Logger
 
 	clientsMu sync.Mutex
 	clients   map[string]Completer
@@ -111,6 +120,8 @@ type run struct {
 	log   zerolog.Logger
 
 	mu sync.Mutex // guards res.Notes and res.Usage during model calls
+
+	panel []string // the reviewers of a panel review
 }
 
 func (r *run) note(format string, args ...any) {

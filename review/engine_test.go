@@ -15,6 +15,7 @@ import (
 	"github.com/wfreview/wfreview/model"
 	"github.com/wfreview/wfreview/model/modeltest"
 	"github.com/wfreview/wfreview/review"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 // goRepo builds a small Go module with a feature branch written by Claude Code.
@@ -84,6 +85,7 @@ func TestStaticOnly(t *testing.T) {
 		checklist.OverEngineering:          review.StatusSkipped,
 		checklist.Security:                 review.StatusPass,
 		checklist.PlanConformance:          review.StatusSkipped,
+		checklist.Correctness:              review.StatusSkipped,
 	}
 	for id, st := range want {
 		if got := statusOf(res, id).Status; got != st {
@@ -125,7 +127,7 @@ func fastEngine(reviewers []model.Spec) *review.Engine {
 
 func TestModelReviewRoutesAwayFromAuthor(t *testing.T) {
 	r, base := goRepo(t)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		return reply(
 			finding(checklist.OverEngineering, 12, "fmt.Println(\"hello\", name)", "Needless wrapper"),
 			// wrong line, but the quoted code is unique: re-anchored to 13
@@ -135,7 +137,7 @@ func TestModelReviewRoutesAwayFromAuthor(t *testing.T) {
 			// unknown check id
 			finding("style", 12, "fmt.Println(\"hello\", name)", "Nit"),
 		)
-	})
+	}))
 	e := fastEngine(specs(srv, "claude-sonnet-4-5", "gpt-5-mini"))
 	res, err := e.Run(context.Background(), request(t, r, base))
 	if err != nil {
@@ -144,8 +146,8 @@ func TestModelReviewRoutesAwayFromAuthor(t *testing.T) {
 	if n := srv.CallsFor("claude-sonnet-4-5"); n != 0 {
 		t.Fatalf("the author's family was called %d times", n)
 	}
-	if srv.CallsFor("gpt-5-mini") != 1 {
-		t.Fatalf("gpt calls = %d, want 1", srv.CallsFor("gpt-5-mini"))
+	if srv.CallsFor("gpt-5-mini") != 2 {
+		t.Fatalf("gpt calls = %d, want 2 (the review, then the verification of its two findings)", srv.CallsFor("gpt-5-mini"))
 	}
 	if res.ReviewerModel == nil || res.ReviewerModel.Name != "gpt-5-mini" || res.ReviewerModel.Reason == "" {
 		t.Fatalf("reviewer = %+v", res.ReviewerModel)
@@ -167,8 +169,16 @@ func TestModelReviewRoutesAwayFromAuthor(t *testing.T) {
 	if !strings.Contains(notes, "not anchored") || !strings.Contains(notes, `unknown check "style"`) {
 		t.Errorf("notes = %s", notes)
 	}
-	if res.Usage == nil || res.Usage.Calls != 1 || res.Usage.PromptTokens != 1000 {
+	if res.Usage == nil || res.Usage.Calls != 2 || res.Usage.VerifyCalls != 1 || res.Usage.PromptTokens != 1800 {
 		t.Errorf("usage = %+v", res.Usage)
+	}
+	if v := res.Verification; v == nil || v.Candidates != 2 || v.Confirmed != 2 || v.Rejected != 0 {
+		t.Errorf("verification = %+v", res.Verification)
+	}
+	for _, f := range res.Findings {
+		if f.Source == "model" && (f.Verification != "confirmed" || f.VerifyReason == "") {
+			t.Errorf("model finding not marked confirmed: %+v", f)
+		}
 	}
 	if pc := res.PlanConformance; pc == nil || len(pc.Implemented) != 1 || len(pc.Undone) != 1 {
 		t.Errorf("plan conformance = %+v", res.PlanConformance)
@@ -254,7 +264,7 @@ func TestAllReviewersFailIsANote(t *testing.T) {
 
 func TestMaxCommentsCapsBySeverity(t *testing.T) {
 	r, base := goRepo(t)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		var fs []map[string]any
 		for _, l := range []int{11, 12, 13} {
 			f := finding(checklist.OverEngineering, l, "", fmt.Sprintf("Info %d", l))
@@ -262,7 +272,7 @@ func TestMaxCommentsCapsBySeverity(t *testing.T) {
 			fs = append(fs, f)
 		}
 		return reply(fs...)
-	})
+	}))
 	cfg, err := config.ParseRepo(".wfreview.yml", []byte("max_comments: 2\n"))
 	if err != nil {
 		t.Fatal(err)

@@ -246,8 +246,11 @@ func WriteText(w io.Writer, res *Result) error {
 			p("  - %s\n", terminalSafe(squashSpaces(n)))
 		}
 	}
+	if v := verificationText(res.Verification); v != "" {
+		p("verification: %s\n", terminalSafe(v))
+	}
 	if u := res.Usage; u != nil {
-		p("usage: %s prompt + %s completion tokens, %s\n", groupThousands(u.PromptTokens), groupThousands(u.CompletionTokens), countNoun(u.Calls, "call", "calls"))
+		p("usage: %s prompt + %s completion tokens, %s%s\n", groupThousands(u.PromptTokens), groupThousands(u.CompletionTokens), countNoun(u.Calls, "call", "calls"), usageExtra(u))
 	}
 	summary := "wfreview: " + findingVerdict(res.Findings)
 	if len(res.Checklist) > 0 {
@@ -258,6 +261,54 @@ func WriteText(w io.Writer, res *Result) error {
 		return fmt.Errorf("write text: %w", err)
 	}
 	return nil
+}
+
+// verificationText is the one-line account of the verification pass: "5 candidate findings, 3
+// confirmed (1 agreed by the panel), 2 rejected by the verifier".
+func verificationText(v *Verification) string {
+	if v == nil || v.Candidates == 0 && len(v.Panel) == 0 {
+		return ""
+	}
+	s := countNoun(v.Candidates, "candidate finding", "candidate findings")
+	if !v.Enabled {
+		s += ", not verified (review.verify is off)"
+		if v.Agreed > 0 {
+			s += fmt.Sprintf("; %d agreed by the panel", v.Agreed)
+		}
+	} else {
+		s += fmt.Sprintf(", %d confirmed", v.Confirmed)
+		if v.Agreed > 0 {
+			s += fmt.Sprintf(" (%d agreed by the panel)", v.Agreed)
+		}
+		if v.Rejected > 0 {
+			s += fmt.Sprintf(", %d rejected", v.Rejected)
+		}
+		if v.Unverified > 0 {
+			s += fmt.Sprintf(", %d kept unverified", v.Unverified)
+		}
+		if len(v.Verifiers) > 0 {
+			s += "; verified by " + strings.Join(v.Verifiers, ", ")
+		}
+	}
+	if len(v.Panel) > 0 {
+		s += "; reviewer panel: " + strings.Join(v.Panel, ", ")
+	}
+	return s
+}
+
+// usageExtra details the verification calls and the repository context of a run's usage.
+func usageExtra(u *Usage) string {
+	var parts []string
+	if u.VerifyCalls > 0 {
+		parts = append(parts, countNoun(u.VerifyCalls, "verification call", "verification calls"))
+	}
+	if u.ContextTokens > 0 {
+		parts = append(parts, "~"+groupThousands(u.ContextTokens)+" tokens of repository context")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // labelled renders " (label value, label value)" from label, value pairs with a non-empty value, or
@@ -382,6 +433,9 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	add := func(lines ...string) { sections = append(sections, strings.Join(lines, "\n")) }
 
 	add("## wfreview", "", "**"+findingVerdict(res.Findings)+"**")
+	if v := verificationText(res.Verification); v != "" {
+		add("Model findings: " + mdsafe.Inline(v) + ".")
+	}
 
 	if len(res.Checklist) == 0 {
 		add("No checklist items ran.")
@@ -478,8 +532,8 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	}
 
 	if u := res.Usage; u != nil {
-		add(fmt.Sprintf("<sub>Usage: %s prompt + %s completion tokens in %s.</sub>",
-			groupThousands(u.PromptTokens), groupThousands(u.CompletionTokens), countNoun(u.Calls, "model call", "model calls")))
+		add(fmt.Sprintf("<sub>Usage: %s prompt + %s completion tokens in %s%s.</sub>",
+			groupThousands(u.PromptTokens), groupThousands(u.CompletionTokens), countNoun(u.Calls, "model call", "model calls"), mdsafe.Inline(usageExtra(u))))
 	}
 
 	limit := opts.MaxBytes

@@ -15,8 +15,11 @@ import (
 	"github.com/wfreview/wfreview/model"
 )
 
-// runModel routes to an independent reviewer and reviews the files in chunks, concurrently. It
-// returns the validated model findings, whether the model reviewed anything, and else why not.
+// runModel routes to an independent reviewer and reviews the files in chunks, concurrently, each
+// call with the repository context its files need; with a panel, two reviewers of different
+// families review every chunk. The validated findings then go through the verification pass
+// (verify.go). It returns the findings to post, whether the model reviewed anything, and else why
+// not.
 func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, files []*diff.File,
 	static []checklist.Finding) ([]checklist.Finding, bool, string) {
 	ind := r.e.Independence
@@ -45,63 +48,106 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 	for _, a := range authors {
 		in.AuthorNames = append(in.AuthorNames, a.Model)
 	}
-	chunks := r.chunk(files, &in)
+	ctxBudget := r.contextBudget()
+	chunks := r.chunk(files, &in, ctxBudget)
+	var cc *changeCtx
+	if ctxBudget > 0 {
+		cc = r.buildChangeContext(ctx, files, plan, in.Plan != nil)
+	}
+	sels := make([]ctxSelection, len(chunks))
+	for i, ch := range chunks {
+		sels[i] = selectContext(cc, ch, r.chunkContextBudget(ch, &in, ctxBudget))
+	}
+	chains := r.panelChains(routing.Eligible)
 
 	type chunkResult struct {
 		out      modelOutput
 		reviewer string
 		ok       bool
 	}
-	results := make([]chunkResult, len(chunks))
+	results := make([][]chunkResult, len(chunks))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(orDefault(r.e.Concurrency, DefaultConcurrency))
 	for i, ch := range chunks {
-		g.Go(func() error {
-			ci := in
-			ci.Files = ch
-			out, who, err := r.callWithFallback(gctx, routing.Eligible, &ci)
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
+		results[i] = make([]chunkResult, len(chains))
+		for j, chain := range chains {
+			g.Go(func() error {
+				ci := in
+				ci.Files = ch
+				ci.Repo = sels[i].Blocks
+				out, who, err := r.callWithFallback(gctx, chain, &ci)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					r.note("model review of %s failed: %v", chunkNames(ch), err)
+					r.mu.Lock()
+					r.res.Incomplete = true
+					r.mu.Unlock()
+					return nil
 				}
-				r.note("model review of %s failed: %v", chunkNames(ch), err)
-				r.mu.Lock()
-				r.res.Incomplete = true
-				r.mu.Unlock()
+				results[i][j] = chunkResult{out: out, reviewer: who, ok: true}
 				return nil
-			}
-			results[i] = chunkResult{out: out, reviewer: who, ok: true}
-			return nil
-		})
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return nil, false, fmt.Sprintf("model review interrupted: %v", err)
 	}
 
-	var findings []checklist.Finding
+	var omitted [numCtxKinds]int
+	ctxTokens := 0
+	for i, s := range sels {
+		for _, cr := range results[i] {
+			if cr.ok {
+				ctxTokens += s.Tokens
+			}
+		}
+		for k, n := range s.Omitted {
+			omitted[k] += n
+		}
+	}
+	if ctxTokens > 0 {
+		r.mu.Lock()
+		if r.res.Usage == nil {
+			r.res.Usage = &Usage{}
+		}
+		r.res.Usage.ContextTokens += ctxTokens
+		r.mu.Unlock()
+	}
+	if t := omittedText(omitted); t != "" {
+		r.note("repository context left out to stay within %d tokens per call: %s", ctxBudget, t)
+	}
+
 	var plans []*modelPlan
 	anyOK := false
 	used := map[string]bool{}
-	for _, cr := range results {
-		if !cr.ok {
-			continue
-		}
-		anyOK = true
-		used[cr.reviewer] = true
-		for _, mf := range cr.out.Findings {
-			if f, ok := r.validate(mf); ok {
-				findings = append(findings, f)
+	perChunk := make([][][]candidate, len(chunks))
+	for i := range results {
+		perChunk[i] = make([][]candidate, len(chains))
+		for j, cr := range results[i] {
+			if !cr.ok {
+				continue
 			}
-		}
-		if cr.out.Plan != nil {
-			plans = append(plans, cr.out.Plan)
+			anyOK = true
+			if j == 0 {
+				used[cr.reviewer] = true
+			}
+			for _, mf := range cr.out.Findings {
+				if f, ok := r.validate(mf); ok {
+					perChunk[i][j] = append(perChunk[i][j], candidate{f: f, chunk: i, reviewer: cr.reviewer})
+				}
+			}
+			if cr.out.Plan != nil {
+				plans = append(plans, cr.out.Plan)
+			}
 		}
 	}
 	if !anyOK {
 		r.res.ReviewerModel = nil
 		return nil, false, "every model call failed"
 	}
-	if len(used) > 1 || !used[first.Name] {
+	if len(used) > 1 || (len(used) == 1 && !used[first.Name]) {
 		var names []string
 		for n := range used {
 			names = append(names, n)
@@ -120,7 +166,32 @@ func (r *run) runModel(ctx context.Context, authors []model.Author, plan *Plan, 
 	if in.Plan != nil {
 		r.res.PlanConformance = mergePlans(plans)
 	}
-	return findings, true, ""
+	cands := r.mergePanel(perChunk, routing.Eligible)
+	cands = r.dropDuplicates(cands, static)
+	vin := verifyInput{base: &in, chunks: chunks, sels: sels}
+	return r.verify(ctx, routing.Eligible, cands, vin), true, ""
+}
+
+// contextBudget is the repository context budget of one call (0: none).
+func (r *run) contextBudget() int {
+	if r.e.ContextTokens < 0 {
+		return 0
+	}
+	return orDefault(r.e.ContextTokens, DefaultContextTokens)
+}
+
+// chunkContextBudget is the context budget of one chunk: the configured budget, less what the
+// prompt budget cannot hold beside the chunk's diff and the fixed parts.
+func (r *run) chunkContextBudget(ch []*diff.File, in *promptInput, ctxBudget int) int {
+	if ctxBudget <= 0 {
+		return 0
+	}
+	total := orDefault(r.e.PromptTokens, DefaultPromptTokens)
+	left := total - r.promptOverhead(in)
+	for _, f := range ch {
+		left -= fileTokens(f)
+	}
+	return max(0, min(ctxBudget, left))
 }
 
 func specFamily(s model.Spec) string {
@@ -141,13 +212,12 @@ func chunkNames(files []*diff.File) string {
 	return strings.Join(names, ", ")
 }
 
-// chunk splits the files into calls that fit the prompt budget and the files-per-call cap, keeping
-// files in diff order. A single file bigger than the budget gets a call of its own (it already
-// passed MaxFileBytes).
-func (r *run) chunk(files []*diff.File, in *promptInput) [][]*diff.File {
+// chunk splits the files into calls that fit the prompt budget (less the repository context
+// budget) and the files-per-call cap, keeping files in diff order. A single file bigger than the
+// budget gets a call of its own (it already passed MaxFileBytes).
+func (r *run) chunk(files []*diff.File, in *promptInput, ctxBudget int) [][]*diff.File {
 	budget := orDefault(r.e.PromptTokens, DefaultPromptTokens)
-	overhead := estimateTokens(len(systemPrompt(in)) + len(userPrompt(&promptInput{Plan: in.Plan, Context: in.Context, Static: in.Static, Nonce: in.Nonce})))
-	avail := budget - overhead
+	avail := budget - r.promptOverhead(in) - ctxBudget
 	if avail < budget/4 {
 		avail = budget / 4
 	}
@@ -156,7 +226,7 @@ func (r *run) chunk(files []*diff.File, in *promptInput) [][]*diff.File {
 	var cur []*diff.File
 	used := 0
 	for _, f := range files {
-		t := estimateTokens(diffBytes(f) + 16*f.Additions + 64) // line labels and headers
+		t := fileTokens(f)
 		if len(cur) > 0 && (used+t > avail || len(cur) >= maxFiles) {
 			chunks = append(chunks, cur)
 			cur, used = nil, 0
@@ -169,6 +239,15 @@ func (r *run) chunk(files []*diff.File, in *promptInput) [][]*diff.File {
 	}
 	return chunks
 }
+
+// promptOverhead estimates the tokens of a call's fixed parts: system prompt, plan, convention
+// files and static findings.
+func (r *run) promptOverhead(in *promptInput) int {
+	return estimateTokens(len(systemPrompt(in)) + len(userPrompt(&promptInput{Plan: in.Plan, Context: in.Context, Static: in.Static, Nonce: in.Nonce})))
+}
+
+// fileTokens estimates the tokens of one file's annotated diff (line labels and headers).
+func fileTokens(f *diff.File) int { return estimateTokens(diffBytes(f) + 16*f.Additions + 64) }
 
 func (r *run) client(s model.Spec) Completer {
 	r.e.clientsMu.Lock()
@@ -205,7 +284,7 @@ func (r *run) callWithFallback(ctx context.Context, eligible []model.Spec, in *p
 	for _, s := range eligible {
 		var out modelOutput
 		usage, err := r.client(s).Complete(ctx, req, func(content string) error { return decodeOutput(content, &out) })
-		r.addUsage(usage)
+		r.addUsage(usage, false)
 		if err == nil {
 			return out, s.Name, nil
 		}
@@ -218,7 +297,7 @@ func (r *run) callWithFallback(ctx context.Context, eligible []model.Spec, in *p
 	return modelOutput{}, "", errors.Join(errs...)
 }
 
-func (r *run) addUsage(u model.Usage) {
+func (r *run) addUsage(u model.Usage, verification bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.res.Usage == nil {
@@ -227,6 +306,10 @@ func (r *run) addUsage(u model.Usage) {
 	r.res.Usage.PromptTokens += u.PromptTokens
 	r.res.Usage.CompletionTokens += u.CompletionTokens
 	r.res.Usage.Calls += u.Calls
+	if verification {
+		r.res.Usage.VerifyCalls += u.Calls
+		r.res.Usage.VerifyPromptTokens += u.PromptTokens
+	}
 }
 
 // validate turns a model finding into a Finding anchored on a line of the diff, or drops it with a

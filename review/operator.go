@@ -34,6 +34,11 @@ func NewEngine(op *config.Operator) (*Engine, []string) {
 	e.MaxRetries = op.Review.MaxRetries
 	e.MaxFileBytes = op.Review.MaxFileBytes
 	e.MaxDiffBytes = op.Review.MaxDiffBytes
+	e.ContextTokens = op.Review.ContextTokens
+	if e.ContextTokens == 0 {
+		e.ContextTokens = -1 // review.context_tokens: 0 sends no repository context
+	}
+	e.ReviewersPerReview = op.Review.ReviewersPerReview
 	if minCtx > 0 && minCtx/2 < DefaultPromptTokens {
 		e.PromptTokens = minCtx / 2
 	}

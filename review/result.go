@@ -26,6 +26,37 @@ type Result struct {
 	// max_comments cap): findings may be missing, so an earlier finding that is not found again
 	// must not be taken as fixed. Not part of the JSON output.
 	Incomplete bool `json:"-"`
+	// Verification counts what the verification pass did with the model's candidate findings; nil
+	// when no model finding was produced.
+	Verification *Verification `json:"verification,omitempty"`
+	// Rejected are model findings the verifier rejected (or that could not be verified), with the
+	// reason; they are not posted.
+	Rejected []RejectedFinding `json:"rejected,omitempty"`
+}
+
+// Verification summarises the second pass over the model's findings: "5 candidate findings, 3
+// confirmed".
+type Verification struct {
+	// Enabled is false when review.verify is off: every candidate was kept unverified.
+	Enabled    bool `json:"enabled"`
+	Candidates int  `json:"candidates"`
+	// Confirmed counts the findings kept: confirmed by the verifier or agreed by the panel.
+	Confirmed int `json:"confirmed"`
+	Agreed    int `json:"agreed"`
+	Rejected  int `json:"rejected"`
+	// Unverified counts findings kept without verification (verify off, or error-severity
+	// findings whose verifier failed).
+	Unverified int      `json:"unverified"`
+	Verifiers  []string `json:"verifiers,omitempty"`
+	// Panel names the reviewers of a panel review (review.reviewers_per_review: 2).
+	Panel []string `json:"panel,omitempty"`
+}
+
+// RejectedFinding is a model finding that was not posted, and why.
+type RejectedFinding struct {
+	Finding  checklist.Finding `json:"finding"`
+	Reason   string            `json:"reason"`
+	Verifier string            `json:"verifier,omitempty"`
 }
 
 // PlanRef names the plan file the change was reviewed against and how it was found.
@@ -97,9 +128,14 @@ type SkippedFile struct {
 	Reason string `json:"reason"`
 }
 
-// Usage is the model token usage of the run.
+// Usage is the model token usage of the run. Calls and tokens include the verification calls,
+// also counted apart in VerifyCalls and VerifyPromptTokens.
 type Usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 	Calls            int `json:"calls"`
+	// ContextTokens estimates the repository context sent, summed over the review calls.
+	ContextTokens      int `json:"context_tokens,omitempty"`
+	VerifyCalls        int `json:"verify_calls,omitempty"`
+	VerifyPromptTokens int `json:"verify_prompt_tokens,omitempty"`
 }

@@ -121,7 +121,7 @@ func TestSarifStructure(t *testing.T) {
 	res := formatRichResult()
 	ids, results := sarifValidate(t, sarifDecode(t, res, formatRichItems()))
 
-	wantIDs := []string{checklist.PatternDrift, checklist.HallucinatedDependencies, checklist.OverEngineering, checklist.Security, checklist.PlanConformance, "no-todo-comments"}
+	wantIDs := []string{checklist.PatternDrift, checklist.HallucinatedDependencies, checklist.OverEngineering, checklist.Security, checklist.PlanConformance, checklist.Correctness, "no-todo-comments"}
 	if len(ids) != len(wantIDs) {
 		t.Fatalf("rules %q, want %q", ids, wantIDs)
 	}

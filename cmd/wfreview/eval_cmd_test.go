@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/review/reviewtest"
 )
 
 func writeTree(t *testing.T, dir string, pathContent ...string) {
@@ -86,14 +87,14 @@ func TestEvalMalformedCase(t *testing.T) {
 
 func TestEvalModelsSideBySide(t *testing.T) {
 	dir := evalCorpus(t)
-	srv := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+	srv := modeltest.NewServer(t, reviewtest.ConfirmAll(func(c modeltest.Call) modeltest.Reply {
 		if c.Model == "gpt-5-mini" {
 			return modeltest.JSONReply(map[string]any{"plan": nil, "findings": []any{map[string]any{
 				"check": "pattern-drift", "severity": "warning", "path": "app.py", "line": 6, "start_line": nil, "side": "RIGHT",
 				"code": "    return requests.get(u).text", "title": "No timeout", "body": "requests.get without a timeout can hang.", "suggestion": nil}}})
 		}
 		return modeltest.JSONReply(map[string]any{"findings": []any{}, "plan": nil})
-	})
+	}))
 	cfg := filepath.Join(t.TempDir(), "operator.yml")
 	writeTree(t, filepath.Dir(cfg), "operator.yml", "models:\n  - name: gpt-5-mini\n    base_url: "+srv.URL+"\n    api_key_env: WFREVIEW_TEST_KEY\n  - name: claude-sonnet-4-5\n    base_url: "+srv.URL+"\n    api_key_env: WFREVIEW_TEST_KEY\n")
 	t.Setenv("WFREVIEW_TEST_KEY", "sk-test-do-not-print")
