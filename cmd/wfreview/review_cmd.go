@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
@@ -28,6 +29,8 @@ type reviewFlags struct {
 	base, plan, format, failOn, configFile, authorModel, dir string
 	noModel, verifyRegistry                                  bool
 	checks                                                   []string
+	typeCheckTimeout                                         time.Duration
+	typeCheckMaxPackages                                     int
 }
 
 func newReviewCmd() *cobra.Command {
@@ -58,6 +61,8 @@ Exit status: 0 done, 1 a finding at or above --fail-on, 2 the review could not r
 	fl.StringVar(&f.authorModel, "author-model", "", "declare the model(s) that wrote the change, comma-separated")
 	fl.StringSliceVar(&f.checks, "check", nil, "run only these checklist items (repeatable)")
 	fl.StringVarP(&f.dir, "dir", "C", ".", "directory of the git checkout")
+	fl.DurationVar(&f.typeCheckTimeout, "typecheck-timeout", checklist.DefaultGoTypeCheckTimeout, "bound of the Go type check of the touched packages")
+	fl.IntVar(&f.typeCheckMaxPackages, "typecheck-max-packages", checklist.DefaultGoTypeCheckMaxPackages, "skip the Go type check when the change touches more packages")
 	return cmd
 }
 
@@ -129,7 +134,16 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	if err != nil {
 		return nil, err
 	}
-	tree := repo.Tree(head)
+	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
+	// that need a directory (the Go type check) run; without it they say so in a note.
+	var tree checklist.Tree
+	var treeNote string
+	if lt, err := repo.LocalTree(ctx, head); err != nil {
+		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err)
+	} else {
+		defer lt.Close()
+		tree = lt
+	}
 	if f.plan != "" && filepath.IsAbs(f.plan) {
 		rel, err := filepath.Rel(repo.Dir, f.plan)
 		if err != nil || strings.HasPrefix(rel, "..") {
@@ -156,6 +170,10 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine, notes := review.NewEngine(op)
 	engine.Log = log
 	engine.VerifyRegistry = f.verifyRegistry
+	engine.GoTypeCheckTimeout, engine.GoTypeCheckMaxPackages = f.typeCheckTimeout, f.typeCheckMaxPackages
+	if treeNote != "" {
+		notes = append(notes, treeNote)
+	}
 	if f.verifyRegistry || repoCfg.Registry.Verify {
 		engine.Registry = checklist.NewRegistry()
 	}
