@@ -73,6 +73,11 @@ func (a *GoAPI) Analyze(ctx context.Context, in *Input) (Result, error) {
 			if !ok {
 				continue
 			}
+			if generatesCode(gp) && contains(c.pkgs, gp.pkg.PkgPath) {
+				// a name of this package may come from a generator whose output is not committed
+				res.Notes = appendUnique(res.Notes, fmt.Sprintf("%s: %s not reported: the package runs go:generate, whose output may define it", gp.pkg.PkgPath, c.title))
+				continue
+			}
 			c.path, c.line, c.mod = rel, pos.Line, gp.module
 			key := fmt.Sprintf("%s:%d:%s", c.path, c.line, c.title)
 			if seen[key] {
@@ -259,6 +264,29 @@ func classifyTypeError(gp *goPkg, te types.Error) (apiCandidate, bool) {
 		}, true
 	}
 	return apiCandidate{}, false
+}
+
+// generatesCode reports whether a file of the package has a //go:generate directive.
+func generatesCode(gp *goPkg) bool {
+	for _, f := range gp.pkg.Syntax {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				if strings.HasPrefix(c.Text, "//go:generate ") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // fileAt returns the syntax tree of the package file holding pos.

@@ -324,3 +324,17 @@ func TestGoEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestGoAPIGeneratedNamesNotReported(t *testing.T) {
+	goTestEnv(t)
+	dep := goDepModule(t)
+	head := goAppBase + "\n//go:generate stringer -type=Color\n\n// Color is a colour.\ntype Color int\n\nfunc show() string { return Color(1).String() }\n"
+	in, _ := goRepoChange(t, []string{"go.mod", goModFile(dep), "app/app.go", goAppBase}, []string{"app/app.go", head})
+	res, err := (&GoAPI{}).Analyze(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 || !anyContains(res.Notes, "go:generate") {
+		t.Fatalf("findings %+v notes %q", res.Findings, res.Notes)
+	}
+}
