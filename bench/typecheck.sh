@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The cost of the Go type check (hallucinated API members, needless abstraction) against `go vet` of
 # the same packages, on a real module: bench/typecheck.sh /path/to/checkout (default: this repository).
-# The checkout must be clean (it is only read); its dependencies come from the module cache or GOPROXY.
+# The benchmark works on a scratch clone of the checkout's HEAD (it appends comments to files); the
+# dependencies come from the module cache or GOPROXY.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(cd "${1:-.}" && pwd)
+src=$(cd "${1:-.}" && pwd)
+repo=$(mktemp -d)
+trap 'rm -rf "$repo"' EXIT
+git clone -q --local "$src" "$repo"
 out=$(WFREVIEW_TYPECHECK_REPO="$repo" go test ./checklist/ -run '^$' -bench 'GoTypeCheck' -benchtime 5x -count 1 -v)
 echo "$out" | grep -E 'packages:|notes:|Benchmark' || true
 tc=$(echo "$out" | awk '/GoTypeCheck\/typecheck/ && /ns\/op/ {print $3}')
