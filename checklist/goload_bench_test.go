@@ -31,11 +31,20 @@ func BenchmarkGoTypeCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// one non-test Go file per package directory, up to 10 packages
+	// one non-test Go file per package directory of the root module, up to 10 packages
+	goMods := map[string]bool{}
+	for _, f := range files {
+		if filepath.Base(f) == "go.mod" {
+			goMods[strings.TrimSuffix(filepath.Dir(f), ".")] = true
+		}
+	}
 	perDir := map[string]string{}
 	for _, f := range files {
 		if strings.HasSuffix(f, ".go") && !strings.HasSuffix(f, "_test.go") && !goIgnoredPath(f) {
 			d := filepath.Dir(f)
+			if root, ok := nearestModule(goMods, strings.TrimSuffix(d, ".")); !ok || root != "" {
+				continue
+			}
 			if _, ok := perDir[d]; !ok {
 				perDir[d] = f
 			}
