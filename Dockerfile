@@ -23,6 +23,12 @@
 #   FROM golang:1.26@sha256:<digest>   (docker buildx imagetools inspect golang:1.26)
 # and let Renovate or Dependabot keep the digests current.
 
+# No Go toolchain in the runtime image, on purpose: the Go type check of the reviewed code (hallucinated
+# API members, needless abstraction) runs `go list -export`, which compiles the pull request's
+# dependencies and needs a writable module and build cache. In the app it is skipped with a note
+# ("no go binary on PATH"); `wfreview review` runs it wherever Go is installed. An operator who wants
+# it in the app builds a derived image with a Go toolchain and GOCACHE/GOMODCACHE on a volume.
+
 ARG GO_VERSION=1.26
 
 # ---- build ----------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ type Item struct {
 func Builtin() []Item {
 	return []Item{
 		{
-			ID: PatternDrift, Title: "Pattern drift", Severity: SeverityWarning, Builtin: true,
+			ID: PatternDrift, Title: "Pattern drift", Severity: SeverityWarning, Builtin: true, Static: true,
 			Guidance: "Compare the change with the repository's conventions (the context files and the surrounding code in the diff): " +
 				"naming, error handling, logging, package layout, test style, the libraries the repo already uses for a job. " +
 				"Flag code that solves a problem differently from how the repository already solves it, and name the existing convention.",
@@ -149,7 +149,7 @@ func Builtin() []Item {
 				"or are called with a signature the library does not have. Only flag what you are confident about.",
 		},
 		{
-			ID: OverEngineering, Title: "Over-engineering", Severity: SeverityWarning, Builtin: true,
+			ID: OverEngineering, Title: "Over-engineering", Severity: SeverityWarning, Builtin: true, Static: true,
 			Guidance: "Flag needless abstraction: interfaces with one implementation, factories, builders, generic wrappers, " +
 				"configuration options nobody asked for, layers that only forward calls, speculative extension points. " +
 				"Say what the simpler code would be.",

@@ -5,12 +5,17 @@
 package gitrepo
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -186,4 +191,168 @@ func (t *Tree) ReadFile(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s at %s: %w", path, t.rev, err)
 	}
 	return out, nil
+}
+
+// LocalTree is a Tree whose files are also on disk under Dir (it implements checklist.LocalTree): the
+// checkout itself when its working tree is clean at the revision, else an export of the revision into
+// a temporary directory. Close removes the export.
+type LocalTree struct {
+	*Tree
+	dir      string
+	exported bool
+}
+
+// Dir is the directory holding the tree's files.
+func (t *LocalTree) Dir() string { return t.dir }
+
+// Exported reports whether the files are a temporary export rather than the checkout.
+func (t *LocalTree) Exported() bool { return t.exported }
+
+// Close removes a temporary export; it does nothing for the checkout itself.
+func (t *LocalTree) Close() error {
+	if !t.exported || t.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(t.dir)
+	t.dir = ""
+	return err
+}
+
+// ReadFile returns the content of path at the revision, read from disk when it is a regular file
+// there (a symlink or anything else is read from git, never followed).
+func (t *LocalTree) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if _, err := t.ListFiles(ctx); err != nil {
+		return nil, err
+	}
+	if !t.set[path] || t.dir == "" {
+		return t.Tree.ReadFile(ctx, path)
+	}
+	p := filepath.Join(t.dir, filepath.FromSlash(path))
+	if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+		if b, err := os.ReadFile(p); err == nil {
+			return b, nil
+		}
+	}
+	return t.Tree.ReadFile(ctx, path)
+}
+
+// LocalTree returns the tree at rev with its files on disk: the checkout when HEAD is rev and the
+// working tree is clean (no change to a tracked file, no untracked Go file), else an export of rev
+// made with git archive into a temporary directory (the checkout is never written).
+func (r *Repo) LocalTree(ctx context.Context, rev string) (*LocalTree, error) {
+	head, err := r.RevParse(ctx, "HEAD")
+	if err != nil {
+		return nil, err
+	}
+	want, err := r.RevParse(ctx, rev)
+	if err != nil {
+		return nil, err
+	}
+	if head == want {
+		clean, err := r.clean(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if clean {
+			return &LocalTree{Tree: r.Tree(want), dir: r.Dir}, nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "wfreview-head-")
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", rev, err)
+	}
+	if err := r.export(ctx, want, dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &LocalTree{Tree: r.Tree(want), dir: dir, exported: true}, nil
+}
+
+// clean reports whether the working tree matches HEAD for tracked files and holds no untracked Go
+// source (which the go command would compile with the checked-in files).
+func (r *Repo) clean(ctx context.Context) (bool, error) {
+	out, err := r.git(ctx, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=none")
+	if err != nil {
+		return false, fmt.Errorf("status: %w", err)
+	}
+	for _, rec := range strings.Split(string(out), "\x00") {
+		if len(rec) < 4 {
+			continue
+		}
+		if rec[:2] != "??" || strings.HasSuffix(rec, ".go") {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// export writes the files of rev under dir from `git archive`: regular files and directories only
+// (symlinks and other entries are left out, as a DirTree would), no path leaving dir.
+func (r *Repo) export(ctx context.Context, rev, dir string) error {
+	cmd := exec.CommandContext(ctx, "git", "-C", r.Dir, "archive", "--format=tar", "--end-of-options", rev)
+	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("export %s: %w", rev, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("export %s: %w", rev, err)
+	}
+	extractErr := extractTar(stdout, dir)
+	if extractErr != nil {
+		_, _ = io.Copy(io.Discard, stdout)
+	}
+	waitErr := cmd.Wait()
+	if waitErr != nil {
+		return fmt.Errorf("export %s: git archive: %v: %s", rev, waitErr, strings.TrimSpace(stderr.String()))
+	}
+	if extractErr != nil {
+		return fmt.Errorf("export %s: %w", rev, extractErr)
+	}
+	return nil
+}
+
+func extractTar(rd io.Reader, dir string) error {
+	tr := tar.NewReader(rd)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read archive: %w", err)
+		}
+		name := path.Clean(h.Name)
+		if name == "." || strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(name))
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			mode := os.FileMode(0o644)
+			if h.Mode&0o111 != 0 {
+				mode = 0o755
+			}
+			f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+			if err != nil {
+				return err
+			}
+			_, cerr := io.Copy(f, tr)
+			if err := f.Close(); cerr == nil {
+				cerr = err
+			}
+			if cerr != nil {
+				return cerr
+			}
+		}
+	}
 }

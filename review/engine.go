@@ -87,7 +87,11 @@ type Engine struct {
 	// ReviewersPerReview: 2 runs a panel of two non-author reviewers of different families on
 	// every chunk (findings both report are agreed and skip verification); 0 or 1 one reviewer.
 	ReviewersPerReview int
-	Log                zerolog.Logger
+	// GoTypeCheckTimeout bounds each type check of the touched Go packages (default 60 s) and
+	// GoTypeCheckMaxPackages skips it, with a note, above that many touched packages (default 20).
+	GoTypeCheckTimeout     time.Duration
+	GoTypeCheckMaxPackages int
+	Log                    zerolog.Logger
 
 	clientsMu sync.Mutex
 	clients   map[string]Completer
@@ -320,6 +324,18 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	}
 	if r.inForce(checklist.Security) {
 		analyzers = append(analyzers, checklist.SecurityAnalyzers()...)
+	}
+	// One type check of the touched Go packages serves both analyzers that need types.
+	goTypes := &checklist.GoLoader{Timeout: r.e.GoTypeCheckTimeout, MaxPackages: r.e.GoTypeCheckMaxPackages}
+	defer goTypes.Close()
+	if r.inForce(checklist.HallucinatedDependencies) {
+		analyzers = append(analyzers, &checklist.GoAPI{Loader: goTypes})
+	}
+	if r.inForce(checklist.PatternDrift) {
+		analyzers = append(analyzers, &checklist.ReimplementedHelpers{})
+	}
+	if r.inForce(checklist.OverEngineering) {
+		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})
 	}
 	var out []checklist.Finding
 	for _, a := range analyzers {

@@ -68,7 +68,16 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	tree := repo.Tree(head)
+	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
+	// that need a directory (the Go type check) run; without it they say so in a note.
+	var tree checklist.Tree
+	var treeNote string
+	if lt, err := repo.LocalTree(ctx, head); err != nil {
+		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err)
+	} else {
+		defer lt.Close()
+		tree = lt
+	}
 	plan := lr.PlanPath
 	if plan != "" && filepath.IsAbs(plan) {
 		rel, err := filepath.Rel(repo.Dir, plan)
@@ -96,11 +105,18 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 			AuthorEmail: c.AuthorEmail, CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail})
 	}
 
-	return e.Run(ctx, &Request{
+	res, err := e.Run(ctx, &Request{
 		Base: base, Head: head, Diff: ix, Tree: tree, Config: repoCfg, Commits: commits,
 		PRBody: lr.PRBody, Labels: lr.Labels,
 		AuthorOverride: lr.AuthorOverride, PlanPath: plan, Checks: lr.Checks, NoModel: lr.NoModel,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if treeNote != "" {
+		res.Notes = append([]string{treeNote}, res.Notes...)
+	}
+	return res, nil
 }
 
 // LoadRepoConfig reads .wfreview.yml (or .wfreview.yaml) from tree; none means the defaults.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
@@ -20,6 +21,8 @@ type reviewFlags struct {
 	base, plan, format, failOn, configFile, authorModel, dir string
 	noModel, verifyRegistry                                  bool
 	checks                                                   []string
+	typeCheckTimeout                                         time.Duration
+	typeCheckMaxPackages                                     int
 }
 
 func newReviewCmd() *cobra.Command {
@@ -50,6 +53,8 @@ Exit status: 0 done, 1 a finding at or above --fail-on, 2 the review could not r
 	fl.StringVar(&f.authorModel, "author-model", "", "declare the model(s) that wrote the change, comma-separated")
 	fl.StringSliceVar(&f.checks, "check", nil, "run only these checklist items (repeatable)")
 	fl.StringVarP(&f.dir, "dir", "C", ".", "directory of the git checkout")
+	fl.DurationVar(&f.typeCheckTimeout, "typecheck-timeout", checklist.DefaultGoTypeCheckTimeout, "bound of the Go type check of the touched packages")
+	fl.IntVar(&f.typeCheckMaxPackages, "typecheck-max-packages", checklist.DefaultGoTypeCheckMaxPackages, "skip the Go type check when the change touches more packages")
 	return cmd
 }
 
@@ -105,6 +110,7 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine, notes := review.NewEngine(op)
 	engine.Log = log
 	engine.VerifyRegistry = f.verifyRegistry
+	engine.GoTypeCheckTimeout, engine.GoTypeCheckMaxPackages = f.typeCheckTimeout, f.typeCheckMaxPackages
 
 	res, err := engine.RunLocal(ctx, review.LocalRequest{Dir: f.dir, Base: f.base, PlanPath: f.plan,
 		AuthorOverride: f.authorModel, Checks: f.checks, NoModel: f.noModel})

@@ -1,0 +1,379 @@
+package checklist
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// Thresholds of the re-implemented helper check, tuned for precision on real repositories.
+const (
+	// driftMinTokens and driftMinSize are the size a new function needs to be compared at all:
+	// normalised body tokens, and statements (Go) or non-blank body lines (JS/TS, Python).
+	driftMinTokens = 40
+	driftMinSize   = 6
+	// driftShingle is the length of the token shingles compared.
+	driftShingle = 5
+	// driftMinJaccard is the shingle-set similarity from which a pair is a near-duplicate.
+	driftMinJaccard = 0.8
+	// driftMinLenRatio bounds how different in length the two functions may be.
+	driftMinLenRatio = 0.8
+	// driftMinFreeJaccard and driftMinStringJaccard are the similarity the free names and the string
+	// literals of the two functions need.
+	driftMinFreeJaccard   = 0.8
+	driftMinStringJaccard = 0.5
+	// DefaultDriftMaxFiles bounds the files read for the existing functions.
+	DefaultDriftMaxFiles = 5000
+	// driftMaxFileBytes skips larger files (generated tables, bundles).
+	driftMaxFileBytes = 512 << 10
+)
+
+// ReimplementedHelpers reports, under pattern-drift, a function added by the change that is a
+// near-duplicate of a function the repository already has: it compares the normalised token shape of
+// each new function of meaningful size (identifiers and literals abstracted; keywords, operators,
+// member names and package qualifiers kept) with every existing function of the same language at head
+// (k-token shingles, Jaccard similarity). Go, JavaScript/TypeScript and Python. Tests, generated
+// files, vendored code, examples and testdata are left out on both sides.
+type ReimplementedHelpers struct {
+	// MaxFiles bounds the files read for existing functions (default DefaultDriftMaxFiles); beyond it
+	// the check is skipped with a note.
+	MaxFiles int
+}
+
+// Check implements Analyzer.
+func (*ReimplementedHelpers) Check() string { return PatternDrift }
+
+// fnShape is one function and its normalised token shape.
+type fnShape struct {
+	lang     string
+	path     string
+	line     int // first line (the func/def/function line)
+	endLine  int
+	name     string // display name: pkg.Func, pkg.Type.Method, Class.method, obj.fn
+	method   string // the bare name of a method ("" for a plain function)
+	size     int    // statements (Go) or non-blank body lines
+	tokens   []string
+	shingles map[uint64]struct{}
+	// free are the names the body uses but does not declare (package-level functions, variables,
+	// constants, types, imported packages); strs are its string literals. Two functions that differ
+	// there are parallel variants (one per constant, per message, per type), not a copy of each other.
+	free map[string]bool
+	strs map[string]bool
+}
+
+// addFree and addStr record a free name and a string literal.
+func (f *fnShape) addFree(name string) {
+	if f.free == nil {
+		f.free = map[string]bool{}
+	}
+	f.free[name] = true
+}
+
+func (f *fnShape) addStr(lit string) {
+	if f.strs == nil {
+		f.strs = map[string]bool{}
+	}
+	f.strs[lit] = true
+}
+
+// setJaccard is the Jaccard similarity of two sets; two empty sets are identical.
+func setJaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	inter := 0
+	for k := range a {
+		if b[k] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+func (f *fnShape) buildShingles() {
+	f.shingles = make(map[uint64]struct{}, len(f.tokens))
+	h := fnv.New64a()
+	for i := 0; i+driftShingle <= len(f.tokens); i++ {
+		h.Reset()
+		for _, t := range f.tokens[i : i+driftShingle] {
+			h.Write([]byte(t))
+			h.Write([]byte{0})
+		}
+		f.shingles[h.Sum64()] = struct{}{}
+	}
+}
+
+// jaccard is |a∩b| / |a∪b| of the shingle sets.
+func jaccard(a, b *fnShape) float64 {
+	if len(a.shingles) == 0 || len(b.shingles) == 0 {
+		return 0
+	}
+	small, large := a.shingles, b.shingles
+	if len(small) > len(large) {
+		small, large = large, small
+	}
+	inter := 0
+	for s := range small {
+		if _, ok := large[s]; ok {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a.shingles)+len(b.shingles)-inter)
+}
+
+// driftLang returns the language of a source path the check reads, or "".
+func driftLang(p string) string {
+	switch {
+	case strings.HasSuffix(p, ".go"):
+		return "go"
+	case strings.HasSuffix(p, ".py"):
+		return "python"
+	}
+	for _, ext := range []string{".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"} {
+		if strings.HasSuffix(p, ext) {
+			if strings.HasSuffix(p, ".d.ts") || strings.HasSuffix(p, ".min.js") {
+				return ""
+			}
+			return "js"
+		}
+	}
+	return ""
+}
+
+// driftExcludedPath reports whether a path is a test, vendored, example or fixture file.
+func driftExcludedPath(p string) bool {
+	parts := strings.Split(p, "/")
+	for _, el := range parts[:len(parts)-1] {
+		switch el {
+		case "vendor", "node_modules", "third_party", "third-party", "testdata", "test", "tests", "__tests__",
+			"spec", "fixtures", "examples", "example", "_examples", "docs", "benchmark", "benchmarks", "dist", "build":
+			return true
+		}
+		if strings.HasPrefix(el, ".") {
+			return true
+		}
+	}
+	base := parts[len(parts)-1]
+	switch {
+	case strings.HasSuffix(base, "_test.go"),
+		strings.HasPrefix(base, "test_") && strings.HasSuffix(base, ".py"),
+		strings.HasSuffix(base, "_test.py"), base == "conftest.py",
+		strings.Contains(base, ".test."), strings.Contains(base, ".spec."),
+		strings.HasSuffix(base, ".pb.go"), strings.HasSuffix(base, "_gen.go"), strings.HasSuffix(base, ".gen.go"):
+		return true
+	}
+	return false
+}
+
+// isGeneratedSource reports whether a file carries a generated-code marker in its first lines: Go's
+// "// Code generated ... DO NOT EDIT." and the common "@generated" / "autogenerated" banners.
+func isGeneratedSource(src []byte) bool {
+	head := src
+	if len(head) > 2048 {
+		head = head[:2048]
+	}
+	for _, line := range bytes.Split(head, []byte("\n")) {
+		l := string(bytes.TrimSpace(line))
+		if strings.HasPrefix(l, "// Code generated ") && strings.HasSuffix(l, " DO NOT EDIT.") {
+			return true
+		}
+		low := strings.ToLower(l)
+		if (strings.HasPrefix(low, "//") || strings.HasPrefix(low, "#") || strings.HasPrefix(low, "/*") || strings.HasPrefix(low, "*")) &&
+			(strings.Contains(low, "@generated") || strings.Contains(low, "autogenerated") || strings.Contains(low, "auto-generated") ||
+				strings.Contains(low, "do not edit")) {
+			return true
+		}
+	}
+	return false
+}
+
+// extractShapes returns the functions of one file of lang.
+func extractShapes(lang, p string, src []byte) []*fnShape {
+	var out []*fnShape
+	switch lang {
+	case "go":
+		out = goShapes(p, src)
+	case "js":
+		out = jsShapes(p, src)
+	case "python":
+		out = pyShapes(p, src)
+	}
+	for _, f := range out {
+		f.lang, f.path = lang, p
+	}
+	return out
+}
+
+// Analyze implements Analyzer.
+func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, error) {
+	if in == nil || in.Diff == nil || in.Tree == nil {
+		return Result{}, nil
+	}
+	added := addedLineSet(in)
+	var fresh []*fnShape
+	langs := map[string]bool{}
+	newAt := map[string]bool{} // path:line of the new functions
+	for _, f := range in.Diff.Files {
+		p := f.NewPath
+		lang := driftLang(p)
+		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || driftExcludedPath(p) {
+			continue
+		}
+		src, err := in.Tree.ReadFile(ctx, p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return Result{}, fmt.Errorf("pattern-drift: read %s: %w", p, err)
+		}
+		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
+			continue
+		}
+		for _, s := range extractShapes(lang, p, src) {
+			if !isNewFunction(s, added[p]) {
+				continue
+			}
+			newAt[fmt.Sprintf("%s:%d", p, s.line)] = true
+			if len(s.tokens) < driftMinTokens || s.size < driftMinSize {
+				continue
+			}
+			s.buildShingles()
+			fresh = append(fresh, s)
+			langs[lang] = true
+		}
+	}
+	if len(fresh) == 0 {
+		return Result{}, nil
+	}
+
+	files, err := in.Tree.ListFiles(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("pattern-drift: list files: %w", err)
+	}
+	var corpusFiles []string
+	for _, p := range files {
+		if lang := driftLang(p); lang != "" && langs[lang] && !driftExcludedPath(p) {
+			corpusFiles = append(corpusFiles, p)
+		}
+	}
+	maxFiles := d.MaxFiles
+	if maxFiles <= 0 {
+		maxFiles = DefaultDriftMaxFiles
+	}
+	if len(corpusFiles) > maxFiles {
+		return Result{Notes: []string{fmt.Sprintf("pattern-drift: re-implemented helpers not checked: %d source files, more than %d", len(corpusFiles), maxFiles)}}, nil
+	}
+
+	// An inverted index of the new functions' shingles finds the candidates of each existing function.
+	index := map[uint64][]int{}
+	for i, f := range fresh {
+		for s := range f.shingles {
+			index[s] = append(index[s], i)
+		}
+	}
+	type match struct {
+		old *fnShape
+		sim float64
+	}
+	best := make([]match, len(fresh))
+	for _, p := range corpusFiles {
+		if err := ctx.Err(); err != nil {
+			return Result{}, fmt.Errorf("pattern-drift: %w", err)
+		}
+		src, err := in.Tree.ReadFile(ctx, p)
+		if err != nil {
+			continue
+		}
+		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
+			continue
+		}
+		for _, old := range extractShapes(driftLang(p), p, src) {
+			if newAt[fmt.Sprintf("%s:%d", p, old.line)] || len(old.tokens) < driftMinTokens/2 {
+				continue
+			}
+			old.buildShingles()
+			shared := map[int]int{}
+			for s := range old.shingles {
+				for _, i := range index[s] {
+					shared[i]++
+				}
+			}
+			for i, n := range shared {
+				f := fresh[i]
+				if f.lang != old.lang || float64(n) < driftMinJaccard*float64(len(f.shingles)) {
+					continue
+				}
+				if !comparableShapes(f, old) {
+					continue
+				}
+				if sim := jaccard(f, old); sim >= driftMinJaccard && sim > best[i].sim {
+					best[i] = match{old: old, sim: sim}
+				}
+			}
+		}
+	}
+	var res Result
+	for i, f := range fresh {
+		m := best[i]
+		if m.old == nil {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", m.old.path, m.old.line)
+		res.Findings = append(res.Findings, Finding{
+			Check: PatternDrift, Severity: SeverityWarning, Path: f.path, Line: f.line, Side: diff.Right,
+			Title: fmt.Sprintf("re-implements `%s` in %s", m.old.name, where),
+			Body: fmt.Sprintf("`%s` has the same shape as the existing `%s` (%s): %.0f%% of their %d-token sequences match once names and literals are abstracted. "+
+				"Call `%s` (or extend it) instead of keeping a second copy that will drift from the first.",
+				f.name, m.old.name, where, 100*m.sim, driftShingle, m.old.name),
+		})
+	}
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Line < b.Line
+	})
+	return res, nil
+}
+
+// isNewFunction reports whether the change added the function: its first line and nearly all of its
+// lines are added lines.
+func isNewFunction(s *fnShape, added map[int]bool) bool {
+	if !added[s.line] {
+		return false
+	}
+	total, n := 0, 0
+	for l := s.line; l <= s.endLine; l++ {
+		total++
+		if added[l] {
+			n++
+		}
+	}
+	return total > 0 && float64(n) >= 0.9*float64(total)
+}
+
+// comparableShapes filters pairs that look alike for a reason other than duplication: methods of the
+// same name on different types (implementations of one interface), parallel variants that use other
+// package-level names or other messages (MarkFlagsRequiredTogether / MarkFlagsOneRequired, getInt /
+// getUint), and functions of very different length. What remains differs in local names only.
+func comparableShapes(a, b *fnShape) bool {
+	if a.method != "" && a.method == b.method {
+		return false
+	}
+	if setJaccard(a.free, b.free) < driftMinFreeJaccard || setJaccard(a.strs, b.strs) < driftMinStringJaccard {
+		return false
+	}
+	la, lb := float64(len(a.tokens)), float64(len(b.tokens))
+	if la > lb {
+		la, lb = lb, la
+	}
+	return la/lb >= driftMinLenRatio
+}

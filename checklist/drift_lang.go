@@ -1,0 +1,920 @@
+package checklist
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// Shape tokens of literals: names and values are the author's choice, their kind is not.
+const (
+	shapeIdent  = "$"
+	shapeNumber = "0"
+	shapeString = `""`
+)
+
+// goPredeclared are Go's predeclared identifiers: kept as they are in a shape.
+var goPredeclared = map[string]bool{}
+
+func init() {
+	for _, s := range strings.Fields(`any append bool byte cap clear close comparable complex complex64 complex128
+		copy delete error false float32 float64 imag int int8 int16 int32 int64 iota len make max min new nil panic
+		print println real recover rune string true uint uint8 uint16 uint32 uint64 uintptr`) {
+		goPredeclared[s] = true
+	}
+}
+
+// goShapes returns the functions with a body of one Go file.
+func goShapes(p string, src []byte) []*fnShape {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, p, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	imports := map[string]bool{}
+	for _, imp := range file.Imports {
+		ip, _ := strconv.Unquote(imp.Path.Value)
+		name := goImportName(ip)
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		imports[name] = true
+	}
+	type tok struct {
+		pos token.Pos
+		tok token.Token
+		lit string
+	}
+	var toks []tok
+	var s scanner.Scanner
+	tf := fset.File(file.Pos())
+	s.Init(tf, src, nil, 0)
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		toks = append(toks, tok{pos, t, lit})
+	}
+	var out []*fnShape
+	for _, decl := range file.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		sh := &fnShape{line: fset.Position(fd.Pos()).Line, endLine: fset.Position(fd.End()).Line}
+		sh.name = file.Name.Name + "." + fd.Name.Name
+		if fd.Recv != nil && len(fd.Recv.List) > 0 {
+			sh.method = fd.Name.Name
+			sh.name = file.Name.Name + "." + goRecvName(fd.Recv.List[0].Type) + "." + fd.Name.Name
+		}
+		prevPeriod := false
+		for _, t := range toks {
+			if t.pos < fd.Body.Lbrace || t.pos > fd.Body.Rbrace {
+				continue
+			}
+			var norm string
+			switch t.tok {
+			case token.IDENT:
+				switch {
+				case prevPeriod, goPredeclared[t.lit], imports[t.lit]:
+					norm = t.lit
+				default:
+					norm = shapeIdent
+				}
+			case token.INT, token.FLOAT, token.IMAG:
+				norm = shapeNumber
+			case token.STRING, token.CHAR:
+				norm = shapeString
+			case token.SEMICOLON:
+				norm = ";"
+			default:
+				norm = t.tok.String()
+			}
+			prevPeriod = t.tok == token.PERIOD
+			sh.tokens = append(sh.tokens, norm)
+		}
+		goFreeNames(fd, sh)
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if st, ok := n.(ast.Stmt); ok {
+				if _, block := st.(*ast.BlockStmt); !block {
+					sh.size++
+				}
+			}
+			return true
+		})
+		out = append(out, sh)
+	}
+	return out
+}
+
+// goFreeNames records the names fd's body uses without declaring them, and its string literals.
+func goFreeNames(fd *ast.FuncDecl, sh *fnShape) {
+	declared := map[string]bool{}
+	declFields := func(fl *ast.FieldList) {
+		if fl == nil {
+			return
+		}
+		for _, f := range fl.List {
+			for _, n := range f.Names {
+				declared[n.Name] = true
+			}
+		}
+	}
+	declFields(fd.Recv)
+	declFields(fd.Type.TypeParams)
+	declFields(fd.Type.Params)
+	declFields(fd.Type.Results)
+	declIdent := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			declared[id.Name] = true
+		}
+	}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				for _, l := range n.Lhs {
+					declIdent(l)
+				}
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				declIdent(n.Key)
+				declIdent(n.Value)
+			}
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				declared[id.Name] = true
+			}
+		case *ast.TypeSpec:
+			declared[n.Name.Name] = true
+		case *ast.FuncType:
+			declFields(n.TypeParams)
+			declFields(n.Params)
+			declFields(n.Results)
+		case *ast.LabeledStmt:
+			declared[n.Label.Name] = true
+		}
+		return true
+	})
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok && !declared[id.Name] {
+				sh.addFree(id.Name + "." + n.Sel.Name) // a package's member: as free as a package-level name
+			}
+			ast.Inspect(n.X, visit)
+			return false
+		case *ast.KeyValueExpr:
+			if _, ok := n.Key.(*ast.Ident); !ok {
+				ast.Inspect(n.Key, visit)
+			}
+			ast.Inspect(n.Value, visit)
+			return false
+		case *ast.BranchStmt:
+			return false // labels
+		case *ast.Ident:
+			if !declared[n.Name] && !goPredeclared[n.Name] && n.Name != "_" {
+				sh.addFree(n.Name)
+			}
+		case *ast.BasicLit:
+			if n.Kind == token.STRING {
+				sh.addStr(n.Value)
+			}
+		}
+		return true
+	}
+	ast.Inspect(fd.Body, visit)
+}
+
+// goImportName guesses the package name of an import path: its last element without a major
+// version suffix or a "go-" prefix.
+func goImportName(ip string) string {
+	base := path.Base(ip)
+	if strings.HasPrefix(base, "v") && len(base) > 1 && strings.Trim(base[1:], "0123456789") == "" && path.Dir(ip) != "." {
+		base = path.Base(path.Dir(ip))
+	}
+	if i := strings.Index(base, ".v"); i > 0 {
+		base = base[:i]
+	}
+	base = strings.TrimPrefix(base, "go-")
+	return strings.ReplaceAll(base, "-", "_")
+}
+
+func goRecvName(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.StarExpr:
+		return goRecvName(t.X)
+	case *ast.IndexExpr:
+		return goRecvName(t.X)
+	case *ast.IndexListExpr:
+		return goRecvName(t.X)
+	case *ast.Ident:
+		return t.Name
+	}
+	return "?"
+}
+
+// ---- JavaScript / TypeScript ----
+
+// shapeJSToken is one token of the small JS/TS tokenizer: kind is 'i' identifier or keyword, 'n' number,
+// 's' string or template, 'r' regular expression, 'p' punctuator.
+type shapeJSToken struct {
+	kind byte
+	text string
+	line int
+}
+
+var jsKeywords = map[string]bool{}
+
+func init() {
+	for _, s := range strings.Fields(`async await break case catch class const continue debugger default delete do else
+		export extends finally for function if import in instanceof let new of return static super switch this throw
+		try typeof var void while with yield null undefined true false get set
+		interface type enum implements private protected public readonly abstract declare namespace as keyof
+		number string boolean any unknown never object symbol bigint`) {
+		jsKeywords[s] = true
+	}
+}
+
+// jsPunct are the punctuators, longest first.
+var jsPunct = []string{">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=",
+	"=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
+	"<<", ">>", "**"}
+
+// jsTokenize splits JS/TS source into tokens, dropping comments. Regular expressions are told from
+// division by the previous token; template literals are one string token (their ${} parts included).
+func jsTokenize(src string) []shapeJSToken {
+	var out []shapeJSToken
+	line := 1
+	i := 0
+	regexAllowed := func() bool {
+		if len(out) == 0 {
+			return true
+		}
+		last := out[len(out)-1]
+		switch last.kind {
+		case 'n', 's', 'r':
+			return false
+		case 'i':
+			switch last.text {
+			case "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await":
+				return true
+			}
+			return false
+		}
+		return last.text != ")" && last.text != "]" && last.text != "}"
+	}
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				end = len(src) - i - 2
+			}
+			line += strings.Count(src[i:i+2+end], "\n")
+			i += end + 4
+		case c == '\'' || c == '"':
+			start, startLine := i, line
+			i++
+			for i < len(src) && src[i] != c && src[i] != '\n' {
+				if src[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+			out = append(out, shapeJSToken{'s', src[start:min(i, len(src))], startLine})
+		case c == '`':
+			start, startLine := i, line
+			i++
+			depth := 0
+			for i < len(src) {
+				ch := src[i]
+				if ch == '\\' {
+					i += 2
+					continue
+				}
+				if ch == '\n' {
+					line++
+				}
+				if depth == 0 && ch == '`' {
+					break
+				}
+				if ch == '$' && i+1 < len(src) && src[i+1] == '{' {
+					depth++
+					i += 2
+					continue
+				}
+				if depth > 0 && ch == '}' {
+					depth--
+				}
+				i++
+			}
+			i++
+			out = append(out, shapeJSToken{'s', src[start:min(i, len(src))], startLine})
+		case c == '/' && regexAllowed():
+			start := i
+			i++
+			inClass := false
+			for i < len(src) && src[i] != '\n' {
+				ch := src[i]
+				if ch == '\\' {
+					i += 2
+					continue
+				}
+				if ch == '[' {
+					inClass = true
+				} else if ch == ']' {
+					inClass = false
+				} else if ch == '/' && !inClass {
+					break
+				}
+				i++
+			}
+			i++
+			for i < len(src) && isJSIdentPart(src[i]) {
+				i++ // flags
+			}
+			out = append(out, shapeJSToken{'r', src[start:min(i, len(src))], line})
+		case isJSIdentStart(c):
+			start := i
+			for i < len(src) && isJSIdentPart(src[i]) {
+				i++
+			}
+			out = append(out, shapeJSToken{'i', src[start:i], line})
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
+			start := i
+			for i < len(src) && (isJSIdentPart(src[i]) || src[i] == '.') {
+				i++
+			}
+			out = append(out, shapeJSToken{'n', src[start:i], line})
+		default:
+			p := string(c)
+			for _, cand := range jsPunct {
+				if strings.HasPrefix(src[i:], cand) {
+					p = cand
+					break
+				}
+			}
+			i += len(p)
+			out = append(out, shapeJSToken{'p', p, line})
+		}
+	}
+	return out
+}
+
+func isJSIdentStart(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isJSIdentPart(c byte) bool { return isJSIdentStart(c) || c >= '0' && c <= '9' }
+
+// jsShapes returns the functions of one JS/TS file: function declarations and expressions, arrow
+// functions with a block body, and class/object methods.
+func jsShapes(_ string, src []byte) []*fnShape {
+	toks := jsTokenize(string(src))
+	// match[i] is the index of the bracket closing the one at i.
+	match := make([]int, len(toks))
+	var stack []int
+	for i, t := range toks {
+		match[i] = -1
+		if t.kind != 'p' {
+			continue
+		}
+		switch t.text {
+		case "(", "[", "{":
+			stack = append(stack, i)
+		case ")", "]", "}":
+			if len(stack) > 0 {
+				open := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				match[open] = i
+			}
+		}
+	}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	isI := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' }
+	// nameBefore finds "a.b.c =" or "name =" or "name:" ending just before index i.
+	nameBefore := func(i int) string {
+		if isP(i-1, "=") || isP(i-1, ":") {
+			j := i - 2
+			parts := []string{}
+			for isI(j) {
+				parts = append([]string{toks[j].text}, parts...)
+				if isP(j-1, ".") {
+					j -= 2
+					continue
+				}
+				break
+			}
+			return strings.Join(parts, ".")
+		}
+		return ""
+	}
+	var out []*fnShape
+	add := func(name, method string, startTok, bodyOpen int) {
+		bodyClose := match[bodyOpen]
+		if bodyClose < 0 || name == "" {
+			return
+		}
+		sh := &fnShape{name: name, method: method, line: toks[startTok].line, endLine: toks[bodyClose].line}
+		lines := map[int]bool{}
+		for k := bodyOpen; k <= bodyClose; k++ {
+			t := toks[k]
+			lines[t.line] = true
+			switch t.kind {
+			case 'n':
+				sh.tokens = append(sh.tokens, shapeNumber)
+			case 's':
+				sh.tokens = append(sh.tokens, shapeString)
+			case 'r':
+				sh.tokens = append(sh.tokens, "/re/")
+			case 'i':
+				if jsKeywords[t.text] || isP(k-1, ".") || isP(k-1, "?.") {
+					sh.tokens = append(sh.tokens, t.text)
+				} else {
+					sh.tokens = append(sh.tokens, shapeIdent)
+				}
+			default:
+				sh.tokens = append(sh.tokens, t.text)
+			}
+		}
+		jsFreeNames(toks, startTok, bodyOpen, bodyClose, sh)
+		sh.size = len(lines) - 2 // the lines between the braces
+		if toks[bodyOpen].line == toks[bodyClose].line {
+			sh.size = 1
+		}
+		out = append(out, sh)
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.kind == 'i' && t.text == "function":
+			j := i + 1
+			if isP(j, "*") {
+				j++
+			}
+			name := ""
+			if isI(j) && !isP(j, "(") {
+				name = toks[j].text
+				j++
+			}
+			if !isP(j, "(") || match[j] < 0 {
+				continue
+			}
+			body := match[j] + 1
+			for body < len(toks) && !isP(body, "{") && body < match[j]+8 { // TS return type annotation
+				body++
+			}
+			if !isP(body, "{") {
+				continue
+			}
+			start := i
+			if isI(i-1) && toks[i-1].text == "async" {
+				start = i - 1
+			}
+			if n := nameBefore(start); n != "" {
+				name = n
+			}
+			add(name, "", start, body)
+		case isP(i, "=>") && isP(i+1, "{"):
+			// (params) => {  or  x => {
+			start := i - 1
+			if isP(start, ")") {
+				for k := start; k >= 0; k-- {
+					if match[k] == start {
+						start = k
+						break
+					}
+				}
+			}
+			if isI(start-1) && toks[start-1].text == "async" {
+				start--
+			}
+			add(nameBefore(start), "", start, i+1)
+		case t.kind == 'i' && !jsKeywords[t.text] && isP(i+1, "(") && match[i+1] > 0 && isP(match[i+1]+1, "{") &&
+			(i == 0 || isP(i-1, "{") || isP(i-1, "}") || isP(i-1, ";") || isP(i-1, ",") ||
+				isI(i-1) && (toks[i-1].text == "static" || toks[i-1].text == "async" || toks[i-1].text == "get" || toks[i-1].text == "set")):
+			add(t.text, t.text, i, match[i+1]+1)
+		}
+	}
+	return out
+}
+
+// jsFreeNames records the names a JS function body uses without declaring them (approximately: a
+// local taken for a free name only makes two functions look less alike) and its string literals.
+func jsFreeNames(toks []shapeJSToken, start, open, close int, sh *fnShape) {
+	declared := map[string]bool{}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	for k := start; k < open; k++ { // name and parameters
+		if toks[k].kind == 'i' && !isP(k-1, ".") {
+			declared[toks[k].text] = true
+		}
+	}
+	for k := open; k <= close; k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		switch t.text {
+		case "var", "let", "const", "function", "class":
+			// the declared name, or every name of a destructuring pattern
+			if k+1 <= close && toks[k+1].kind == 'i' {
+				declared[toks[k+1].text] = true
+			} else if isP(k+1, "{") || isP(k+1, "[") {
+				for m := k + 2; m <= close && !isP(m, "=") && !isP(m, ";"); m++ {
+					if toks[m].kind == 'i' {
+						declared[toks[m].text] = true
+					}
+				}
+			}
+		case "catch":
+			if isP(k+1, "(") && k+2 <= close && toks[k+2].kind == 'i' {
+				declared[toks[k+2].text] = true
+			}
+		}
+		if isP(k+1, "=>") { // x => ...
+			declared[t.text] = true
+		}
+	}
+	for k := open; k <= close; k++ {
+		t := toks[k]
+		switch {
+		case t.kind == 's':
+			sh.addStr(t.text)
+		case t.kind == 'i' && !jsKeywords[t.text] && !declared[t.text] && !isP(k-1, ".") && !isP(k-1, "?.") &&
+			!(isP(k+1, ":") && (isP(k-1, "{") || isP(k-1, ","))):
+			sh.addFree(t.text)
+			if isP(k+1, ".") && k+2 <= close && toks[k+2].kind == 'i' {
+				sh.addFree(t.text + "." + toks[k+2].text)
+			}
+		}
+	}
+}
+
+// ---- Python ----
+
+type pyToken struct {
+	kind byte // 'i' name, 'n' number, 's' string, 'p' operator, 'N' newline, '>' indent, '<' dedent
+	text string
+	line int
+}
+
+// pyTokenize is a small Python tokenizer: names, numbers, strings (prefixes, triple quotes),
+// operators, and the NEWLINE/INDENT/DEDENT structure of logical lines.
+func pyTokenize(src string) []pyToken {
+	var out []pyToken
+	indents := []int{0}
+	line := 1
+	i := 0
+	depth := 0 // bracket nesting: newlines inside brackets are not logical line ends
+	atLineStart := true
+	for i < len(src) {
+		if atLineStart && depth == 0 {
+			// measure indentation; skip blank and comment-only lines
+			col := 0
+			j := i
+			for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
+				if src[j] == '\t' {
+					col = (col/8 + 1) * 8
+				} else {
+					col++
+				}
+				j++
+			}
+			if j >= len(src) {
+				i = j
+				break
+			}
+			if src[j] == '\n' || src[j] == '#' || src[j] == '\r' {
+				for j < len(src) && src[j] != '\n' {
+					j++
+				}
+				i = j + 1
+				line++
+				continue
+			}
+			i = j
+			atLineStart = false
+			if col > indents[len(indents)-1] {
+				indents = append(indents, col)
+				out = append(out, pyToken{'>', "", line})
+			}
+			for col < indents[len(indents)-1] {
+				indents = indents[:len(indents)-1]
+				out = append(out, pyToken{'<', "", line})
+			}
+			continue
+		}
+		c := src[i]
+		switch {
+		case c == '\n':
+			if depth == 0 && len(out) > 0 && out[len(out)-1].kind != 'N' {
+				out = append(out, pyToken{'N', "", line})
+			}
+			line++
+			i++
+			if depth == 0 {
+				atLineStart = true
+			}
+		case c == '\\' && i+1 < len(src) && src[i+1] == '\n':
+			line++
+			i += 2
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f':
+			i++
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case isPyNameStart(c):
+			start := i
+			for i < len(src) && isPyNamePart(src[i]) {
+				i++
+			}
+			word := src[start:i]
+			if i < len(src) && (src[i] == '\'' || src[i] == '"') && len(word) <= 3 && strings.Trim(strings.ToLower(word), "rbuf") == "" {
+				n, nl := pyStringEnd(src, i)
+				out = append(out, pyToken{'s', src[start:n], line})
+				line += nl
+				i = n
+				continue
+			}
+			out = append(out, pyToken{'i', word, line})
+		case c == '\'' || c == '"':
+			n, nl := pyStringEnd(src, i)
+			out = append(out, pyToken{'s', src[i:n], line})
+			line += nl
+			i = n
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
+			start := i
+			for i < len(src) && (isPyNamePart(src[i]) || src[i] == '.') {
+				i++
+			}
+			out = append(out, pyToken{'n', src[start:i], line})
+		default:
+			p := string(c)
+			for _, cand := range []string{"**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**", "//", "<<", ">>",
+				"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="} {
+				if strings.HasPrefix(src[i:], cand) {
+					p = cand
+					break
+				}
+			}
+			switch p {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				if depth > 0 {
+					depth--
+				}
+			}
+			out = append(out, pyToken{'p', p, line})
+			i += len(p)
+		}
+	}
+	if len(out) > 0 && out[len(out)-1].kind != 'N' {
+		out = append(out, pyToken{'N', "", line})
+	}
+	for len(indents) > 1 {
+		indents = indents[:len(indents)-1]
+		out = append(out, pyToken{'<', "", line})
+	}
+	return out
+}
+
+// pyStringEnd returns the index after the string starting with the quote at i, and the newlines in it.
+func pyStringEnd(src string, i int) (int, int) {
+	q := src[i]
+	triple := strings.HasPrefix(src[i:], strings.Repeat(string(q), 3))
+	j := i + 1
+	if triple {
+		j = i + 3
+	}
+	nl := 0
+	for j < len(src) {
+		ch := src[j]
+		switch {
+		case ch == '\\':
+			if j+1 < len(src) && src[j+1] == '\n' {
+				nl++
+			}
+			j += 2
+			continue
+		case ch == '\n':
+			if !triple {
+				return j, nl // unterminated: stop at the line end
+			}
+			nl++
+		case ch == q:
+			if !triple {
+				return j + 1, nl
+			}
+			if strings.HasPrefix(src[j:], strings.Repeat(string(q), 3)) {
+				return j + 3, nl
+			}
+		}
+		j++
+	}
+	return len(src), nl
+}
+
+func isPyNameStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isPyNamePart(c byte) bool { return isPyNameStart(c) || c >= '0' && c <= '9' }
+
+var pyKeywords = map[string]bool{}
+
+func init() {
+	for _, s := range strings.Fields(`False None True and as assert async await break class continue def del elif else
+		except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield
+		self cls len isinstance str int dict list set tuple bytes bool float super print range enumerate zip`) {
+		pyKeywords[s] = true
+	}
+}
+
+// pyShapes returns the functions (def) of one Python file, methods named Class.method.
+func pyShapes(p string, src []byte) []*fnShape {
+	toks := pyTokenize(string(src))
+	module := strings.TrimSuffix(path.Base(p), ".py")
+	type scope struct {
+		name  string
+		depth int // indent depth of the body
+		class bool
+	}
+	var scopes []scope
+	depth := 0
+	var out []*fnShape
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case '>':
+			depth++
+			continue
+		case '<':
+			depth--
+			for len(scopes) > 0 && scopes[len(scopes)-1].depth > depth {
+				scopes = scopes[:len(scopes)-1]
+			}
+			continue
+		}
+		if t.kind != 'i' || (t.text != "def" && t.text != "class") || (i > 0 && toks[i-1].kind != 'N' && toks[i-1].kind != '>' && toks[i-1].kind != '<' &&
+			!(toks[i-1].kind == 'i' && toks[i-1].text == "async")) {
+			continue
+		}
+		if i+1 >= len(toks) || toks[i+1].kind != 'i' {
+			continue
+		}
+		name := toks[i+1].text
+		// the header ends at the first NEWLINE; the body is the INDENT ... matching DEDENT after it
+		j := i + 2
+		for j < len(toks) && toks[j].kind != 'N' {
+			j++
+		}
+		if j+1 >= len(toks) || toks[j+1].kind != '>' {
+			continue // one-line body: too small to matter
+		}
+		if t.text == "class" {
+			scopes = append(scopes, scope{name: name, depth: depth + 1, class: true})
+			continue
+		}
+		bodyStart := j + 2
+		level := 1
+		k := bodyStart
+		for ; k < len(toks) && level > 0; k++ {
+			switch toks[k].kind {
+			case '>':
+				level++
+			case '<':
+				level--
+			}
+		}
+		bodyEnd := k - 1 // the closing DEDENT
+		display := module + "." + name
+		method := ""
+		if len(scopes) > 0 && scopes[len(scopes)-1].class && scopes[len(scopes)-1].depth == depth {
+			display = scopes[len(scopes)-1].name + "." + name
+			method = name
+		}
+		start := i
+		if i > 0 && toks[i-1].kind == 'i' && toks[i-1].text == "async" {
+			start = i - 1
+		}
+		sh := &fnShape{name: display, method: method, line: toks[start].line}
+		// skip a docstring
+		b := bodyStart
+		if b+1 < bodyEnd && toks[b].kind == 's' && toks[b+1].kind == 'N' {
+			b += 2
+		}
+		last := 0
+		for m := b; m < bodyEnd; m++ {
+			tk := toks[m]
+			if tk.line > last {
+				last = tk.line
+			}
+			switch tk.kind {
+			case 'N':
+				sh.size++
+				sh.tokens = append(sh.tokens, ";")
+			case '>':
+				sh.tokens = append(sh.tokens, "{")
+			case '<':
+				sh.tokens = append(sh.tokens, "}")
+			case 'n':
+				sh.tokens = append(sh.tokens, shapeNumber)
+			case 's':
+				sh.tokens = append(sh.tokens, shapeString)
+			case 'i':
+				if pyKeywords[tk.text] || m > 0 && toks[m-1].kind == 'p' && toks[m-1].text == "." {
+					sh.tokens = append(sh.tokens, tk.text)
+				} else {
+					sh.tokens = append(sh.tokens, shapeIdent)
+				}
+			default:
+				sh.tokens = append(sh.tokens, tk.text)
+			}
+		}
+		sh.endLine = last
+		pyFreeNames(toks, i, bodyStart, bodyEnd, sh)
+		out = append(out, sh)
+		// nested defs are found by continuing inside the body; push a function scope
+		scopes = append(scopes, scope{name: name, depth: depth + 1})
+	}
+	return out
+}
+
+// pyFreeNames records the names a Python function body uses without binding them (approximately, as
+// for JS) and its string literals.
+func pyFreeNames(toks []pyToken, header, start, end int, sh *fnShape) {
+	declared := map[string]bool{}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	for k := header; k < start; k++ { // name and parameters (default values are rarely names)
+		if toks[k].kind == 'i' && !isP(k-1, ".") {
+			declared[toks[k].text] = true
+		}
+	}
+	for k := start; k < end; k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		switch {
+		case isP(k+1, "=") || isP(k+1, ":=") || isP(k+1, "+=") || isP(k+1, "-="):
+			declared[t.text] = true
+		case t.text == "as" || t.text == "def" || t.text == "class" || t.text == "global" || t.text == "nonlocal":
+			if k+1 < end && toks[k+1].kind == 'i' {
+				declared[toks[k+1].text] = true
+			}
+		case t.text == "for" || t.text == "lambda":
+			for m := k + 1; m < end && toks[m].kind != 'N' && !(toks[m].kind == 'i' && toks[m].text == "in") && !isP(m, ":"); m++ {
+				if toks[m].kind == 'i' {
+					declared[toks[m].text] = true
+				}
+			}
+		case t.text == "import":
+			for m := k + 1; m < end && toks[m].kind != 'N'; m++ {
+				if toks[m].kind == 'i' {
+					declared[toks[m].text] = true
+				}
+			}
+		}
+		if isP(k+1, ",") && (k == start || toks[k-1].kind == 'N' || toks[k-1].kind == '>' || toks[k-1].kind == '<') {
+			// a, b = ...: every name up to "="
+			for m := k; m < end && toks[m].kind != 'N' && !isP(m, "="); m++ {
+				if toks[m].kind == 'i' {
+					declared[toks[m].text] = true
+				}
+			}
+		}
+	}
+	for k := start; k < end; k++ {
+		t := toks[k]
+		switch {
+		case t.kind == 's':
+			sh.addStr(t.text)
+		case t.kind == 'i' && !pyKeywords[t.text] && !declared[t.text] && !isP(k-1, ".") && !(isP(k+1, "=") && (isP(k-1, "(") || isP(k-1, ","))):
+			sh.addFree(t.text)
+			if isP(k+1, ".") && k+2 < end && toks[k+2].kind == 'i' {
+				sh.addFree(t.text + "." + toks[k+2].text)
+			}
+		}
+	}
+}

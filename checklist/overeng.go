@@ -1,0 +1,580 @@
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// NeedlessAbstraction reports, under over-engineering, Go abstractions the change adds that nothing
+// needs, each with the simpler code:
+//
+//   - an interface with exactly one implementing type and no other use: unexported, or in a main
+//     package (an exported interface of a library may have implementations elsewhere), not used in a
+//     type assertion or switch, as a constraint, embedded, in exported API, or with a mock generator;
+//     implementations are counted in the package and its tests (mocks count) and among the types of
+//     every package it imports (one there means the interface is not needless);
+//   - a function that only forwards its arguments, unchanged and in order, to a package-level function
+//     of the identical signature (not a method, not exported API of a library, not deprecated, not a
+//     build-tag variant, not used as a value);
+//   - an exported struct field no code of the module reads (for an exported type of a library package:
+//     that no code of the module reads or writes), in a struct that never reaches an interface value
+//     (reflection: encoders, fmt, templates), has no tags and is not compared whole.
+//
+// It needs the packages to type-check (GoLoader); a package that does not is left alone.
+type NeedlessAbstraction struct {
+	Loader *GoLoader
+}
+
+// Check implements Analyzer.
+func (*NeedlessAbstraction) Check() string { return OverEngineering }
+
+// Analyze implements Analyzer.
+func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, error) {
+	loader := a.Loader
+	if loader == nil {
+		loader = &GoLoader{}
+		defer loader.Close()
+	}
+	ld, err := loader.load(ctx, in)
+	if err != nil || ld == nil {
+		return Result{}, err
+	}
+	res := Result{Notes: loader.takeNotes(ld)}
+	added := addedLineSet(in)
+	run := &overRun{ld: ld, added: added, loader: loader, seen: map[string]bool{}}
+	// Per package, the variant that sees the test files ("p [p.test]") when there is one, and its
+	// external test package: they share one set of type objects.
+	mains := map[string]*goPkg{}
+	xtests := map[string][]*goPkg{}
+	broken := map[string]bool{}
+	for _, gp := range ld.pkgs {
+		base := strings.TrimSuffix(gp.pkg.PkgPath, "_test")
+		if !gp.usable() {
+			broken[base] = true
+			continue
+		}
+		switch {
+		case gp.pkg.PkgPath != base:
+			xtests[base] = append(xtests[base], gp)
+		case mains[base] == nil || strings.Contains(gp.pkg.ID, "["):
+			mains[base] = gp
+		}
+	}
+	paths := make([]string, 0, len(mains))
+	for p := range mains {
+		if !broken[p] { // a variant that did not load may hold the second implementation or the read
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	var fields []fieldCandidate
+	for _, p := range paths {
+		all := append([]*goPkg{mains[p]}, xtests[p]...)
+		run.interfaces(all)
+		run.forwarders(all)
+		fields = append(fields, run.fieldCandidates(all)...)
+	}
+	if len(fields) > 0 {
+		run.unreadFields(ctx, fields)
+	}
+	res.Findings = run.findings
+	res.Notes = append(res.Notes, run.notes...)
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		if res.Findings[i].Path != res.Findings[j].Path {
+			return res.Findings[i].Path < res.Findings[j].Path
+		}
+		return res.Findings[i].Line < res.Findings[j].Line
+	})
+	return res, nil
+}
+
+type overRun struct {
+	ld       *goLoad
+	added    map[string]map[int]bool
+	loader   *GoLoader
+	findings []Finding
+	notes    []string
+	seen     map[string]bool
+	curFset  *token.FileSet // of the module-wide load being scanned
+}
+
+func (r *overRun) add(path string, line int, title, body string) {
+	key := fmt.Sprintf("%s:%d:%s", path, line, title)
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.findings = append(r.findings, Finding{Check: OverEngineering, Severity: SeverityWarning, Path: path, Line: line,
+		Side: diff.Right, Title: title, Body: body})
+}
+
+// posOf returns the tree path and line of pos in a package.
+func (r *overRun) posOf(p *packages.Package, pos token.Pos) (string, int) {
+	position := p.Fset.Position(pos)
+	return r.ld.relPath(position.Filename), position.Line
+}
+
+func (r *overRun) isAdded(p *packages.Package, pos token.Pos) (string, int, bool) {
+	path, line := r.posOf(p, pos)
+	return path, line, path != "" && r.added[path][line]
+}
+
+// nonTestFiles yields the package's syntax trees of non-test files.
+func nonTestFiles(p *packages.Package) []*ast.File {
+	var out []*ast.File
+	for _, f := range p.Syntax {
+		name := p.Fset.Position(f.FileStart).Filename
+		if !strings.HasSuffix(name, "_test.go") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// libraryAPI reports whether exported names of the package are API for other modules: not a main
+// package and no "internal" path element.
+func libraryAPI(p *packages.Package) bool {
+	if p.Name == "main" {
+		return false
+	}
+	for _, el := range strings.Split(p.PkgPath, "/") {
+		if el == "internal" {
+			return false
+		}
+	}
+	return true
+}
+
+var mockGenRE = regexp.MustCompile(`go:generate.*\b(mockgen|mockery|counterfeiter|moq|minimock|pegomock|impl)\b`)
+
+// hasMockGenerator reports whether a file of the package asks for generated mocks.
+func hasMockGenerator(variants []*goPkg) bool {
+	for _, gp := range variants {
+		for _, f := range gp.pkg.Syntax {
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					if mockGenRE.MatchString(c.Text) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// ---- interfaces with one implementation ----
+
+func (r *overRun) interfaces(variants []*goPkg) {
+	main := variants[0].pkg
+	mocks := hasMockGenerator(variants)
+	for _, f := range nonTestFiles(main) {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if _, ok := ts.Type.(*ast.InterfaceType); !ok || ts.TypeParams != nil || ts.Assign.IsValid() {
+					continue
+				}
+				path, line, added := r.isAdded(main, ts.Name.Pos())
+				if !added {
+					continue
+				}
+				if mocks {
+					continue
+				}
+				if ts.Name.IsExported() && main.Name != "main" {
+					continue // exported: implementations may live in other packages or modules
+				}
+				obj, _ := main.TypesInfo.Defs[ts.Name].(*types.TypeName)
+				if obj == nil {
+					continue
+				}
+				iface, ok := obj.Type().Underlying().(*types.Interface)
+				if !ok || iface.NumMethods() == 0 || !iface.IsMethodSet() {
+					continue
+				}
+				if reason := interfaceOtherUse(variants, obj); reason != "" {
+					continue
+				}
+				impls, external := implementations(variants, obj, iface)
+				if external || len(impls) != 1 {
+					continue
+				}
+				impl := impls[0]
+				r.add(path, line, fmt.Sprintf("interface `%s` has one implementation, `%s`", obj.Name(), impl),
+					fmt.Sprintf("Only `%s` implements `%s` in the package, its tests and everything it imports, and nothing needs an interface here "+
+						"(no type assertion, no second implementation, no fake in the tests). The simpler code: use `%s` directly where `%s` is used, "+
+						"and introduce the interface when a second implementation needs it.", impl, obj.Name(), impl, obj.Name()))
+			}
+		}
+	}
+}
+
+// interfaceOtherUse returns why the interface is needed beyond one implementation: a type assertion or
+// switch on it, a conversion to it, its use as a constraint, embedded in another interface, or in the
+// exported API of a package.
+func interfaceOtherUse(variants []*goPkg, obj *types.TypeName) string {
+	reason := ""
+	for _, gp := range variants {
+		info := gp.pkg.TypesInfo
+		for _, f := range gp.pkg.Syntax {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if reason != "" {
+					return false
+				}
+				switch n := n.(type) {
+				case *ast.TypeAssertExpr:
+					if n.Type != nil && mentions(info, n.Type, obj) {
+						reason = "type assertion"
+					}
+				case *ast.TypeSwitchStmt:
+					for _, cc := range n.Body.List {
+						for _, e := range cc.(*ast.CaseClause).List {
+							if mentions(info, e, obj) {
+								reason = "type switch"
+							}
+						}
+					}
+				case *ast.CallExpr:
+					if tv, ok := info.Types[n.Fun]; ok && tv.IsType() && mentions(info, n.Fun, obj) {
+						reason = "conversion"
+					}
+				case *ast.InterfaceType:
+					for _, m := range n.Methods.List {
+						if len(m.Names) == 0 && mentions(info, m.Type, obj) {
+							reason = "embedded"
+						}
+					}
+				case *ast.FuncDecl:
+					if n.Type.TypeParams != nil && mentions(info, n.Type.TypeParams, obj) {
+						reason = "constraint"
+					}
+					if exportedDecl(n) && gp.pkg.Name != "main" && mentions(info, n.Type, obj) {
+						reason = "exported API"
+					}
+				case *ast.TypeSpec:
+					if n.TypeParams != nil && mentions(info, n.TypeParams, obj) {
+						reason = "constraint"
+					}
+					if n.Name.IsExported() && gp.pkg.Name != "main" && info.Defs[n.Name] != obj && mentions(info, n.Type, obj) {
+						reason = "exported API"
+					}
+				case *ast.ValueSpec:
+					for _, id := range n.Names {
+						if id.IsExported() && gp.pkg.Name != "main" && n.Type != nil && mentions(info, n.Type, obj) {
+							if _, isVar := info.Defs[id].(*types.Var); isVar && info.Defs[id].Parent() == gp.pkg.Types.Scope() {
+								reason = "exported API"
+							}
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return reason
+}
+
+// exportedDecl reports whether a function or method is exported API (an exported method of an
+// exported type, or an exported function).
+func exportedDecl(fd *ast.FuncDecl) bool {
+	if !fd.Name.IsExported() {
+		return false
+	}
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return true
+	}
+	return ast.IsExported(goRecvName(fd.Recv.List[0].Type))
+}
+
+// mentions reports whether the syntax n refers to obj.
+func mentions(info *types.Info, n ast.Node, obj types.Object) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok && info.Uses[id] == obj {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// implementations returns the named types implementing iface (as T or *T) declared in the package
+// variants, and whether any type of a package they import implements it too.
+func implementations(variants []*goPkg, obj *types.TypeName, iface *types.Interface) (impls []string, external bool) {
+	seen := map[string]bool{}
+	implements := func(t types.Type) bool {
+		if named, ok := t.(*types.Named); ok && named.TypeParams().Len() > 0 {
+			// a generic type: count it when it has every method name (instantiation decides the rest)
+			ms := types.NewMethodSet(types.NewPointer(named))
+			for i := 0; i < iface.NumMethods(); i++ {
+				if ms.Lookup(iface.Method(i).Pkg(), iface.Method(i).Name()) == nil {
+					return false
+				}
+			}
+			return true
+		}
+		return types.Implements(t, iface) || types.Implements(types.NewPointer(t), iface)
+	}
+	for _, gp := range variants {
+		for id, def := range gp.pkg.TypesInfo.Defs {
+			tn, ok := def.(*types.TypeName)
+			if !ok || tn == obj || tn.IsAlias() {
+				continue
+			}
+			if _, isIface := tn.Type().Underlying().(*types.Interface); isIface {
+				continue
+			}
+			key := gp.pkg.Fset.Position(id.Pos()).String()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if implements(tn.Type()) {
+				name := tn.Name()
+				if !types.Implements(tn.Type(), iface) {
+					name = "*" + name
+				}
+				impls = append(impls, name)
+			}
+		}
+	}
+	sort.Strings(impls)
+	impls = dedupeSorted(impls)
+	visited := map[*types.Package]bool{}
+	var walk func(p *types.Package)
+	walk = func(p *types.Package) {
+		if external || visited[p] {
+			return
+		}
+		visited[p] = true
+		scope := p.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			if _, isIface := tn.Type().Underlying().(*types.Interface); isIface {
+				continue
+			}
+			if implements(tn.Type()) {
+				external = true
+				return
+			}
+		}
+		for _, imp := range p.Imports() {
+			walk(imp)
+		}
+	}
+	for _, gp := range variants {
+		for _, imp := range gp.pkg.Types.Imports() {
+			walk(imp)
+		}
+	}
+	return impls, external
+}
+
+func dedupeSorted(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ---- forwarding functions ----
+
+var buildSuffixRE = regexp.MustCompile(`_(aix|android|darwin|dragonfly|freebsd|hurd|illumos|ios|js|linux|nacl|netbsd|openbsd|plan9|solaris|wasip1|windows|zos|386|amd64|arm|arm64|loong64|mips|mipsle|mips64|mips64le|ppc64|ppc64le|riscv64|s390x|wasm)(_[a-z0-9]+)?\.go$`)
+
+func (r *overRun) forwarders(variants []*goPkg) {
+	main := variants[0].pkg
+	info := main.TypesInfo
+	for _, f := range nonTestFiles(main) {
+		filename := main.Fset.Position(f.FileStart).Filename
+		if buildSuffixRE.MatchString(filepath.Base(filename)) || hasBuildConstraint(f) {
+			continue
+		}
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || fd.Recv != nil || fd.Type.TypeParams != nil || fd.Name.Name == "init" || fd.Name.Name == "main" {
+				continue
+			}
+			path, line, added := r.isAdded(main, fd.Pos())
+			if !added || !r.wholeAdded(main, fd) {
+				continue
+			}
+			if fd.Name.IsExported() && libraryAPI(main) {
+				continue
+			}
+			if fd.Doc != nil {
+				skip := false
+				for _, c := range fd.Doc.List {
+					if strings.HasPrefix(c.Text, "//go:") || strings.HasPrefix(c.Text, "//export") || strings.Contains(c.Text, "Deprecated:") {
+						skip = true
+					}
+				}
+				if skip {
+					continue
+				}
+			}
+			callee := forwardedTo(info, fd)
+			if callee == nil {
+				continue
+			}
+			self := info.Defs[fd.Name]
+			if self == nil || usedAsValue(variants, self) || nameInFiles(r.ld.ignored[main.PkgPath], fd.Name.Name) {
+				continue
+			}
+			name := funcDisplayName(callee, func(p *types.Package) string {
+				if p == main.Types {
+					return ""
+				}
+				return p.Name()
+			})
+			r.add(path, line, fmt.Sprintf("`%s` only forwards its arguments to `%s`", fd.Name.Name, name),
+				fmt.Sprintf("`%s` has the signature of `%s` and passes its arguments through unchanged: a layer that adds nothing. "+
+					"The simpler code: call `%s` directly and delete `%s`.", fd.Name.Name, name, name, fd.Name.Name))
+		}
+	}
+}
+
+// wholeAdded reports whether nearly every line of the declaration is added.
+func (r *overRun) wholeAdded(p *packages.Package, n ast.Node) bool {
+	path, start := r.posOf(p, n.Pos())
+	_, end := r.posOf(p, n.End())
+	total, added := 0, 0
+	for l := start; l <= end; l++ {
+		total++
+		if r.added[path][l] {
+			added++
+		}
+	}
+	return total > 0 && float64(added) >= 0.9*float64(total)
+}
+
+func hasBuildConstraint(f *ast.File) bool {
+	for _, cg := range f.Comments {
+		if cg.Pos() >= f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:build") || strings.HasPrefix(c.Text, "// +build") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// forwardedTo returns the package-level function fd's single statement calls with fd's parameters,
+// unchanged and in order, when both signatures are identical; else nil.
+func forwardedTo(info *types.Info, fd *ast.FuncDecl) *types.Func {
+	if len(fd.Body.List) != 1 {
+		return nil
+	}
+	var call *ast.CallExpr
+	switch st := fd.Body.List[0].(type) {
+	case *ast.ReturnStmt:
+		if len(st.Results) != 1 {
+			return nil
+		}
+		call, _ = st.Results[0].(*ast.CallExpr)
+	case *ast.ExprStmt:
+		if fd.Type.Results != nil && len(fd.Type.Results.List) > 0 {
+			return nil
+		}
+		call, _ = st.X.(*ast.CallExpr)
+	}
+	if call == nil {
+		return nil
+	}
+	var id *ast.Ident
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		id = fun
+	case *ast.SelectorExpr:
+		x, ok := fun.X.(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		if _, isPkg := info.Uses[x].(*types.PkgName); !isPkg {
+			return nil
+		}
+		id = fun.Sel
+	default:
+		return nil
+	}
+	callee, ok := info.Uses[id].(*types.Func)
+	if !ok || callee == info.Defs[fd.Name] {
+		return nil
+	}
+	csig, ok := callee.Type().(*types.Signature)
+	if !ok || csig.Recv() != nil || csig.TypeParams().Len() > 0 {
+		return nil
+	}
+	self, ok := info.Defs[fd.Name].(*types.Func)
+	if !ok {
+		return nil
+	}
+	sig := self.Type().(*types.Signature)
+	if !types.Identical(sig, csig) {
+		return nil
+	}
+	params := sig.Params()
+	if len(call.Args) != params.Len() {
+		return nil
+	}
+	for i, arg := range call.Args {
+		aid, ok := arg.(*ast.Ident)
+		if !ok || info.Uses[aid] != params.At(i) || params.At(i).Name() == "_" {
+			return nil
+		}
+	}
+	if sig.Variadic() != call.Ellipsis.IsValid() {
+		return nil
+	}
+	return callee
+}
+
+// usedAsValue reports whether the function is referred to other than by calling it.
+func usedAsValue(variants []*goPkg, obj types.Object) bool {
+	used := false
+	for _, gp := range variants {
+		info := gp.pkg.TypesInfo
+		for _, f := range gp.pkg.Syntax {
+			calls := map[*ast.Ident]bool{}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok {
+					if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+						calls[id] = true
+					}
+				}
+				return true
+			})
+			ast.Inspect(f, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj && !calls[id] {
+					used = true
+				}
+				return !used
+			})
+		}
+	}
+	return used
+}

@@ -1,0 +1,441 @@
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// fieldCandidate is an exported struct field the change adds.
+type fieldCandidate struct {
+	path       string
+	line       int
+	typeName   string
+	field      string
+	typeKey    string // position of the struct type's name, "path:line:col"
+	fieldKey   string // position of the field's name
+	libraryAPI bool   // an exported type of a library package: other modules may read it
+	module     *goModuleInfo
+}
+
+// posKey is the tree-relative "path:line:col" of pos, the identity of a declaration across loads.
+func (r *overRun) posKey(p *packages.Package, pos token.Pos) string {
+	position := p.Fset.Position(pos)
+	return fmt.Sprintf("%s:%d:%d", r.ld.relPath(position.Filename), position.Line, position.Column)
+}
+
+func (r *overRun) fieldCandidates(variants []*goPkg) []fieldCandidate {
+	main := variants[0].pkg
+	var out []fieldCandidate
+	for _, f := range nonTestFiles(main) {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok || ts.Assign.IsValid() {
+					continue
+				}
+				for _, fl := range st.Fields.List {
+					if fl.Tag != nil || len(fl.Names) == 0 {
+						continue // tags: read by reflection; embedded: promoted members
+					}
+					for _, name := range fl.Names {
+						if !name.IsExported() {
+							continue
+						}
+						path, line, added := r.isAdded(main, name.Pos())
+						if !added {
+							continue
+						}
+						out = append(out, fieldCandidate{path: path, line: line, typeName: ts.Name.Name, field: name.Name,
+							typeKey: r.posKey(main, ts.Name.Pos()), fieldKey: r.posKey(main, name.Pos()),
+							libraryAPI: ts.Name.IsExported() && libraryAPI(main), module: variants[0].module})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fieldUse counts what the module does with the candidate fields and types.
+type fieldUse struct {
+	reads   map[string]int  // field key -> reads (tests included)
+	writes  map[string]int  // field key -> writes outside tests
+	escapes map[string]bool // type key -> a value reaches an interface, a type parameter or ==
+}
+
+// unreadFields loads every package of the candidates' modules (with tests) and reports the fields
+// nothing reads.
+func (r *overRun) unreadFields(ctx context.Context, cands []fieldCandidate) {
+	byModule := map[*goModuleInfo][]fieldCandidate{}
+	for _, c := range cands {
+		byModule[c.module] = append(byModule[c.module], c)
+	}
+	for mod, cs := range byModule {
+		use, problem := r.moduleFieldUse(ctx, mod, cs)
+		if problem != "" {
+			r.notes = append(r.notes, fmt.Sprintf("over-engineering: unread fields not checked in module %s: %s", orDot(mod.root), problem))
+			continue
+		}
+		for _, c := range cs {
+			if use.escapes[c.typeKey] || use.reads[c.fieldKey] > 0 {
+				continue
+			}
+			if c.libraryAPI && use.writes[c.fieldKey] > 0 {
+				continue // an output of the library, read by its users
+			}
+			what := "nothing in the module reads it"
+			if c.libraryAPI {
+				what = "nothing in the module reads or sets it, so setting it has no effect"
+			}
+			r.add(c.path, c.line, fmt.Sprintf("exported field `%s.%s` is never read", c.typeName, c.field),
+				fmt.Sprintf("`%s.%s` is added but %s (tests included; the struct never reaches reflection). "+
+					"The simpler code: drop the field until code uses it.", c.typeName, c.field, what))
+		}
+	}
+}
+
+func (r *overRun) moduleFieldUse(ctx context.Context, mod *goModuleInfo, cs []fieldCandidate) (*fieldUse, string) {
+	timeout := r.loader.Timeout
+	if timeout <= 0 {
+		timeout = DefaultGoTypeCheckTimeout
+	}
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	list, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, packages.NeedName, false, "./...")
+	if err != nil {
+		return nil, firstLine(err.Error())
+	}
+	if len(list) > maxModulePackages {
+		return nil, fmt.Sprintf("%d packages, more than %d", len(list), maxModulePackages)
+	}
+	pkgs, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, fullLoadMode, true, "./...")
+	if lctx.Err() != nil {
+		return nil, fmt.Sprintf("timed out after %s", timeout)
+	}
+	if err != nil {
+		return nil, firstLine(err.Error())
+	}
+	roots := map[string]bool{}
+	for _, p := range pkgs {
+		roots[p.ID] = true
+		r.curFset = p.Fset
+	}
+	typeKeys := map[string]bool{}
+	for _, c := range cs {
+		typeKeys[c.typeKey] = true
+	}
+	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}}
+	for _, p := range pkgs {
+		if strings.HasSuffix(p.ID, ".test") {
+			continue
+		}
+		if problem := loadProblem(p, roots); problem != "" || p.TypesInfo == nil {
+			if problem == "" {
+				problem = p.PkgPath + " has no type information"
+			}
+			return nil, problem
+		}
+		for _, f := range p.Syntax {
+			r.scanFieldUse(p, f, typeKeys, use)
+		}
+	}
+	return use, ""
+}
+
+// scanFieldUse records reads and writes of fields and the escapes of the candidate types in one file.
+func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[string]bool, use *fieldUse) {
+	info := p.TypesInfo
+	isTest := strings.HasSuffix(p.Fset.Position(f.FileStart).Filename, "_test.go")
+	writes := map[*ast.Ident]bool{}
+	contains := func(t types.Type) bool { return r.containsType(t, typeKeys, map[types.Type]bool{}) }
+	escape := func(t types.Type) {
+		r.markEscapes(t, typeKeys, use, map[types.Type]bool{})
+	}
+	toIface := func(target types.Type, value ast.Expr) {
+		if target == nil || value == nil {
+			return
+		}
+		if isInterfaceLike(target) {
+			if vt := info.TypeOf(value); vt != nil && contains(vt) {
+				escape(vt)
+			}
+		}
+	}
+	var stack []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.ASSIGN || n.Tok == token.DEFINE {
+				for _, l := range n.Lhs {
+					if sel, ok := ast.Unparen(l).(*ast.SelectorExpr); ok {
+						writes[sel.Sel] = true
+					}
+				}
+			}
+			if len(n.Lhs) == len(n.Rhs) {
+				for i := range n.Lhs {
+					toIface(info.TypeOf(n.Lhs[i]), n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			if n.Type != nil && len(n.Values) == len(n.Names) {
+				for _, v := range n.Values {
+					toIface(info.TypeOf(n.Type), v)
+				}
+			}
+		case *ast.CompositeLit:
+			t := info.TypeOf(n)
+			if t == nil {
+				break
+			}
+			switch u := t.Underlying().(type) {
+			case *types.Struct:
+				for i, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						if id, ok := kv.Key.(*ast.Ident); ok {
+							writes[id] = true
+							if fv, ok := info.Uses[id].(*types.Var); ok {
+								toIface(fv.Type(), kv.Value)
+							}
+						}
+					} else if i < u.NumFields() {
+						toIface(u.Field(i).Type(), el)
+					}
+				}
+			case *types.Slice, *types.Array, *types.Map:
+				var key, elem types.Type
+				switch u := u.(type) {
+				case *types.Slice:
+					elem = u.Elem()
+				case *types.Array:
+					elem = u.Elem()
+				case *types.Map:
+					key, elem = u.Key(), u.Elem()
+				}
+				for _, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						toIface(key, kv.Key)
+						toIface(elem, kv.Value)
+					} else {
+						toIface(elem, el)
+					}
+				}
+			}
+		case *ast.CallExpr:
+			tv, ok := info.Types[n.Fun]
+			if !ok || tv.Type == nil {
+				break
+			}
+			if tv.IsType() {
+				if len(n.Args) == 1 {
+					if at := info.TypeOf(n.Args[0]); at != nil && contains(at) && (isInterfaceLike(tv.Type) || !contains(tv.Type)) {
+						escape(at) // to an interface, or to another struct type with the same fields
+					}
+				}
+				break
+			}
+			sig, ok := tv.Type.Underlying().(*types.Signature)
+			if !ok {
+				break
+			}
+			params := sig.Params()
+			for i, arg := range n.Args {
+				var pt types.Type
+				switch {
+				case sig.Variadic() && i >= params.Len()-1 && params.Len() > 0:
+					last := params.At(params.Len() - 1).Type()
+					if n.Ellipsis.IsValid() {
+						pt = last
+					} else if sl, ok := last.Underlying().(*types.Slice); ok {
+						pt = sl.Elem()
+					}
+				case i < params.Len():
+					pt = params.At(i).Type()
+				}
+				if pt == nil {
+					if at := info.TypeOf(arg); at != nil && contains(at) {
+						escape(at) // unknown parameter: be safe
+					}
+					continue
+				}
+				toIface(pt, arg)
+			}
+		case *ast.ReturnStmt:
+			var sig *types.Signature
+			for i := len(stack) - 2; i >= 0 && sig == nil; i-- {
+				switch fn := stack[i].(type) {
+				case *ast.FuncLit:
+					sig, _ = info.TypeOf(fn).(*types.Signature)
+				case *ast.FuncDecl:
+					if obj := info.Defs[fn.Name]; obj != nil {
+						sig, _ = obj.Type().(*types.Signature)
+					}
+				}
+				if _, isFn := stack[i].(*ast.FuncLit); isFn {
+					break
+				}
+				if _, isFn := stack[i].(*ast.FuncDecl); isFn {
+					break
+				}
+			}
+			if sig != nil && sig.Results().Len() == len(n.Results) {
+				for i, res := range n.Results {
+					toIface(sig.Results().At(i).Type(), res)
+				}
+			}
+		case *ast.SendStmt:
+			if ch, ok := info.TypeOf(n.Chan).Underlying().(*types.Chan); ok {
+				toIface(ch.Elem(), n.Value)
+			}
+		case *ast.BinaryExpr:
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				for _, e := range []ast.Expr{n.X, n.Y} {
+					if t := info.TypeOf(e); t != nil && contains(t) {
+						escape(t) // compared whole: every field is read
+					}
+				}
+			}
+		}
+		return true
+	})
+	for id, obj := range info.Uses {
+		v, ok := obj.(*types.Var)
+		if !ok || !v.IsField() || !v.Origin().Pos().IsValid() {
+			continue
+		}
+		if !inFile(f, id.Pos()) {
+			continue
+		}
+		key := r.posKeyObj(p, v.Origin())
+		if key == "" {
+			continue
+		}
+		if writes[id] {
+			if !isTest {
+				use.writes[key]++
+			}
+			continue
+		}
+		use.reads[key]++
+	}
+}
+
+func inFile(f *ast.File, pos token.Pos) bool { return f.FileStart <= pos && pos <= f.FileEnd }
+
+// posKeyObj is posKey of an object that may come from another package of the load.
+func (r *overRun) posKeyObj(p *packages.Package, obj types.Object) string {
+	position := p.Fset.Position(obj.Pos())
+	rel := r.ld.relPath(position.Filename)
+	if rel == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", rel, position.Line, position.Column)
+}
+
+// isInterfaceLike reports whether a value converted to t may be inspected by reflection or compared:
+// an interface or a type parameter.
+func isInterfaceLike(t types.Type) bool {
+	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return true
+	}
+	return types.IsInterface(t)
+}
+
+// containsType reports whether t holds a value of a candidate struct type: the type itself, a
+// pointer, slice, array, map or channel of it, or a struct with such a field.
+func (r *overRun) containsType(t types.Type, keys map[string]bool, seen map[types.Type]bool) bool {
+	t = types.Unalias(t)
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		obj := t.Origin().Obj()
+		if obj.Pkg() != nil && keys[r.objKey(obj)] {
+			return true
+		}
+		if _, ok := t.Underlying().(*types.Struct); ok {
+			return r.containsType(t.Underlying(), keys, seen)
+		}
+	case *types.Pointer:
+		return r.containsType(t.Elem(), keys, seen)
+	case *types.Slice:
+		return r.containsType(t.Elem(), keys, seen)
+	case *types.Array:
+		return r.containsType(t.Elem(), keys, seen)
+	case *types.Map:
+		return r.containsType(t.Key(), keys, seen) || r.containsType(t.Elem(), keys, seen)
+	case *types.Chan:
+		return r.containsType(t.Elem(), keys, seen)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if r.containsType(t.Field(i).Type(), keys, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markEscapes marks every candidate type held in t as escaping.
+func (r *overRun) markEscapes(t types.Type, keys map[string]bool, use *fieldUse, seen map[types.Type]bool) {
+	t = types.Unalias(t)
+	if t == nil || seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		if k := r.objKey(t.Origin().Obj()); keys[k] {
+			use.escapes[k] = true
+		}
+		if _, ok := t.Underlying().(*types.Struct); ok {
+			r.markEscapes(t.Underlying(), keys, use, seen)
+		}
+	case *types.Pointer:
+		r.markEscapes(t.Elem(), keys, use, seen)
+	case *types.Slice:
+		r.markEscapes(t.Elem(), keys, use, seen)
+	case *types.Array:
+		r.markEscapes(t.Elem(), keys, use, seen)
+	case *types.Map:
+		r.markEscapes(t.Key(), keys, use, seen)
+		r.markEscapes(t.Elem(), keys, use, seen)
+	case *types.Chan:
+		r.markEscapes(t.Elem(), keys, use, seen)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			r.markEscapes(t.Field(i).Type(), keys, use, seen)
+		}
+	}
+}
+
+// objKey is the position key of a type name; the file set is shared by every package of one load.
+func (r *overRun) objKey(obj types.Object) string {
+	if r.curFset == nil || !obj.Pos().IsValid() {
+		return ""
+	}
+	position := r.curFset.Position(obj.Pos())
+	rel := r.ld.relPath(position.Filename)
+	if rel == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", rel, position.Line, position.Column)
+}
