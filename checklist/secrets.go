@@ -7,7 +7,8 @@ package checklist
 // gitleaks' detector that give those rules their meaning (detect/detect.go, detect/utils.go,
 // config/allowlist.go):
 //
-//   - keyword prefilter: a rule runs only on text containing one of its keywords, case-insensitively;
+//   - keyword prefilter: a rule runs only on text containing one of its keywords, case-insensitively
+//     (one Aho-Corasick pass over the lower-cased text, as gitleaks does: secrets_prefilter.go);
 //   - the secret is the rule's secretGroup, or else the first non-empty capture group, or else the match;
 //   - a secret whose Shannon entropy is not above the rule's threshold is dropped;
 //   - the global allowlist (paths, regexes on the secret, stopwords) and the rule allowlists (paths,
@@ -21,8 +22,9 @@ package checklist
 // private-key, whose regex spans lines, runs over whole runs of added lines); gitleaks' decoding passes
 // (base64, hex, percent-encoding) are not ported; a specific-rule match that an allowlist drops still
 // suppresses generic-api-key on the same value; wfreview allowlists are added on top
-// (secrets_allow.go). keywordAssignment is a faster necessary condition for the keyword = value
-// rules and changes nothing they find.
+// (secrets_allow.go). keywordAssignment (with genericValueAfter) and the minimum match length are
+// faster necessary conditions checked before a regex runs, and change nothing it finds:
+// TestSecretsPrefilterChangesNothing compares the scan with and without them.
 
 import (
 	"cmp"
@@ -295,6 +297,9 @@ type secretRule struct {
 	multiline   bool // its regex is meant to span lines
 	anchored    bool // matches a fixed token format (runs on very long lines too)
 	semiGeneric bool // a gitleaks "keyword = value" regex (utils.GenerateSemiGenericRegex)
+	index       int  // position in secretScanner.rules
+	minLen      int  // no match is shorter (regexMinLen)
+	valueMin    int  // generic-api-key: shortest value (see genericValueAfter); 0 for other rules
 }
 
 type secretAllowlist struct {
@@ -306,11 +311,16 @@ type secretAllowlist struct {
 }
 
 type secretScanner struct {
-	rules  []*secretRule
-	global *secretAllowlist
+	rules    []*secretRule
+	global   *secretAllowlist
+	keywords *keywordIndex
 	// gitleaksOnly turns off wfreview's extra allowlists (secretExtraAllowed), leaving gitleaks'
 	// behaviour: tests use it to compare the port with upstream.
 	gitleaksOnly bool
+	// unfiltered runs every rule's regex on every line, without the keyword prefilter, the
+	// keyword-assignment test or the minimum length: tests use it to show that the prefilter only
+	// skips lines where the regex finds nothing.
+	unfiltered bool
 }
 
 // secretHit is one secret found: offsets of the secret and of the whole match, in the scanned text.
@@ -375,6 +385,10 @@ var secretRuleNames = map[string]string{
 // semiGenericPrefix starts every gitleaks "keyword = value" rule (utils.GenerateSemiGenericRegex).
 const semiGenericPrefix = `(?i)[\w.-]{0,50}?(?:`
 
+// genericValueRegex ends generic-api-key's regex: the operator, the value and its terminator, which
+// genericValueAfter tests for cheaply.
+const genericValueRegex = `[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`
+
 var secretEngine = sync.OnceValue(func() *secretScanner {
 	s, err := compileSecretRules(gitleaksRules, gitleaksGlobalAllowlist)
 	if err != nil {
@@ -409,6 +423,10 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 		}
 		r.semiGeneric = strings.HasPrefix(gr.Regex, semiGenericPrefix)
 		r.anchored = !r.generic && !r.semiGeneric
+		r.index, r.minLen = len(s.rules), regexMinLen(re)
+		if r.semiGeneric && strings.HasSuffix(gr.Regex, genericValueRegex) {
+			r.valueMin = 10
+		}
 		for _, k := range gr.Keywords {
 			r.keywords = append(r.keywords, strings.ToLower(k))
 		}
@@ -425,6 +443,13 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 			r.allowlists = append(r.allowlists, ca)
 		}
 		s.rules = append(s.rules, r)
+	}
+	kws := make([][]string, len(s.rules))
+	for i, r := range s.rules {
+		kws[i] = r.keywords
+	}
+	if s.keywords, err = newKeywordIndex(kws, true); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -536,6 +561,10 @@ rules:
 	var hits []secretHit
 	var lineStarts []int
 	multiWanted := make([]bool, len(multiRules))
+	var wanted *lineKeywords
+	if !s.unfiltered {
+		wanted = s.keywords.scan(text) // one keyword pass over the whole text
+	}
 	for start, n := 0, 0; start <= len(text); n++ {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -544,25 +573,36 @@ rules:
 			end += start
 		}
 		lineStarts = append(lineStarts, start)
-		line := strings.TrimSuffix(text[start:end], "\r")
-		if len(line) >= 8 { // shorter than any rule's shortest match
-			lower := strings.ToLower(line)
-			for i, r := range multiRules {
-				if !multiWanted[i] && r.wanted(lower) {
-					multiWanted[i] = true
-				}
-			}
-			for _, r := range lineRules {
-				if longLineGuard && len(line) > secretMaxLineLen && !r.anchored {
-					continue
-				}
-				if !r.wanted(lower) || (r.semiGeneric && !keywordAssignment(lower, r.keywords)) {
-					continue
-				}
-				hits = s.matchRule(hits, r, line, start, n, path)
+		lineStart, line := start, strings.TrimSuffix(text[start:end], "\r")
+		start = end + 1
+		if wanted != nil && !wanted.any(n) {
+			continue
+		}
+		for i, r := range multiRules {
+			if !multiWanted[i] && (wanted == nil || wanted.has(n, r.index)) {
+				multiWanted[i] = true
 			}
 		}
-		start = end + 1
+		var lower string // the lower-cased line, for keywordAssignment
+		for _, r := range lineRules {
+			if longLineGuard && len(line) > secretMaxLineLen && !r.anchored {
+				continue
+			}
+			if wanted != nil {
+				if len(line) < r.minLen || !wanted.has(n, r.index) {
+					continue
+				}
+				if r.semiGeneric {
+					if lower == "" {
+						lower = strings.ToLower(line)
+					}
+					if !keywordAssignment(lower, r.keywords, r.valueMin) {
+						continue
+					}
+				}
+			}
+			hits = s.matchRule(hits, r, line, lineStart, n, path)
+		}
 	}
 	for i, r := range multiRules {
 		if !multiWanted[i] {
@@ -580,24 +620,12 @@ rules:
 	return genericSecretFilter(text, hits)
 }
 
-// wanted is the keyword prefilter; lower is the lower-cased text.
-func (r *secretRule) wanted(lower string) bool {
-	if len(r.keywords) == 0 {
-		return true
-	}
-	for _, k := range r.keywords {
-		if strings.Contains(lower, k) {
-			return true
-		}
-	}
-	return false
-}
-
 // keywordAssignment is a necessary condition for a semi-generic rule to match, much cheaper than its
 // regex: after one of the keywords (which are the regex's identifiers), within the 20 characters of
 // [ \t\w.-] and 3 of [\s'"] the regex allows, comes the first character of an assignment operator
-// (= > : | ? ,).
-func keywordAssignment(lower string, keywords []string) bool {
+// (= > : | ? ,). With valueMin > 0 (generic-api-key), a value of at least valueMin characters must
+// also follow the operator (see genericValueAfter).
+func keywordAssignment(lower string, keywords []string, valueMin int) bool {
 	for _, k := range keywords {
 		for off := 0; ; {
 			i := strings.Index(lower[off:], k)
@@ -609,7 +637,10 @@ func keywordAssignment(lower string, keywords []string) bool {
 			for n := j; n < len(lower); n++ {
 				c := lower[n]
 				if strings.IndexByte("=>:|?,", c) >= 0 {
-					return true
+					if valueMin == 0 || genericValueAfter(lower, n, valueMin) {
+						return true
+					}
+					break // the operator starts here or nowhere: the filler cannot contain it
 				}
 				// Under (?i), \w also matches non-ASCII letters that fold to ASCII (ſ, K): allow any
 				// non-ASCII character.
@@ -626,6 +657,51 @@ func keywordAssignment(lower string, keywords []string) bool {
 		}
 	}
 	return false
+}
+
+// genericValueAfter reports whether the generic-api-key regex can find its value after the operator
+// whose first character is at op. The value starts within the 9 bytes after op (the rest of the
+// operator, at most 3, then at most 5 of [`'"\s=], nothing else) and is either a run of at least min characters of
+// [\w.=-], or [a-z0-9] then at least min+1 of [a-z0-9+/] then at most three '='; then comes a
+// terminator ([`'"\s;] or the backslash of \n, \r) or the end of the line. No terminator is a value
+// character, so a value ends where a run of value characters ends. Any non-ASCII byte counts as a
+// value character ((?i) lets \w and a-z match ſ and the Kelvin sign), which only lets more lines
+// through.
+func genericValueAfter(lower string, op, min int) bool {
+	terminated := func(i int) bool {
+		return i == len(lower) || strings.IndexByte("`'\" \t\n\f\r;\\", lower[i]) >= 0
+	}
+	for k := op + 1; k <= op+9 && k < len(lower); k++ {
+		if k > op+1 && strings.IndexByte("=>:|`'\" \t\n\f\r", lower[k-1]) < 0 {
+			break // only the operator's tail and [`'"\s=] come between the operator and the value
+		}
+		e := k
+		for e < len(lower) && (genericWordByte(lower[e]) || strings.IndexByte(".=-", lower[e]) >= 0) {
+			e++
+		}
+		if e-k >= min && terminated(e) {
+			return true
+		}
+		if c := lower[k]; secIsLower(c) || secIsDigit(c) || c >= 0x80 {
+			e := k + 1
+			for e < len(lower) && (secIsLower(lower[e]) || secIsDigit(lower[e]) || lower[e] >= 0x80 || lower[e] == '+' || lower[e] == '/') {
+				e++
+			}
+			n := e - k
+			for pad := 0; pad < 3 && e < len(lower) && lower[e] == '='; pad++ {
+				e++
+			}
+			if n >= min+2 && terminated(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// genericWordByte is (?i)\w on lower-cased text, any non-ASCII byte included.
+func genericWordByte(c byte) bool {
+	return secIsLower(c) || secIsUpper(c) || secIsDigit(c) || c == '_' || c >= 0x80
 }
 
 // gitleaksAllow is gitleaks' inline suppression comment.

@@ -689,6 +689,24 @@ func TestSecretsKeywordPrefilterIsNecessary(t *testing.T) {
 		b.WriteString(`"` + g.s(csAlnum, 8+g.r.IntN(30)) + `"`)
 		lines = append(lines, b.String())
 	}
+	// Values of every shape genericValueAfter reads: prefixes, both value alternatives, padding,
+	// every terminator and characters that end a value without terminating it.
+	prefixes := []string{"", " ", `"`, "'", "`", "=", " \"", "= '", "  =\"", "\t`", "  \" ", "/"}
+	terms := []string{"", `"`, "'", "`", ";", " ", "\t", `\n`, `\r`, "(", ")", ",", "/", "=", "==", "===", "====", "ſ", "é"}
+	for range 6000 {
+		var b strings.Builder
+		b.WriteString([]string{"api_key", "Token", "PASSWORD", "authSecret", "access", "creds", "x.key"}[g.r.IntN(7)])
+		b.WriteString(seps[g.r.IntN(len(seps))])
+		b.WriteString(ops[g.r.IntN(len(ops))])
+		b.WriteString(prefixes[g.r.IntN(len(prefixes))])
+		charset := []string{csAlnum, csAlnum + "_.=-", csLower + csDigit + "+/", csAlnum + "+/=_.-", csHex}[g.r.IntN(5)]
+		b.WriteString(g.s(charset, 6+g.r.IntN(20)))
+		b.WriteString(terms[g.r.IntN(len(terms))])
+		if g.r.IntN(3) == 0 {
+			b.WriteString(" // " + g.s(csAlnum, 4))
+		}
+		lines = append(lines, b.String())
+	}
 	checked := 0
 	for _, r := range secretEngine().rules {
 		if !r.semiGeneric {
@@ -697,13 +715,13 @@ func TestSecretsKeywordPrefilterIsNecessary(t *testing.T) {
 		for _, l := range lines {
 			if r.re.MatchString(l) {
 				checked++
-				if !keywordAssignment(strings.ToLower(l), r.keywords) {
+				if !keywordAssignment(strings.ToLower(l), r.keywords, r.valueMin) {
 					t.Errorf("%s: prefilter rejects %q, which the rule's regex matches", r.id, l)
 				}
 			}
 		}
 	}
-	if checked < 500 {
+	if checked < 2000 {
 		t.Errorf("only %d matching lines checked; the generator no longer exercises the prefilter", checked)
 	}
 }

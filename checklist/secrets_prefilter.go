@@ -1,0 +1,182 @@
+package checklist
+
+// The keyword prefilter of the security analyzers, as gitleaks does it: one Aho-Corasick pass over
+// the text finds every keyword of every rule, and a rule's regex then runs only on the lines that
+// contain one of its keywords. A rule without keywords runs on every line; for it (and for every
+// rule) a line shorter than the shortest text its regex can match is skipped, which is exact.
+//
+// The automaton is github.com/coregx/ahocorasick (pure Go, no dependencies, a compiled DFA with
+// byte classes; FindAllOverlapping reports every keyword occurrence, overlaps included).
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+
+	"github.com/coregx/ahocorasick"
+)
+
+// keywordIndex finds which rules have a keyword on each line of a text.
+type keywordIndex struct {
+	ac     *ahocorasick.Automaton // nil when no rule has a keyword
+	rules  [][]int                // keyword id → indices of the rules that have it
+	always []int                  // rules without keywords: wanted on every line
+	n      int                    // number of rules
+	fold   bool                   // keywords are lower case and the text is lower-cased before the pass
+}
+
+// newKeywordIndex builds the index of keywords[i], the keywords of rule i. An empty keyword list, or
+// an empty keyword, makes the rule run on every line.
+func newKeywordIndex(keywords [][]string, fold bool) (*keywordIndex, error) {
+	k := &keywordIndex{n: len(keywords), fold: fold}
+	ids := map[string]int{}
+	var patterns []string
+	for i, kws := range keywords {
+		if len(kws) == 0 || containsEmpty(kws) {
+			k.always = append(k.always, i)
+			continue
+		}
+		for _, w := range kws {
+			if fold {
+				w = strings.ToLower(w)
+			}
+			id, ok := ids[w]
+			if !ok {
+				id = len(patterns)
+				ids[w] = id
+				patterns = append(patterns, w)
+				k.rules = append(k.rules, nil)
+			}
+			if n := len(k.rules[id]); n == 0 || k.rules[id][n-1] != i {
+				k.rules[id] = append(k.rules[id], i)
+			}
+		}
+	}
+	if len(patterns) > 0 {
+		ac, err := ahocorasick.NewBuilder().AddStrings(patterns).Build()
+		if err != nil {
+			return nil, fmt.Errorf("keyword automaton: %w", err)
+		}
+		k.ac = ac
+	}
+	return k, nil
+}
+
+func containsEmpty(ss []string) bool {
+	for _, s := range ss {
+		if s == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// lineKeywords is, for each line of a text, the set of rules with a keyword on it.
+type lineKeywords struct {
+	words int // uint64 words per line
+	bits  []uint64
+}
+
+func (l *lineKeywords) has(line, rule int) bool {
+	return l.bits[line*l.words+rule/64]&(1<<(rule%64)) != 0
+}
+
+// any reports whether some rule is wanted on the line.
+func (l *lineKeywords) any(line int) bool {
+	for _, w := range l.bits[line*l.words : (line+1)*l.words] {
+		if w != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *lineKeywords) set(line, rule int) {
+	l.bits[line*l.words+rule/64] |= 1 << (rule % 64)
+}
+
+// scan returns the rules wanted on each line of text (lines split at '\n', as strings.Split does).
+// With fold, a line contains a keyword when strings.ToLower of the line does, exactly as gitleaks
+// tests it.
+func (k *keywordIndex) scan(text string) *lineKeywords {
+	if k.fold {
+		text = strings.ToLower(text) // keeps every '\n', so line numbers are those of the original
+	}
+	var starts []int // offset of each line in text
+	starts = append(starts, 0)
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		starts = append(starts, i)
+	}
+	lr := &lineKeywords{words: (k.n + 63) / 64}
+	lr.bits = make([]uint64, len(starts)*lr.words)
+	if len(k.always) > 0 {
+		for line := range starts {
+			for _, r := range k.always {
+				lr.set(line, r)
+			}
+		}
+	}
+	if k.ac == nil || text == "" {
+		return lr
+	}
+	line := 0
+	for _, m := range k.ac.FindAllOverlapping([]byte(text)) {
+		// Matches come in order of their end; a keyword never spans lines unless it contains '\n'.
+		for line > 0 && m.Start < starts[line] {
+			line--
+		}
+		for line+1 < len(starts) && m.Start >= starts[line+1] {
+			line++
+		}
+		for _, r := range k.rules[m.PatternID] {
+			lr.set(line, r)
+		}
+	}
+	return lr
+}
+
+// regexMinLen returns the length in bytes of the shortest text re can match: a line shorter than
+// that cannot contain a match.
+func regexMinLen(re *regexp.Regexp) int {
+	p, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return 0 // cannot happen for a compiled regexp; 0 only disables the shortcut
+	}
+	return minLen(p.Simplify())
+}
+
+// minLen is a lower bound of the byte length of any match of re: every rune matched is at least one
+// byte, so runes are counted.
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			n += minLen(s)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, s := range re.Sub {
+			if m := minLen(s); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0 // empty-width assertions, star, quest, empty match, no match
+}
