@@ -143,8 +143,12 @@ func (Secrets) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		src := &injFile{ctx: ctx, in: in, path: path, lang: secLangOf(path)}
+		rules := eng.rulesFor(path)
+		if rules.skip {
+			continue // gitleaks' global path allowlist
+		}
 		for _, run := range addedRuns(f) {
-			res.Findings = append(res.Findings, secretFindings(eng, src, run)...)
+			res.Findings = append(res.Findings, secretFindings(eng, rules, src, run)...)
 		}
 	}
 	return res, nil
@@ -176,7 +180,7 @@ func addedRuns(f *diff.File) [][]diff.Line {
 }
 
 // secretFindings scans one run of added lines and returns one finding per (line, rule).
-func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding {
+func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run []diff.Line) []Finding {
 	path := src.path
 	starts := make([]int, len(run))
 	var b strings.Builder
@@ -188,7 +192,7 @@ func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding
 		b.WriteString(l.Text)
 	}
 	text := b.String()
-	hits := eng.scan(text, path, true)
+	hits := dedupeSecretHits(eng.scanRules(rules, text, path, true))
 	if len(hits) == 0 {
 		return nil
 	}
@@ -537,10 +541,23 @@ func (s *secretScanner) scan(text, path string, longLineGuard bool) []secretHit 
 
 // scanRaw is scan before overlapping hits of different rules are merged: what gitleaks reports.
 func (s *secretScanner) scanRaw(text, path string, longLineGuard bool) []secretHit {
+	return s.scanRules(s.rulesFor(path), text, path, longLineGuard)
+}
+
+// secretRuleSet is the rules that apply to one path, after the path allowlists.
+type secretRuleSet struct {
+	skip        bool // the whole path is allowlisted
+	line, multi []*secretRule
+}
+
+// rulesFor selects the rules for path ("" for free text). The path regexes are evaluated here, once
+// per file rather than once per run of added lines.
+func (s *secretScanner) rulesFor(path string) *secretRuleSet {
+	rs := &secretRuleSet{}
 	if path != "" && s.global.pathAllowed(path) {
-		return nil
+		rs.skip = true
+		return rs
 	}
-	var lineRules, multiRules []*secretRule
 rules:
 	for _, r := range s.rules {
 		if r.path != nil && (path == "" || !r.path.MatchString(path)) {
@@ -552,11 +569,20 @@ rules:
 			}
 		}
 		if r.multiline {
-			multiRules = append(multiRules, r)
+			rs.multi = append(rs.multi, r)
 		} else {
-			lineRules = append(lineRules, r)
+			rs.line = append(rs.line, r)
 		}
 	}
+	return rs
+}
+
+// scanRules is scanRaw with the rules for path already selected.
+func (s *secretScanner) scanRules(rs *secretRuleSet, text, path string, longLineGuard bool) []secretHit {
+	if rs.skip {
+		return nil
+	}
+	lineRules, multiRules := rs.line, rs.multi
 
 	var hits []secretHit
 	var lineStarts []int
