@@ -292,6 +292,7 @@ type gitleaksAllowlist struct {
 type secretRule struct {
 	id, name    string
 	re          *regexp.Regexp
+	exists      *regexp.Regexp // matches where re does (re without a leading optional part), faster
 	secretGroup int
 	entropy     float64
 	keywords    []string
@@ -308,7 +309,7 @@ type secretRule struct {
 
 type secretAllowlist struct {
 	and       bool
-	paths     *regexp.Regexp
+	paths     *anyOf
 	target    string
 	regexes   *regexp.Regexp
 	stopwords []string
@@ -426,6 +427,14 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 			multiline:   strings.Contains(gr.Regex, `[\s\S`),
 		}
 		r.semiGeneric = strings.HasPrefix(gr.Regex, semiGenericPrefix)
+		r.exists = re
+		if r.semiGeneric {
+			// [\w.-]{0,50}? can match the empty string and asserts nothing: without it the regexp
+			// matches the same lines, several times faster (the match itself still comes from re).
+			if r.exists, err = regexp.Compile(`(?i)(?:` + gr.Regex[len(semiGenericPrefix):]); err != nil {
+				return nil, fmt.Errorf("rule %s: %w", gr.ID, err)
+			}
+		}
 		r.anchored = !r.generic && !r.semiGeneric
 		r.index, r.minLen = len(s.rules), regexMinLen(re)
 		if r.semiGeneric && strings.HasSuffix(gr.Regex, genericValueRegex) {
@@ -469,9 +478,12 @@ func compileAllowlist(a gitleaksAllowlist) (*secretAllowlist, error) {
 		}
 		return regexp.Compile("(?:" + strings.Join(ps, "|") + ")")
 	}
-	var err error
-	if out.paths, err = join(a.Paths); err != nil {
+	paths, err := join(a.Paths)
+	if err != nil {
 		return nil, err
+	}
+	if paths != nil {
+		out.paths = newAnyOf(paths)
 	}
 	if out.regexes, err = join(a.Regexes); err != nil {
 		return nil, err
@@ -735,7 +747,7 @@ const gitleaksAllow = "gitleaks:allow"
 
 // matchRule runs one rule over seg (which starts at offset base of the scanned text and on line n).
 func (s *secretScanner) matchRule(hits []secretHit, r *secretRule, seg string, base, n int, path string) []secretHit {
-	if !r.re.MatchString(seg) { // cheaper than tracking submatches; most keyword lines do not match
+	if !r.exists.MatchString(seg) { // cheaper than tracking submatches; most keyword lines do not match
 		return hits
 	}
 	for _, m := range r.re.FindAllStringSubmatchIndex(seg, -1) {

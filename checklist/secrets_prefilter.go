@@ -9,10 +9,12 @@ package checklist
 // byte classes; FindAllOverlapping reports every keyword occurrence, overlaps included).
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
 )
@@ -100,13 +102,16 @@ func (l *lineKeywords) set(line, rule int) {
 // With fold, a line contains a keyword when strings.ToLower of the line does, exactly as gitleaks
 // tests it.
 func (k *keywordIndex) scan(text string) *lineKeywords {
+	var hay []byte
 	if k.fold {
-		text = strings.ToLower(text) // keeps every '\n', so line numbers are those of the original
+		hay = lowerBytes(text) // keeps every '\n', so line numbers are those of the original
+		text = ""              // from here on, offsets are in hay
+	} else {
+		hay = []byte(text)
 	}
-	var starts []int // offset of each line in text
-	starts = append(starts, 0)
+	starts := make([]int, 1, bytes.Count(hay, []byte{'\n'})+1) // offset of each line in hay
 	for i := 0; ; {
-		j := strings.IndexByte(text[i:], '\n')
+		j := bytes.IndexByte(hay[i:], '\n')
 		if j < 0 {
 			break
 		}
@@ -122,11 +127,11 @@ func (k *keywordIndex) scan(text string) *lineKeywords {
 			}
 		}
 	}
-	if k.ac == nil || text == "" {
+	if k.ac == nil || len(hay) == 0 {
 		return lr
 	}
 	line := 0
-	for _, m := range k.ac.FindAllOverlapping([]byte(text)) {
+	for _, m := range k.ac.FindAllOverlapping(hay) {
 		// Matches come in order of their end; a keyword never spans lines unless it contains '\n'.
 		for line > 0 && m.Start < starts[line] {
 			line--
@@ -139,6 +144,24 @@ func (k *keywordIndex) scan(text string) *lineKeywords {
 		}
 	}
 	return lr
+}
+
+// lowerBytes is []byte(strings.ToLower(s)), without the intermediate string when s is ASCII.
+func lowerBytes(s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return []byte(strings.ToLower(s))
+		}
+	}
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return b
 }
 
 // regexMinLen returns the length in bytes of the shortest text re can match: a line shorter than
@@ -179,4 +202,139 @@ func minLen(re *syntax.Regexp) int {
 		return max(n, 0)
 	}
 	return 0 // empty-width assertions, star, quest, empty match, no match
+}
+
+// anyOf matches exactly like a regexp whose top level is an alternation (an allowlist's paths joined
+// by gitleaks' joinRegexOr), faster on ASCII text: each alternative runs alone, and only on text
+// that holds one of the literals every match of that alternative contains. The joined regexp of the
+// global path allowlist costs tens of microseconds per path; this, about one.
+type anyOf struct {
+	re    *regexp.Regexp // the whole regexp: non-ASCII text goes to it
+	parts []anyOfPart
+}
+
+type anyOfPart struct {
+	re   *regexp.Regexp
+	lits []foldLit // nil: no literal is required
+}
+
+// foldLit is a literal of a regexp; fold: case-insensitive, kept lower-cased.
+type foldLit struct {
+	s    string
+	fold bool
+}
+
+func newAnyOf(re *regexp.Regexp) *anyOf {
+	a := &anyOf{re: re}
+	p, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || p.Op != syntax.OpAlternate {
+		return a // one alternative: the regexp itself
+	}
+	for _, sub := range p.Sub {
+		// String keeps the flags in force (gitleaks' joined list makes every pattern after a (?i)
+		// case-insensitive too), so each alternative compiles to what it matched inside re.
+		sre, err := regexp.Compile(sub.String())
+		if err != nil {
+			return &anyOf{re: re}
+		}
+		lits, _ := requiredLits(sub)
+		a.parts = append(a.parts, anyOfPart{re: sre, lits: lits})
+	}
+	return a
+}
+
+// MatchString reports whether s matches the regexp.
+func (a *anyOf) MatchString(s string) bool {
+	if a.parts == nil || !isASCII(s) {
+		return a.re.MatchString(s)
+	}
+	lower := ""
+	for _, p := range a.parts {
+		if p.lits != nil {
+			found := false
+			for _, l := range p.lits {
+				t := s
+				if l.fold {
+					if lower == "" {
+						lower = strings.ToLower(s)
+					}
+					t = lower
+				}
+				if strings.Contains(t, l.s) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				continue
+			}
+		}
+		if p.re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// requiredLits returns literals one of which every ASCII text matching re contains, or false when
+// it cannot tell. A literal with non-ASCII runes is never used ((?i)K matches the Kelvin sign's ASCII
+// partner, k).
+func requiredLits(re *syntax.Regexp) ([]foldLit, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		s := string(re.Rune)
+		if !isASCII(s) {
+			return nil, false
+		}
+		fold := re.Flags&syntax.FoldCase != 0
+		if fold {
+			s = strings.ToLower(s)
+		}
+		return []foldLit{{s, fold}}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLits(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best []foldLit
+		bestLen := 0
+		for _, sub := range re.Sub {
+			lits, ok := requiredLits(sub)
+			if !ok {
+				continue
+			}
+			shortest := -1
+			for _, l := range lits {
+				if shortest < 0 || len(l.s) < shortest {
+					shortest = len(l.s)
+				}
+			}
+			if shortest > bestLen {
+				best, bestLen = lits, shortest
+			}
+		}
+		return best, best != nil
+	case syntax.OpAlternate:
+		var all []foldLit
+		for _, sub := range re.Sub {
+			lits, ok := requiredLits(sub)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, lits...)
+		}
+		return all, true
+	}
+	return nil, false
 }

@@ -5,6 +5,7 @@ import (
 	"go/build"
 	"io/fs"
 	"os"
+	"math/rand/v2"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -316,5 +317,58 @@ func TestRegexMinLen(t *testing.T) {
 		if r.minLen < 8 {
 			t.Errorf("rule %s: minimum match length %d: the old 8-byte shortcut would have skipped matches", r.id, r.minLen)
 		}
+	}
+}
+
+// TestAnyOfMatchesJoinedRegexp checks the split path allowlists against the joined regexps on paths
+// drawn from every pattern, changed in case, nested in directories and extended, and on ordinary
+// and non-ASCII paths.
+func TestAnyOfMatchesJoinedRegexp(t *testing.T) {
+	lists := []gitleaksAllowlist{gitleaksGlobalAllowlist}
+	for _, r := range gitleaksRules {
+		lists = append(lists, r.Allowlists...)
+	}
+	rnd := rand.New(rand.NewPCG(12, 12))
+	var paths []string
+	for _, d := range prefilterCorpus(t, 2000) {
+		paths = append(paths, d.path)
+	}
+	paths = append(paths, "", "a", "/", "vendor/ſ.go", "Ka/\u212Aey.PNG", "node_modules", "x/NODE_MODULES/y.js", "İ/gitleaks.toml")
+	positives, checked := 0, 0
+	for _, l := range lists {
+		if len(l.Paths) == 0 {
+			continue
+		}
+		for _, p := range l.Paths {
+			for _, s := range regexSamples(t, rnd, p, 200, func(string) bool { return true }) {
+				s = strings.Trim(s, "\n")
+				paths = append(paths, s, strings.ToUpper(s), "src/"+s, s+".bak", "a/"+strings.ToLower(s)+"/b")
+			}
+		}
+	}
+	for _, l := range lists {
+		if len(l.Paths) == 0 {
+			continue
+		}
+		a, err := compileAllowlist(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Description == gitleaksGlobalAllowlist.Description && len(a.paths.parts) < 10 {
+			t.Errorf("the global path allowlist is split in %d alternatives only", len(a.paths.parts))
+		}
+		for _, p := range paths {
+			checked++
+			want := a.paths.re.MatchString(p)
+			if got := a.paths.MatchString(p); got != want {
+				t.Errorf("allowlist %q, path %q: split match %v, joined regexp %v", l.Description, p, got, want)
+			}
+			if want {
+				positives++
+			}
+		}
+	}
+	if positives < 2000 {
+		t.Errorf("only %d of %d (allowlist, path) pairs match: the samples do not exercise the allowlists", positives, checked)
 	}
 }

@@ -146,6 +146,21 @@ func TestSecretsValueCheckOnRegexSamples(t *testing.T) {
 	if n < 4 {
 		t.Errorf("only %d keyword = value rules", n)
 	}
+	// exists, the regexp without its optional [\w.-]{0,50}? prefix, matches exactly where re does.
+	var lines []string
+	for _, d := range prefilterCorpus(t, 0) {
+		lines = append(lines, strings.Split(d.text, "\n")...)
+	}
+	for _, rule := range secretEngine().rules {
+		if !rule.semiGeneric {
+			continue
+		}
+		for _, l := range append(lines, regexSamples(t, r, rule.re.String(), 2000, func(string) bool { return true })...) {
+			if rule.exists.MatchString(l) != rule.re.MatchString(l) {
+				t.Errorf("%s: on %q its regexp says %v, the existence regexp %v", rule.id, l, rule.re.MatchString(l), rule.exists.MatchString(l))
+			}
+		}
+	}
 	if rule := secretEngine().rules[len(secretEngine().rules)-1]; rule.id != "generic-api-key" || rule.valueMin != 10 {
 		t.Errorf("generic-api-key's value check is off (valueMin %d): its regexp no longer ends with genericValueRegex", rule.valueMin)
 	}

@@ -29,13 +29,16 @@ var benchStaticChecks = flag.String("static-checks", "", "BenchmarkStaticReview:
 // added lines of realistic service code with a few planted credentials, in a temporary git
 // repository):
 //
-//   - the static review as `wfreview review --no-model` does it: parse the diff, then Engine.Run
-//     with NoModel and a gitrepo tree at head (ns/op, and ns per added line);
-//   - `git diff base head` as a subprocess (x_git_diff = review / git diff);
-//   - gitleaks scanning the same diff from stdin (x_gitleaks = review / gitleaks), when a gitleaks
-//     binary is found in $GITLEAKS or PATH; bench/static.sh installs v8.30.1.
+//   - `git diff base head` as a subprocess (git-diff-ns);
+//   - gitleaks scanning the same diff from stdin (gitleaks-ns), when a gitleaks binary is found in
+//     $GITLEAKS or PATH; bench/static.sh installs v8.30.1;
+//   - the static review as `wfreview review --no-model` does it: parse the diff, then Engine.Run with
+//     NoModel (ns/op, ns/added-line), with the ratios x_git_diff = review / git diff and x_gitleaks =
+//     review / gitleaks. Sub-benchmark gitrepo-tree reads head files through gitrepo.Tree (one git
+//     process per file read, what reviewLocal does today); dir-tree reads them from the clean
+//     checkout on disk (checklist.DirTree).
 //
-// The two reference commands are timed as the median of several runs before the review loop.
+// The two reference commands are timed as the median of several runs before the review loops.
 //
 //	go test ./review/ -run '^$' -bench StaticReview -benchtime 20x [-static-checks security]
 func BenchmarkStaticReview(b *testing.B) {
@@ -93,60 +96,73 @@ func BenchmarkStaticReview(b *testing.B) {
 		})
 		glFindings = countGitleaksFindings(b, report)
 	}
+	fmt.Printf("static review change: %d files, %d added lines, %d diff bytes; git diff %v",
+		len(change.Files), added, len(raw), gitDiff.Round(time.Microsecond))
+	if glTime > 0 {
+		fmt.Printf("; gitleaks %v, %d findings", glTime.Round(time.Microsecond), glFindings)
+	}
+	fmt.Println()
 
 	var checks []string
 	if *benchStaticChecks != "" {
 		checks = strings.Split(*benchStaticChecks, ",")
 	}
-	run := func() *review.Result {
-		ix, err := diff.Parse(bytes.NewReader(raw))
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := (&review.Engine{}).Run(ctx, &review.Request{Base: base, Head: head, Diff: ix,
-			Tree: repo.Tree(head), Config: config.DefaultRepo(), NoModel: true, Checks: checks})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return res
+	trees := []struct {
+		name string
+		tree func() checklist.Tree
+	}{
+		{"gitrepo-tree", func() checklist.Tree { return repo.Tree(head) }},
+		{"dir-tree", func() checklist.Tree { return &checklist.DirTree{Root: r.Dir} }},
 	}
-	res := run() // warm-up, and the findings to check
-	b.ResetTimer()
-	for b.Loop() {
-		run()
-	}
-	b.StopTimer()
-	perOp := b.Elapsed() / time.Duration(b.N)
+	for _, tc := range trees {
+		b.Run(tc.name, func(b *testing.B) {
+			run := func() *review.Result {
+				ix, err := diff.Parse(bytes.NewReader(raw))
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := (&review.Engine{}).Run(ctx, &review.Request{Base: base, Head: head, Diff: ix,
+					Tree: tc.tree(), Config: config.DefaultRepo(), NoModel: true, Checks: checks})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return res
+			}
+			res := run() // warm-up, and the findings to check
+			b.ResetTimer()
+			for b.Loop() {
+				run()
+			}
+			b.StopTimer()
+			perOp := b.Elapsed() / time.Duration(b.N)
 
-	var secrets []string
-	for _, f := range res.Findings {
-		if f.Check == checklist.Security && strings.HasPrefix(f.Title, "Possible ") {
-			secrets = append(secrets, f.Path)
-		}
+			var secrets []string
+			for _, f := range res.Findings {
+				if f.Check == checklist.Security && strings.HasPrefix(f.Title, "Possible ") {
+					secrets = append(secrets, f.Path)
+				}
+			}
+			for _, s := range change.Secrets {
+				if (checks == nil || slices.Contains(checks, checklist.Security)) && !slices.Contains(secrets, s.Path) {
+					b.Errorf("the planted %s in %s was not reported", s.Rule, s.Path)
+				}
+			}
+			b.ReportMetric(float64(added), "added-lines")
+			b.ReportMetric(float64(perOp.Nanoseconds())/float64(added), "ns/added-line")
+			b.ReportMetric(float64(len(res.Findings)), "findings")
+			b.ReportMetric(float64(perOp)/float64(gitDiff), "x_git_diff")
+			if glTime > 0 {
+				b.ReportMetric(float64(perOp)/float64(glTime), "x_gitleaks")
+			}
+			fmt.Printf("static review (%s): %v, %.0f ns/added line, %d findings; x_git_diff %.2f",
+				tc.name, perOp.Round(time.Microsecond), float64(perOp.Nanoseconds())/float64(added), len(res.Findings),
+				float64(perOp)/float64(gitDiff))
+			if glTime > 0 {
+				fmt.Printf(", x_gitleaks %.3f", float64(perOp)/float64(glTime))
+			}
+			fmt.Println()
+		})
 	}
-	for _, s := range change.Secrets {
-		if (checks == nil || slices.Contains(checks, checklist.Security)) && !slices.Contains(secrets, s.Path) {
-			b.Errorf("the planted %s in %s was not reported", s.Rule, s.Path)
-		}
-	}
-
-	b.ReportMetric(float64(added), "added-lines")
-	b.ReportMetric(float64(perOp.Nanoseconds())/float64(added), "ns/added-line")
-	b.ReportMetric(float64(len(res.Findings)), "findings")
-	b.ReportMetric(float64(gitDiff.Nanoseconds()), "git-diff-ns")
-	b.ReportMetric(float64(perOp)/float64(gitDiff), "x_git_diff")
-	if glTime > 0 {
-		b.ReportMetric(float64(glTime.Nanoseconds()), "gitleaks-ns")
-		b.ReportMetric(float64(glFindings), "gitleaks-findings")
-		b.ReportMetric(float64(perOp)/float64(glTime), "x_gitleaks")
-	}
-	fmt.Printf("static review: %d files, %d added lines, %d diff bytes; review %v (%.0f ns/added line, %d findings); "+
-		"git diff %v (x_git_diff %.2f)", len(change.Files), added, len(raw), perOp.Round(time.Microsecond),
-		float64(perOp.Nanoseconds())/float64(added), len(res.Findings), gitDiff.Round(time.Microsecond), float64(perOp)/float64(gitDiff))
-	if glTime > 0 {
-		fmt.Printf("; gitleaks %v, %d findings (x_gitleaks %.2f)", glTime.Round(time.Microsecond), glFindings, float64(perOp)/float64(glTime))
-	}
-	fmt.Println()
 }
 
 // gitleaksBinary returns $GITLEAKS, or gitleaks from PATH.
