@@ -217,24 +217,35 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 		group[k] = append(group[k], h)
 	}
 	out := make([]Finding, 0, len(order))
+	testPath := secretFixturePaths.MatchString(path)
 	for _, k := range order {
 		hs := group[k]
 		r := hs[0].rule
 		line := run[k.line]
 		shown := make([]string, 0, len(hs))
+		fixture := testPath
 		for _, h := range hs {
 			shown = append(shown, "`"+redactSecret(r, text[h.start:h.end])+"`")
+			fixture = fixture && secretFixtureRule(r, text[h.start:h.end])
 		}
-		title := "Possible " + r.name + " committed"
+		severity, title := SeverityError, "Possible "+r.name+" committed"
 		body := fmt.Sprintf("This line adds a possible %s (%s; gitleaks rule `%s`). "+
 			"A credential pushed to a repository must be treated as leaked even if the line is removed later: "+
 			"revoke or rotate it now, then load it at runtime from a secret store or an environment variable "+
 			"(e.g. GitHub Actions secrets, Vault, AWS Secrets Manager) instead of committing it.\n\n"+
 			"If the value is a deliberate fake, build it at runtime or add a `gitleaks:allow` comment to the line.",
 			r.name, strings.Join(shown, ", "), r.id)
+		if fixture {
+			severity, title = SeverityInfo, title+" (looks like a test fixture)"
+			body = fmt.Sprintf("This line, in a test path, adds a %s (%s; gitleaks rule `%s`). It looks like a test fixture: "+
+				"if it was made for these tests and never used anywhere else, nothing is leaked. If it was ever used by a real "+
+				"service or person, treat it as leaked: revoke or rotate it now.\n\n"+
+				"To keep secret scanners quiet, generate the fixture when the tests run, or add a `gitleaks:allow` comment to the line.",
+				r.name, strings.Join(shown, ", "), r.id)
+		}
 		out = append(out, Finding{
 			Check:    Security,
-			Severity: SeverityError,
+			Severity: severity,
 			Path:     path,
 			Line:     line.NewLine,
 			Side:     diff.Right,
@@ -246,6 +257,29 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 		})
 	}
 	return out
+}
+
+// secretFixturePaths are test directories and test files: tests/ and test/ (tests/certs/...), spec/
+// and specs/, testdata/ and test_data/, fixtures/ and fixture/, __fixtures__/, __tests__/ and
+// __mocks__/ at any depth, and the test files *_test.go, test_*.py, *_test.py, conftest.py,
+// *.test.js / *.spec.ts (and jsx, tsx, mjs, cjs, mts, cts) and *_spec.rb. There a secret that
+// secretFixtureRule accepts is reported as info: it looks like a test fixture.
+var secretFixturePaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|specs?|testdata|test_data|fixtures?|__fixtures__|__tests__|__mocks__)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|_spec\.rb$`)
+
+// secretFixtureRule reports whether a secret of rule r is plausibly a test fixture when a test path
+// holds it: a private key (tests of TLS, SSH or signing generate key pairs and commit them), or a
+// Stripe key of test mode (sk_test_, rk_test_: Stripe's own test environment). Tokens of live
+// services (AWS, GitHub, Slack, a live Stripe key, ...) stay errors in tests: tests need a fake
+// server or a placeholder, not a real token, and a real one is usable wherever it is committed. jwt
+// and generic-api-key do not run on test paths at all (lowConfidenceSkipPaths).
+func secretFixtureRule(r *secretRule, secret string) bool {
+	switch r.id {
+	case "private-key":
+		return true
+	case "stripe-access-token":
+		return strings.HasPrefix(secret, "sk_test_") || strings.HasPrefix(secret, "rk_test_")
+	}
+	return false
 }
 
 // redactLine returns the line with the given secrets (offsets in the run text) redacted.

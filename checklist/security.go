@@ -37,7 +37,7 @@ const injMaxLineLen = 1000
 
 // injTestPaths are test files and directories, skipped by the injection rules: tests build shell
 // commands and SQL from fixtures on purpose.
-var injTestPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`)
+var injTestPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|__fixtures__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`)
 
 // injFile is the per-file state of one analysis.
 type injFile struct {
