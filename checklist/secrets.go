@@ -155,12 +155,14 @@ func (Secrets) Analyze(ctx context.Context, in *Input) (Result, error) {
 }
 
 // addedRuns splits a file's added lines into runs of consecutive new-file lines, so that a private
-// key added as one block is scanned as one text.
+// key added as one block is scanned as one text. A run that is a stretch of one hunk's lines (no
+// deleted line inside it, as in a new file) shares the hunk's slice instead of copying it.
 func addedRuns(f *diff.File) [][]diff.Line {
 	var runs [][]diff.Line
-	var cur []diff.Line
 	for _, h := range f.Hunks {
-		for _, l := range h.Lines {
+		var cur []diff.Line
+		start := -1 // index in h.Lines where cur starts while cur is a stretch of h.Lines
+		for i, l := range h.Lines {
 			if l.Kind != diff.Added {
 				if l.Kind == diff.Context && len(cur) > 0 {
 					runs, cur = append(runs, cur), nil
@@ -170,10 +172,20 @@ func addedRuns(f *diff.File) [][]diff.Line {
 			if len(cur) > 0 && l.NewLine != cur[len(cur)-1].NewLine+1 {
 				runs, cur = append(runs, cur), nil
 			}
-			cur = append(cur, l)
+			switch {
+			case len(cur) == 0:
+				cur, start = h.Lines[i:i+1:i+1], i
+			case start >= 0 && start+len(cur) == i:
+				cur = h.Lines[start : i+1 : i+1]
+			default:
+				if start >= 0 { // a deleted line came between: copy from here on
+					cur, start = append([]diff.Line(nil), cur...), -1
+				}
+				cur = append(cur, l)
+			}
 		}
 		if len(cur) > 0 {
-			runs, cur = append(runs, cur), nil
+			runs = append(runs, cur)
 		}
 	}
 	return runs
@@ -184,6 +196,11 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 	path := src.path
 	starts := make([]int, len(run))
 	var b strings.Builder
+	size := len(run)
+	for _, l := range run {
+		size += len(l.Text)
+	}
+	b.Grow(size)
 	for i, l := range run {
 		if i > 0 {
 			b.WriteByte('\n')

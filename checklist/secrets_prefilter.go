@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
@@ -102,14 +103,27 @@ func (l *lineKeywords) set(line, rule int) {
 // With fold, a line contains a keyword when strings.ToLower of the line does, exactly as gitleaks
 // tests it.
 func (k *keywordIndex) scan(text string) *lineKeywords {
-	var hay []byte
-	if k.fold {
-		hay = lowerBytes(text) // keeps every '\n', so line numbers are those of the original
-		text = ""              // from here on, offsets are in hay
-	} else {
-		hay = []byte(text)
+	return k.scanLines([]string{text})
+}
+
+// scanLines is scan of the lines joined with '\n' (each may hold more lines).
+func (k *keywordIndex) scanLines(lines []string) *lineKeywords {
+	sc := scanScratchPool.Get().(*scanScratch)
+	defer scanScratchPool.Put(sc)
+	hay := sc.hay[:0]
+	for i, l := range lines {
+		if i > 0 {
+			hay = append(hay, '\n')
+		}
+		if k.fold {
+			hay = lowerBytes(hay, l) // keeps every '\n', so line numbers are those of the original
+		} else {
+			hay = append(hay, l...)
+		}
 	}
-	starts := make([]int, 1, bytes.Count(hay, []byte{'\n'})+1) // offset of each line in hay
+	sc.hay = hay
+	starts := append(sc.starts[:0], 0) // offset of each line in hay
+	defer func() { sc.starts = starts[:0] }()
 	for i := 0; ; {
 		j := bytes.IndexByte(hay[i:], '\n')
 		if j < 0 {
@@ -146,22 +160,27 @@ func (k *keywordIndex) scan(text string) *lineKeywords {
 	return lr
 }
 
-// lowerBytes is []byte(strings.ToLower(s)), without the intermediate string when s is ASCII.
-func lowerBytes(s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return []byte(strings.ToLower(s))
-		}
+// scanScratch is the reusable memory of keywordIndex.scan.
+type scanScratch struct {
+	hay    []byte
+	starts []int
+}
+
+var scanScratchPool = sync.Pool{New: func() any { return new(scanScratch) }}
+
+// lowerBytes appends strings.ToLower(s) to dst, without an intermediate string when s is ASCII.
+func lowerBytes(dst []byte, s string) []byte {
+	if !isASCII(s) {
+		return append(dst, strings.ToLower(s)...)
 	}
-	b := make([]byte, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b[i] = c
+		dst = append(dst, c)
 	}
-	return b
+	return dst
 }
 
 // regexMinLen returns the length in bytes of the shortest text re can match: a line shorter than

@@ -372,3 +372,22 @@ func TestAnyOfMatchesJoinedRegexp(t *testing.T) {
 		t.Errorf("only %d of %d (allowlist, path) pairs match: the samples do not exercise the allowlists", positives, checked)
 	}
 }
+
+func TestAddedRuns(t *testing.T) {
+	d := "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n" +
+		"@@ -1,3 +1,6 @@\n one\n+two\n-old\n+three\n+four\n two-ctx\n+six\n" +
+		"@@ -20,3 +22,3 @@\n ctx\n-gone\n-gone2\n+new1\n+new2\n"
+	ix := secParseDiff(t, d)
+	var got [][]int
+	for _, run := range addedRuns(ix.Files[0]) {
+		var nums []int
+		for _, l := range run {
+			nums = append(nums, l.NewLine)
+		}
+		got = append(got, nums)
+	}
+	want := [][]int{{2, 3, 4}, {6}, {23, 24}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("runs = %v, want %v", got, want)
+	}
+}

@@ -140,18 +140,22 @@ func (a Injection) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		f := &injFile{ctx: ctx, in: in, path: p, lang: lang}
-		added := df.AddedLines()
-		texts := make([]string, len(added))
-		for i, l := range added {
-			texts[i] = l.Text
+		n := max(df.Additions, 0) // a capacity hint only
+		added, texts := make([]*diff.Line, 0, n), make([]string, 0, n)
+		for _, h := range df.Hunks {
+			for i := range h.Lines {
+				if l := &h.Lines[i]; l.Kind == diff.Added {
+					added, texts = append(added, l), append(texts, l.Text)
+				}
+			}
 		}
 		var wanted *lineKeywords
 		if !a.unfiltered {
-			wanted = injKeywords().scan(strings.Join(texts, "\n")) // one keyword pass over the file
+			wanted = injKeywords().scanLines(texts) // one keyword pass over the file
 		}
 		for i, l := range added {
 			if wanted == nil || wanted.any(i) {
-				res.Findings = append(res.Findings, injFindings(f, l, wanted, i)...)
+				res.Findings = append(res.Findings, injFindings(f, *l, wanted, i)...)
 			}
 		}
 	}
