@@ -344,6 +344,7 @@ type secretRule struct {
 	id, name    string
 	re          *regexp.Regexp
 	exists      *regexp.Regexp // matches where re does (re without a leading optional part), faster
+	existsFind  bool           // findAll may derive re's matches from exists (semiGenericFindAll)
 	secretGroup int
 	entropy     float64
 	keywords    []string
@@ -485,6 +486,7 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 			if r.exists, err = regexp.Compile(`(?i)(?:` + gr.Regex[len(semiGenericPrefix):]); err != nil {
 				return nil, fmt.Errorf("rule %s: %w", gr.ID, err)
 			}
+			r.existsFind = r.exists.NumSubexp() == re.NumSubexp() && !lookbehind(r.exists)
 		}
 		r.anchored = !r.generic && !r.semiGeneric
 		r.index, r.minLen = len(s.rules), regexMinLen(re)
@@ -801,7 +803,7 @@ func (s *secretScanner) matchRule(hits []secretHit, r *secretRule, seg string, b
 	if !r.exists.MatchString(seg) { // cheaper than tracking submatches; most keyword lines do not match
 		return hits
 	}
-	for _, m := range r.re.FindAllStringSubmatchIndex(seg, -1) {
+	for _, m := range r.findAll(seg) {
 		ms, me := m[0], m[1]
 		// gitleaks trims newlines off the match (detect.go, issue 1352).
 		for ms < me && seg[ms] == '\n' {

@@ -391,3 +391,42 @@ func TestAddedRuns(t *testing.T) {
 		t.Errorf("runs = %v, want %v", got, want)
 	}
 }
+
+// TestSemiGenericFindAll compares findAll's derivation with the rule regexp's own matches on the
+// prefilter corpus and on strings drawn from the regexps: long [\w.-] runs before the keyword, ſ and
+// the Kelvin sign, several matches on a line.
+func TestSemiGenericFindAll(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(13, 13))
+	var lines []string
+	for _, d := range prefilterCorpus(t, 3000) {
+		lines = append(lines, strings.Split(d.text, "\n")...)
+	}
+	runs := []string{"", "a", strings.Repeat("x", 49), strings.Repeat("y.", 30), "ſKſ-" + strings.Repeat("z", 60), "é", " ", "\xff"}
+	rules, matched := 0, 0
+	for _, r := range secretEngine().rules {
+		if !r.semiGeneric {
+			continue
+		}
+		rules++
+		if !r.existsFind {
+			t.Errorf("%s: findAll does not use the existence regexp", r.id)
+		}
+		samples := regexSamples(t, rnd, r.re.String(), 3000, func(string) bool { return true })
+		cases := append([]string(nil), lines...)
+		for i, s := range samples {
+			cases = append(cases, runs[i%len(runs)]+s, s+" "+samples[(i+1)%len(samples)], s+samples[(i+7)%len(samples)])
+		}
+		for _, l := range cases {
+			want := r.re.FindAllStringSubmatchIndex(l, -1)
+			if got := r.findAll(l); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s on %q: findAll = %v, regexp = %v", r.id, l, got, want)
+			}
+			if want != nil {
+				matched++
+			}
+		}
+	}
+	if rules < 4 || matched < 5000 {
+		t.Errorf("%d rules, %d lines with matches: too few to mean anything", rules, matched)
+	}
+}
