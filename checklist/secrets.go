@@ -120,7 +120,7 @@ const secretMaxLineLen = 4000
 // secretSkipPaths are files never scanned for secrets on top of gitleaks' global path allowlist,
 // which already covers go.sum, package-lock.json, yarn.lock, pnpm-lock.yaml, Pipfile.lock, poetry.lock,
 // vendor/, node_modules/ and images: the remaining lock files, whose hashes look like secrets.
-var secretSkipPaths = regexp.MustCompile(`(?:^|/)(?:Cargo\.lock|Gemfile\.lock|composer\.lock|bun\.lockb?|flake\.lock|mix\.lock|packages\.lock\.json|Package\.resolved|uv\.lock|pdm\.lock|conda-lock\.ya?ml)$`)
+var secretSkipPaths = newAnyOf(regexp.MustCompile(`(?:^|/)(?:Cargo\.lock|Gemfile\.lock|composer\.lock|bun\.lockb?|flake\.lock|mix\.lock|packages\.lock\.json|Package\.resolved|uv\.lock|pdm\.lock|conda-lock\.ya?ml)$`))
 
 // Analyze scans the added lines of every included text file. A finding is anchored on the added line
 // where the secret starts (the BEGIN line of a private key) and never contains the secret itself.

@@ -246,8 +246,13 @@ type foldLit struct {
 func newAnyOf(re *regexp.Regexp) *anyOf {
 	a := &anyOf{re: re}
 	p, err := syntax.Parse(re.String(), syntax.Perl)
-	if err != nil || p.Op != syntax.OpAlternate {
-		return a // one alternative: the regexp itself
+	if err != nil {
+		return a
+	}
+	if p.Op != syntax.OpAlternate { // one alternative: the regexp itself, behind its literals
+		lits, _ := requiredLits(p)
+		a.parts = []anyOfPart{{re: re, lits: lits}}
+		return a
 	}
 	for _, sub := range p.Sub {
 		// String keeps the flags in force (gitleaks' joined list makes every pattern after a (?i)

@@ -371,6 +371,26 @@ func TestAnyOfMatchesJoinedRegexp(t *testing.T) {
 	if positives < 2000 {
 		t.Errorf("only %d of %d (allowlist, path) pairs match: the samples do not exercise the allowlists", positives, checked)
 	}
+	// The test-path and skip-path matchers of the security analyzers.
+	for _, m := range []*anyOf{injTestPaths, secretSkipPaths} {
+		ps := append([]string(nil), paths...)
+		for _, s := range regexSamples(t, rnd, m.re.String(), 2000, func(string) bool { return true }) {
+			ps = append(ps, s, "a/"+s, strings.ToUpper(s), s+"x")
+		}
+		pos := 0
+		for _, p := range ps {
+			want := m.re.MatchString(p)
+			if got := m.MatchString(p); got != want {
+				t.Errorf("%s on %q: split match %v, regexp %v", m.re, p, got, want)
+			}
+			if want {
+				pos++
+			}
+		}
+		if pos < 500 || len(m.parts) == 0 || m.parts[0].lits == nil {
+			t.Errorf("%s: %d matching paths, %d alternatives", m.re, pos, len(m.parts))
+		}
+	}
 }
 
 func TestAddedRuns(t *testing.T) {

@@ -37,7 +37,7 @@ const injMaxLineLen = 1000
 
 // injTestPaths are test files and directories, skipped by the injection rules: tests build shell
 // commands and SQL from fixtures on purpose.
-var injTestPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|__fixtures__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`)
+var injTestPaths = newAnyOf(regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|__fixtures__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`))
 
 // injFile is the per-file state of one analysis.
 type injFile struct {
@@ -345,7 +345,9 @@ var injRules = []injRule{
 					"`exec.Command(\"sh\", \"-c\", `ls -- \"$1\"`, \"sh\", dir)`."),
 			}, true
 		}},
-	{id: "go-sql", lang: langGo, keywords: []string{`.Query`, `.Exec`, `.Prepare`, `.Get`, `.Select`, `.MustExec`, `.NamedExec`, `.NamedQuery`, `.Raw`},
+	{id: "go-sql", lang: langGo, keywords: []string{`.Query(`, `.QueryRow(`, `.QueryContext(`, `.QueryRowContext(`, `.Exec(`, `.ExecContext(`,
+		`.Prepare(`, `.PrepareContext(`, `.Get(`, `.GetContext(`, `.Select(`, `.SelectContext(`, `.Queryx(`, `.QueryRowx(`,
+		`.QueryxContext(`, `.QueryRowxContext(`, `.MustExec(`, `.MustExecContext(`, `.NamedExec(`, `.NamedQuery(`, `.Raw(`},
 		re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(Query|QueryRow|QueryContext|QueryRowContext|Exec|ExecContext|Prepare|PrepareContext|Get|GetContext|Select|SelectContext|Queryx|QueryRowx|QueryxContext|QueryRowxContext|MustExec|MustExecContext|NamedExec|NamedQuery|Raw)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langGo)
@@ -455,7 +457,7 @@ var injRules = []injRule{
 					"if a shell is unavoidable, quote every value with `shlex.quote`."),
 			}, true
 		}},
-	{id: "py-sql", lang: langPython, keywords: []string{`.execute`, `.read_sql`, `.raw(`},
+	{id: "py-sql", lang: langPython, keywords: []string{`.execute(`, `.executemany(`, `.executescript(`, `.read_sql(`, `.read_sql_query(`, `.raw(`},
 		re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(execute|executemany|executescript|read_sql|read_sql_query|raw)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langPython)
