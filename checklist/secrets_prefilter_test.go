@@ -457,3 +457,28 @@ func TestSemiGenericFindAll(t *testing.T) {
 		t.Errorf("%d rules, %d lines with matches: too few to mean anything", rules, matched)
 	}
 }
+
+// TestSecretRuleWithoutKeywords: a rule with no keywords runs on every line long enough for its
+// regexp, next to rules that have keywords.
+func TestSecretRuleWithoutKeywords(t *testing.T) {
+	s, err := compileSecretRules([]gitleaksRule{
+		{ID: "kw", Regex: `tok_[0-9a-f]{12}`, Keywords: []string{"tok_"}},
+		{ID: "nokw", Regex: `\b(zz[0-9]{8})\b`},
+		{ID: "emptykw", Regex: `qq[0-9]{6}`, Keywords: []string{""}},
+	}, gitleaksAllowlist{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "a zz12345678 b\nzz1234\ntok_0123456789ab qq123456\nnothing here\nqq12345"
+	var got []string
+	for _, h := range s.scan(text, "", false) {
+		got = append(got, fmt.Sprintf("%s@%d:%s", h.rule.id, h.line, text[h.start:h.end]))
+	}
+	want := []string{"nokw@0:zz12345678", "kw@2:tok_0123456789ab", "emptykw@2:qq123456"}
+	if !slices.Equal(got, want) {
+		t.Errorf("hits = %v, want %v", got, want)
+	}
+	if s.rules[1].minLen != 10 || len(s.keywords.always) != 2 {
+		t.Errorf("minLen %d, rules without keywords %v", s.rules[1].minLen, s.keywords.always)
+	}
+}
