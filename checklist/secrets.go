@@ -344,7 +344,7 @@ type secretRule struct {
 	id, name    string
 	re          *regexp.Regexp
 	exists      *regexp.Regexp // matches where re does (re without a leading optional part), faster
-	existsFind  bool           // findAll may derive re's matches from exists (semiGenericFindAll)
+	existsFind  bool           // findAll may derive re's matches from exists (secretRule.findAll)
 	secretGroup int
 	entropy     float64
 	keywords    []string
