@@ -7,6 +7,7 @@ require (
 	github.com/bluekeyes/go-gitdiff v0.8.1
 	github.com/bmatcuk/doublestar/v4 v4.9.1
 	github.com/bradleyfalzon/ghinstallation/v2 v2.12.0
+	github.com/coregx/ahocorasick v0.3.1
 	github.com/goccy/go-yaml v1.18.0
 	github.com/google/go-github/v66 v66.0.0
 	github.com/jackc/pgx/v5 v5.11.0

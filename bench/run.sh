@@ -8,6 +8,7 @@ echo "== diff: parse and index a 50,000-line diff; line lookup"
 go test ./diff/ -run '^$' -bench 'Parse50k|Lookup' -benchmem
 echo "== checklist: secret scan of 10,000 added lines"
 go test ./checklist/ -run '^$' -bench SecretsScan -benchmem
+bench/static.sh
 echo "== review: 40-file change, fake model with a 2 s delay per call"
 go test ./review/ -run '^$' -bench Review40Files -benchtime 1x
 echo "== eval: one case repository; the built-in corpus with the static checks"

@@ -7,7 +7,8 @@ package checklist
 // gitleaks' detector that give those rules their meaning (detect/detect.go, detect/utils.go,
 // config/allowlist.go):
 //
-//   - keyword prefilter: a rule runs only on text containing one of its keywords, case-insensitively;
+//   - keyword prefilter: a rule runs only on text containing one of its keywords, case-insensitively
+//     (one Aho-Corasick pass over the lower-cased text, as gitleaks does: secrets_prefilter.go);
 //   - the secret is the rule's secretGroup, or else the first non-empty capture group, or else the match;
 //   - a secret whose Shannon entropy is not above the rule's threshold is dropped;
 //   - the global allowlist (paths, regexes on the secret, stopwords) and the rule allowlists (paths,
@@ -21,8 +22,9 @@ package checklist
 // private-key, whose regex spans lines, runs over whole runs of added lines); gitleaks' decoding passes
 // (base64, hex, percent-encoding) are not ported; a specific-rule match that an allowlist drops still
 // suppresses generic-api-key on the same value; wfreview allowlists are added on top
-// (secrets_allow.go). keywordAssignment is a faster necessary condition for the keyword = value
-// rules and changes nothing they find.
+// (secrets_allow.go). keywordAssignment (with genericValueAfter) and the minimum match length are
+// faster necessary conditions checked before a regex runs, and change nothing it finds:
+// TestSecretsPrefilterChangesNothing compares the scan with and without them.
 
 import (
 	"cmp"
@@ -118,7 +120,7 @@ const secretMaxLineLen = 4000
 // secretSkipPaths are files never scanned for secrets on top of gitleaks' global path allowlist,
 // which already covers go.sum, package-lock.json, yarn.lock, pnpm-lock.yaml, Pipfile.lock, poetry.lock,
 // vendor/, node_modules/ and images: the remaining lock files, whose hashes look like secrets.
-var secretSkipPaths = regexp.MustCompile(`(?:^|/)(?:Cargo\.lock|Gemfile\.lock|composer\.lock|bun\.lockb?|flake\.lock|mix\.lock|packages\.lock\.json|Package\.resolved|uv\.lock|pdm\.lock|conda-lock\.ya?ml)$`)
+var secretSkipPaths = newAnyOf(regexp.MustCompile(`(?:^|/)(?:Cargo\.lock|Gemfile\.lock|composer\.lock|bun\.lockb?|flake\.lock|mix\.lock|packages\.lock\.json|Package\.resolved|uv\.lock|pdm\.lock|conda-lock\.ya?ml)$`))
 
 // Analyze scans the added lines of every included text file. A finding is anchored on the added line
 // where the secret starts (the BEGIN line of a private key) and never contains the secret itself.
@@ -141,20 +143,26 @@ func (Secrets) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		src := &injFile{ctx: ctx, in: in, path: path, lang: secLangOf(path)}
+		rules := eng.rulesFor(path)
+		if rules.skip {
+			continue // gitleaks' global path allowlist
+		}
 		for _, run := range addedRuns(f) {
-			res.Findings = append(res.Findings, secretFindings(eng, src, run)...)
+			res.Findings = append(res.Findings, secretFindings(eng, rules, src, run)...)
 		}
 	}
 	return res, nil
 }
 
 // addedRuns splits a file's added lines into runs of consecutive new-file lines, so that a private
-// key added as one block is scanned as one text.
+// key added as one block is scanned as one text. A run that is a stretch of one hunk's lines (no
+// deleted line inside it, as in a new file) shares the hunk's slice instead of copying it.
 func addedRuns(f *diff.File) [][]diff.Line {
 	var runs [][]diff.Line
-	var cur []diff.Line
 	for _, h := range f.Hunks {
-		for _, l := range h.Lines {
+		var cur []diff.Line
+		start := -1 // index in h.Lines where cur starts while cur is a stretch of h.Lines
+		for i, l := range h.Lines {
 			if l.Kind != diff.Added {
 				if l.Kind == diff.Context && len(cur) > 0 {
 					runs, cur = append(runs, cur), nil
@@ -164,20 +172,35 @@ func addedRuns(f *diff.File) [][]diff.Line {
 			if len(cur) > 0 && l.NewLine != cur[len(cur)-1].NewLine+1 {
 				runs, cur = append(runs, cur), nil
 			}
-			cur = append(cur, l)
+			switch {
+			case len(cur) == 0:
+				cur, start = h.Lines[i:i+1:i+1], i
+			case start >= 0 && start+len(cur) == i:
+				cur = h.Lines[start : i+1 : i+1]
+			default:
+				if start >= 0 { // a deleted line came between: copy from here on
+					cur, start = append([]diff.Line(nil), cur...), -1
+				}
+				cur = append(cur, l)
+			}
 		}
 		if len(cur) > 0 {
-			runs, cur = append(runs, cur), nil
+			runs = append(runs, cur)
 		}
 	}
 	return runs
 }
 
 // secretFindings scans one run of added lines and returns one finding per (line, rule).
-func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding {
+func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run []diff.Line) []Finding {
 	path := src.path
 	starts := make([]int, len(run))
 	var b strings.Builder
+	size := len(run)
+	for _, l := range run {
+		size += len(l.Text)
+	}
+	b.Grow(size)
 	for i, l := range run {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -186,7 +209,7 @@ func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding
 		b.WriteString(l.Text)
 	}
 	text := b.String()
-	hits := eng.scan(text, path, true)
+	hits := dedupeSecretHits(eng.scanRules(rules, text, path, true))
 	if len(hits) == 0 {
 		return nil
 	}
@@ -211,24 +234,35 @@ func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding
 		group[k] = append(group[k], h)
 	}
 	out := make([]Finding, 0, len(order))
+	testPath := secretFixturePaths.MatchString(path)
 	for _, k := range order {
 		hs := group[k]
 		r := hs[0].rule
 		line := run[k.line]
 		shown := make([]string, 0, len(hs))
+		fixture := testPath
 		for _, h := range hs {
 			shown = append(shown, "`"+redactSecret(r, text[h.start:h.end])+"`")
+			fixture = fixture && secretFixtureRule(r, text[h.start:h.end])
 		}
-		title := "Possible " + r.name + " committed"
+		severity, title := SeverityError, "Possible "+r.name+" committed"
 		body := fmt.Sprintf("This line adds a possible %s (%s; gitleaks rule `%s`). "+
 			"A credential pushed to a repository must be treated as leaked even if the line is removed later: "+
 			"revoke or rotate it now, then load it at runtime from a secret store or an environment variable "+
 			"(e.g. GitHub Actions secrets, Vault, AWS Secrets Manager) instead of committing it.\n\n"+
 			"If the value is a deliberate fake, build it at runtime or add a `gitleaks:allow` comment to the line.",
 			r.name, strings.Join(shown, ", "), r.id)
+		if fixture {
+			severity, title = SeverityInfo, title+" (looks like a test fixture)"
+			body = fmt.Sprintf("This line, in a test path, adds a %s (%s; gitleaks rule `%s`). It looks like a test fixture: "+
+				"if it was made for these tests and never used anywhere else, nothing is leaked. If it was ever used by a real "+
+				"service or person, treat it as leaked: revoke or rotate it now.\n\n"+
+				"To keep secret scanners quiet, generate the fixture when the tests run, or add a `gitleaks:allow` comment to the line.",
+				r.name, strings.Join(shown, ", "), r.id)
+		}
 		out = append(out, Finding{
 			Check:    Security,
-			Severity: SeverityError,
+			Severity: severity,
 			Path:     path,
 			Line:     line.NewLine,
 			Side:     diff.Right,
@@ -240,6 +274,29 @@ func secretFindings(eng *secretScanner, src *injFile, run []diff.Line) []Finding
 		})
 	}
 	return out
+}
+
+// secretFixturePaths are test directories and test files: tests/ and test/ (tests/certs/...), spec/
+// and specs/, testdata/ and test_data/, fixtures/ and fixture/, __fixtures__/, __tests__/ and
+// __mocks__/ at any depth, and the test files *_test.go, test_*.py, *_test.py, conftest.py,
+// *.test.js / *.spec.ts (and jsx, tsx, mjs, cjs, mts, cts) and *_spec.rb. There a secret that
+// secretFixtureRule accepts is reported as info: it looks like a test fixture.
+var secretFixturePaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|specs?|testdata|test_data|fixtures?|__fixtures__|__tests__|__mocks__)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|_spec\.rb$`)
+
+// secretFixtureRule reports whether a secret of rule r is plausibly a test fixture when a test path
+// holds it: a private key (tests of TLS, SSH or signing generate key pairs and commit them), or a
+// Stripe key of test mode (sk_test_, rk_test_: Stripe's own test environment). Tokens of live
+// services (AWS, GitHub, Slack, a live Stripe key, ...) stay errors in tests: tests need a fake
+// server or a placeholder, not a real token, and a real one is usable wherever it is committed. jwt
+// and generic-api-key do not run on test paths at all (lowConfidenceSkipPaths).
+func secretFixtureRule(r *secretRule, secret string) bool {
+	switch r.id {
+	case "private-key":
+		return true
+	case "stripe-access-token":
+		return strings.HasPrefix(secret, "sk_test_") || strings.HasPrefix(secret, "rk_test_")
+	}
+	return false
 }
 
 // redactLine returns the line with the given secrets (offsets in the run text) redacted.
@@ -286,6 +343,8 @@ type gitleaksAllowlist struct {
 type secretRule struct {
 	id, name    string
 	re          *regexp.Regexp
+	exists      *regexp.Regexp // matches where re does (re without a leading optional part), faster
+	existsFind  bool           // findAll may derive re's matches from exists (secretRule.findAll)
 	secretGroup int
 	entropy     float64
 	keywords    []string
@@ -295,22 +354,30 @@ type secretRule struct {
 	multiline   bool // its regex is meant to span lines
 	anchored    bool // matches a fixed token format (runs on very long lines too)
 	semiGeneric bool // a gitleaks "keyword = value" regex (utils.GenerateSemiGenericRegex)
+	index       int  // position in secretScanner.rules
+	minLen      int  // no match is shorter (regexMinLen)
+	valueMin    int  // generic-api-key: shortest value (see genericValueAfter); 0 for other rules
 }
 
 type secretAllowlist struct {
 	and       bool
-	paths     *regexp.Regexp
+	paths     *anyOf
 	target    string
 	regexes   *regexp.Regexp
 	stopwords []string
 }
 
 type secretScanner struct {
-	rules  []*secretRule
-	global *secretAllowlist
+	rules    []*secretRule
+	global   *secretAllowlist
+	keywords *keywordIndex
 	// gitleaksOnly turns off wfreview's extra allowlists (secretExtraAllowed), leaving gitleaks'
 	// behaviour: tests use it to compare the port with upstream.
 	gitleaksOnly bool
+	// unfiltered runs every rule's regex on every line, without the keyword prefilter, the
+	// keyword-assignment test or the minimum length: tests use it to show that the prefilter only
+	// skips lines where the regex finds nothing.
+	unfiltered bool
 }
 
 // secretHit is one secret found: offsets of the secret and of the whole match, in the scanned text.
@@ -375,6 +442,10 @@ var secretRuleNames = map[string]string{
 // semiGenericPrefix starts every gitleaks "keyword = value" rule (utils.GenerateSemiGenericRegex).
 const semiGenericPrefix = `(?i)[\w.-]{0,50}?(?:`
 
+// genericValueRegex ends generic-api-key's regex: the operator, the value and its terminator, which
+// genericValueAfter tests for cheaply.
+const genericValueRegex = `[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`
+
 var secretEngine = sync.OnceValue(func() *secretScanner {
 	s, err := compileSecretRules(gitleaksRules, gitleaksGlobalAllowlist)
 	if err != nil {
@@ -408,7 +479,20 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 			multiline:   strings.Contains(gr.Regex, `[\s\S`),
 		}
 		r.semiGeneric = strings.HasPrefix(gr.Regex, semiGenericPrefix)
+		r.exists = re
+		if r.semiGeneric {
+			// [\w.-]{0,50}? can match the empty string and asserts nothing: without it the regexp
+			// matches the same lines, several times faster (the match itself still comes from re).
+			if r.exists, err = regexp.Compile(`(?i)(?:` + gr.Regex[len(semiGenericPrefix):]); err != nil {
+				return nil, fmt.Errorf("rule %s: %w", gr.ID, err)
+			}
+			r.existsFind = r.exists.NumSubexp() == re.NumSubexp() && !lookbehind(r.exists)
+		}
 		r.anchored = !r.generic && !r.semiGeneric
+		r.index, r.minLen = len(s.rules), regexMinLen(re)
+		if r.semiGeneric && strings.HasSuffix(gr.Regex, genericValueRegex) {
+			r.valueMin = 10
+		}
 		for _, k := range gr.Keywords {
 			r.keywords = append(r.keywords, strings.ToLower(k))
 		}
@@ -426,6 +510,13 @@ func compileSecretRules(rules []gitleaksRule, global gitleaksAllowlist) (*secret
 		}
 		s.rules = append(s.rules, r)
 	}
+	kws := make([][]string, len(s.rules))
+	for i, r := range s.rules {
+		kws[i] = r.keywords
+	}
+	if s.keywords, err = newKeywordIndex(kws, true); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -440,9 +531,12 @@ func compileAllowlist(a gitleaksAllowlist) (*secretAllowlist, error) {
 		}
 		return regexp.Compile("(?:" + strings.Join(ps, "|") + ")")
 	}
-	var err error
-	if out.paths, err = join(a.Paths); err != nil {
+	paths, err := join(a.Paths)
+	if err != nil {
 		return nil, err
+	}
+	if paths != nil {
+		out.paths = newAnyOf(paths)
 	}
 	if out.regexes, err = join(a.Regexes); err != nil {
 		return nil, err
@@ -512,10 +606,23 @@ func (s *secretScanner) scan(text, path string, longLineGuard bool) []secretHit 
 
 // scanRaw is scan before overlapping hits of different rules are merged: what gitleaks reports.
 func (s *secretScanner) scanRaw(text, path string, longLineGuard bool) []secretHit {
+	return s.scanRules(s.rulesFor(path), text, path, longLineGuard)
+}
+
+// secretRuleSet is the rules that apply to one path, after the path allowlists.
+type secretRuleSet struct {
+	skip        bool // the whole path is allowlisted
+	line, multi []*secretRule
+}
+
+// rulesFor selects the rules for path ("" for free text). The path regexes are evaluated here, once
+// per file rather than once per run of added lines.
+func (s *secretScanner) rulesFor(path string) *secretRuleSet {
+	rs := &secretRuleSet{}
 	if path != "" && s.global.pathAllowed(path) {
-		return nil
+		rs.skip = true
+		return rs
 	}
-	var lineRules, multiRules []*secretRule
 rules:
 	for _, r := range s.rules {
 		if r.path != nil && (path == "" || !r.path.MatchString(path)) {
@@ -527,15 +634,28 @@ rules:
 			}
 		}
 		if r.multiline {
-			multiRules = append(multiRules, r)
+			rs.multi = append(rs.multi, r)
 		} else {
-			lineRules = append(lineRules, r)
+			rs.line = append(rs.line, r)
 		}
 	}
+	return rs
+}
+
+// scanRules is scanRaw with the rules for path already selected.
+func (s *secretScanner) scanRules(rs *secretRuleSet, text, path string, longLineGuard bool) []secretHit {
+	if rs.skip {
+		return nil
+	}
+	lineRules, multiRules := rs.line, rs.multi
 
 	var hits []secretHit
 	var lineStarts []int
 	multiWanted := make([]bool, len(multiRules))
+	var wanted *lineKeywords
+	if !s.unfiltered {
+		wanted = s.keywords.scan(text) // one keyword pass over the whole text
+	}
 	for start, n := 0, 0; start <= len(text); n++ {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -544,25 +664,36 @@ rules:
 			end += start
 		}
 		lineStarts = append(lineStarts, start)
-		line := strings.TrimSuffix(text[start:end], "\r")
-		if len(line) >= 8 { // shorter than any rule's shortest match
-			lower := strings.ToLower(line)
-			for i, r := range multiRules {
-				if !multiWanted[i] && r.wanted(lower) {
-					multiWanted[i] = true
-				}
-			}
-			for _, r := range lineRules {
-				if longLineGuard && len(line) > secretMaxLineLen && !r.anchored {
-					continue
-				}
-				if !r.wanted(lower) || (r.semiGeneric && !keywordAssignment(lower, r.keywords)) {
-					continue
-				}
-				hits = s.matchRule(hits, r, line, start, n, path)
+		lineStart, line := start, strings.TrimSuffix(text[start:end], "\r")
+		start = end + 1
+		if wanted != nil && !wanted.any(n) {
+			continue
+		}
+		for i, r := range multiRules {
+			if !multiWanted[i] && (wanted == nil || wanted.has(n, r.index)) {
+				multiWanted[i] = true
 			}
 		}
-		start = end + 1
+		var lower string // the lower-cased line, for keywordAssignment
+		for _, r := range lineRules {
+			if longLineGuard && len(line) > secretMaxLineLen && !r.anchored {
+				continue
+			}
+			if wanted != nil {
+				if len(line) < r.minLen || !wanted.has(n, r.index) {
+					continue
+				}
+				if r.semiGeneric {
+					if lower == "" {
+						lower = strings.ToLower(line)
+					}
+					if !keywordAssignment(lower, r.keywords, r.valueMin) {
+						continue
+					}
+				}
+			}
+			hits = s.matchRule(hits, r, line, lineStart, n, path)
+		}
 	}
 	for i, r := range multiRules {
 		if !multiWanted[i] {
@@ -580,24 +711,12 @@ rules:
 	return genericSecretFilter(text, hits)
 }
 
-// wanted is the keyword prefilter; lower is the lower-cased text.
-func (r *secretRule) wanted(lower string) bool {
-	if len(r.keywords) == 0 {
-		return true
-	}
-	for _, k := range r.keywords {
-		if strings.Contains(lower, k) {
-			return true
-		}
-	}
-	return false
-}
-
 // keywordAssignment is a necessary condition for a semi-generic rule to match, much cheaper than its
 // regex: after one of the keywords (which are the regex's identifiers), within the 20 characters of
 // [ \t\w.-] and 3 of [\s'"] the regex allows, comes the first character of an assignment operator
-// (= > : | ? ,).
-func keywordAssignment(lower string, keywords []string) bool {
+// (= > : | ? ,). With valueMin > 0 (generic-api-key), a value of at least valueMin characters must
+// also follow the operator (see genericValueAfter).
+func keywordAssignment(lower string, keywords []string, valueMin int) bool {
 	for _, k := range keywords {
 		for off := 0; ; {
 			i := strings.Index(lower[off:], k)
@@ -609,7 +728,10 @@ func keywordAssignment(lower string, keywords []string) bool {
 			for n := j; n < len(lower); n++ {
 				c := lower[n]
 				if strings.IndexByte("=>:|?,", c) >= 0 {
-					return true
+					if valueMin == 0 || genericValueAfter(lower, n, valueMin) {
+						return true
+					}
+					break // the operator starts here or nowhere: the filler cannot contain it
 				}
 				// Under (?i), \w also matches non-ASCII letters that fold to ASCII (ſ, K): allow any
 				// non-ASCII character.
@@ -628,15 +750,60 @@ func keywordAssignment(lower string, keywords []string) bool {
 	return false
 }
 
+// genericValueAfter reports whether the generic-api-key regex can find its value after the operator
+// whose first character is at op. The value starts within the 9 bytes after op (the rest of the
+// operator, at most 3, then at most 5 of [`'"\s=], nothing else) and is either a run of at least min characters of
+// [\w.=-], or [a-z0-9] then at least min+1 of [a-z0-9+/] then at most three '='; then comes a
+// terminator ([`'"\s;] or the backslash of \n, \r) or the end of the line. No terminator is a value
+// character, so a value ends where a run of value characters ends. Any non-ASCII byte counts as a
+// value character ((?i) lets \w and a-z match ſ and the Kelvin sign), which only lets more lines
+// through.
+func genericValueAfter(lower string, op, min int) bool {
+	terminated := func(i int) bool {
+		return i == len(lower) || strings.IndexByte("`'\" \t\n\f\r;\\", lower[i]) >= 0
+	}
+	for k := op + 1; k <= op+9 && k < len(lower); k++ {
+		if k > op+1 && strings.IndexByte("=>:|`'\" \t\n\f\r", lower[k-1]) < 0 {
+			break // only the operator's tail and [`'"\s=] come between the operator and the value
+		}
+		e := k
+		for e < len(lower) && (genericWordByte(lower[e]) || strings.IndexByte(".=-", lower[e]) >= 0) {
+			e++
+		}
+		if e-k >= min && terminated(e) {
+			return true
+		}
+		if c := lower[k]; secIsLower(c) || secIsDigit(c) || c >= 0x80 {
+			e := k + 1
+			for e < len(lower) && (secIsLower(lower[e]) || secIsDigit(lower[e]) || lower[e] >= 0x80 || lower[e] == '+' || lower[e] == '/') {
+				e++
+			}
+			n := e - k
+			for pad := 0; pad < 3 && e < len(lower) && lower[e] == '='; pad++ {
+				e++
+			}
+			if n >= min+2 && terminated(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// genericWordByte is (?i)\w on lower-cased text, any non-ASCII byte included.
+func genericWordByte(c byte) bool {
+	return secIsLower(c) || secIsUpper(c) || secIsDigit(c) || c == '_' || c >= 0x80
+}
+
 // gitleaksAllow is gitleaks' inline suppression comment.
 const gitleaksAllow = "gitleaks:allow"
 
 // matchRule runs one rule over seg (which starts at offset base of the scanned text and on line n).
 func (s *secretScanner) matchRule(hits []secretHit, r *secretRule, seg string, base, n int, path string) []secretHit {
-	if !r.re.MatchString(seg) { // cheaper than tracking submatches; most keyword lines do not match
+	if !r.exists.MatchString(seg) { // cheaper than tracking submatches; most keyword lines do not match
 		return hits
 	}
-	for _, m := range r.re.FindAllStringSubmatchIndex(seg, -1) {
+	for _, m := range r.findAll(seg) {
 		ms, me := m[0], m[1]
 		// gitleaks trims newlines off the match (detect.go, issue 1352).
 		for ms < me && seg[ms] == '\n' {

@@ -85,7 +85,7 @@ var pemFiller = regexp.MustCompile(`(?i)x{16,}|a{16,}`)
 // corpora, examples and documentation, where "key = value" pairs are test vectors (crypto keys,
 // HMAC secrets) and JWTs are fixtures signed with test keys far more often than live credentials.
 // The token-format rules still run there.
-var lowConfidenceSkipPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|testdata|test_data|fixtures?|specs?|examples?|samples?|docs?|mocks?|corpus|fuzz)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|\.(?:md|mdx|markdown|rst|txt|adoc)$|(?:^|/)(?:swagger|openapi)[^/]*\.(?:ya?ml|json)$`)
+var lowConfidenceSkipPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__fixtures__|testdata|test_data|fixtures?|specs?|examples?|samples?|docs?|mocks?|corpus|fuzz)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|\.(?:md|mdx|markdown|rst|txt|adoc)$|(?:^|/)(?:swagger|openapi)[^/]*\.(?:ya?ml|json)$`)
 
 // genericCodeFiles are programming-language sources: there a credential is a quoted literal, and an
 // unquoted value after "key =" or "token:" is a variable, a call or prose in a comment.

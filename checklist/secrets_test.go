@@ -569,14 +569,22 @@ func TestSecretsAnalyzer(t *testing.T) {
 // fingerprint, and that neither the body nor the JSON carries any of the secrets.
 func assertSecretFinding(t *testing.T, f Finding, secrets ...string) {
 	t.Helper()
-	if f.Check != Security || f.Severity != SeverityError || f.Side != diff.Right || f.Source != SourceStatic || f.StartLine != 0 {
+	fixture := strings.HasSuffix(f.Title, "(looks like a test fixture)")
+	wantSeverity := SeverityError
+	if fixture {
+		wantSeverity = SeverityInfo
+	}
+	if f.Check != Security || f.Severity != wantSeverity || f.Side != diff.Right || f.Source != SourceStatic || f.StartLine != 0 {
 		t.Errorf("finding %+v: wrong check/severity/side/source", f)
 	}
 	if len(f.Fingerprint) != 16 {
 		t.Errorf("fingerprint %q", f.Fingerprint)
 	}
-	if !strings.Contains(f.Body, "revoke or rotate") || !strings.Contains(f.Body, "secret store") || !strings.Contains(f.Body, "…`") {
+	if !strings.Contains(f.Body, "revoke or rotate") || !(fixture || strings.Contains(f.Body, "secret store")) || !strings.Contains(f.Body, "…`") {
 		t.Errorf("body does not ask to rotate and move the secret, or shows no redacted value: %s", f.Body)
+	}
+	if fixture && (!strings.Contains(f.Body, "test fixture") || !strings.Contains(f.Body, "test path")) {
+		t.Errorf("a fixture finding must say it looks like a test fixture in a test path: %s", f.Body)
 	}
 	js, err := json.Marshal(f)
 	if err != nil {
@@ -589,6 +597,68 @@ func assertSecretFinding(t *testing.T, f Finding, secrets ...string) {
 		if len(s) > 12 && !strings.HasPrefix(s, "-----") && strings.Contains(string(js), s[4:12]) {
 			t.Errorf("finding leaks part of a secret beyond its first four characters: %s", js)
 		}
+	}
+}
+
+// TestSecretsTestFixtures: a private key (or a Stripe test-mode key) committed under a test path is
+// reported as info that says it looks like a test fixture; the same key elsewhere, and a token of a
+// live service anywhere, stays an error.
+func TestSecretsTestFixtures(t *testing.T) {
+	g := newTokenGen(7)
+	pem := strings.Split(fakePEM(g, "RSA "), "\n")
+	pemGo := append(append([]string{"package tlsx", "", "const serverKey = `" + pem[0]}, pem[1:]...), "`")
+	pat := "ghp_" + g.s(csAlnum, 36)
+	stripeTest, stripeLive := "sk_test_"+g.s(csAlnum, 24), "sk_live_"+g.s(csAlnum, 24)
+	info, errSev := SeverityInfo, SeverityError
+	tests := []struct {
+		path  string
+		lines []string
+		want  Severity // "" means no finding
+	}{
+		// test paths
+		{"tests/certs/server.key", pem, info},
+		{"test/fixtures/client.pem", pem, info},
+		{"internal/tls/testdata/key.pem", pem, info},
+		{"pkg/x/test_data/id_rsa", pem, info},
+		{"web/src/__fixtures__/keys/dev.pem", pem, info},
+		{"web/src/__tests__/keys.pem", pem, info},
+		{"spec/support/ssh_key", pem, info},
+		{"fixtures/signing.key", pem, info},
+		{"internal/tlsx/tlsx_test.go", pemGo, info},
+		{"Tests/Certs/Server.KEY", pem, info},
+		{"app/tests/conftest.py", []string{"STRIPE = '" + stripeTest + "'"}, info},
+		{"src/billing.spec.ts", []string{"const key = '" + stripeTest + "';"}, info},
+		// a live key or a service token in a test path stays an error
+		{"src/billing.spec.ts", []string{"const key = '" + stripeLive + "';"}, errSev},
+		{"tests/github_test.py", []string{"TOKEN = '" + pat + "'"}, errSev},
+		{"internal/tlsx/tlsx_test.go", []string{"package tlsx", `const tok = "` + pat + `"`}, errSev},
+		// not test paths: a real secret outside tests is an error
+		{"certs/server.key", pem, errSev},
+		{"deploy/keys/prod.pem", pem, errSev},
+		{"latest/server.key", pem, errSev},
+		{"contests/key.pem", pem, errSev},
+		{"internal/tlsx/tlsx.go", pemGo, errSev},
+		{"src/testing.ts", []string{"const key = '" + stripeTest + "';"}, errSev},
+		{"specification/key.pem", pem, errSev},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res, err := Secrets{}.Analyze(context.Background(), &Input{Diff: secParseDiff(t, secNewFileDiff(tt.path, tt.lines...))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != 1 {
+				t.Fatalf("findings = %+v, want one", secBriefs(res.Findings))
+			}
+			f := res.Findings[0]
+			if f.Severity != tt.want {
+				t.Errorf("severity = %s, want %s (%s)", f.Severity, tt.want, f.Title)
+			}
+			if fixture := strings.Contains(f.Title, "looks like a test fixture"); fixture != (tt.want == info) {
+				t.Errorf("title %q", f.Title)
+			}
+			assertSecretFinding(t, f, pat, stripeTest, stripeLive, strings.Join(pem[1:len(pem)-1], "\n"))
+		})
 	}
 }
 
@@ -689,6 +759,24 @@ func TestSecretsKeywordPrefilterIsNecessary(t *testing.T) {
 		b.WriteString(`"` + g.s(csAlnum, 8+g.r.IntN(30)) + `"`)
 		lines = append(lines, b.String())
 	}
+	// Values of every shape genericValueAfter reads: prefixes, both value alternatives, padding,
+	// every terminator and characters that end a value without terminating it.
+	prefixes := []string{"", " ", `"`, "'", "`", "=", " \"", "= '", "  =\"", "\t`", "  \" ", "/"}
+	terms := []string{"", `"`, "'", "`", ";", " ", "\t", `\n`, `\r`, "(", ")", ",", "/", "=", "==", "===", "====", "ſ", "é"}
+	for range 6000 {
+		var b strings.Builder
+		b.WriteString([]string{"api_key", "Token", "PASSWORD", "authSecret", "access", "creds", "x.key"}[g.r.IntN(7)])
+		b.WriteString(seps[g.r.IntN(len(seps))])
+		b.WriteString(ops[g.r.IntN(len(ops))])
+		b.WriteString(prefixes[g.r.IntN(len(prefixes))])
+		charset := []string{csAlnum, csAlnum + "_.=-", csLower + csDigit + "+/", csAlnum + "+/=_.-", csHex}[g.r.IntN(5)]
+		b.WriteString(g.s(charset, 6+g.r.IntN(20)))
+		b.WriteString(terms[g.r.IntN(len(terms))])
+		if g.r.IntN(3) == 0 {
+			b.WriteString(" // " + g.s(csAlnum, 4))
+		}
+		lines = append(lines, b.String())
+	}
 	checked := 0
 	for _, r := range secretEngine().rules {
 		if !r.semiGeneric {
@@ -697,13 +785,13 @@ func TestSecretsKeywordPrefilterIsNecessary(t *testing.T) {
 		for _, l := range lines {
 			if r.re.MatchString(l) {
 				checked++
-				if !keywordAssignment(strings.ToLower(l), r.keywords) {
+				if !keywordAssignment(strings.ToLower(l), r.keywords, r.valueMin) {
 					t.Errorf("%s: prefilter rejects %q, which the rule's regex matches", r.id, l)
 				}
 			}
 		}
 	}
-	if checked < 500 {
+	if checked < 2000 {
 		t.Errorf("only %d matching lines checked; the generator no longer exercises the prefilter", checked)
 	}
 }

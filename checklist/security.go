@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/wfreview/wfreview/diff"
 )
@@ -22,7 +23,11 @@ func SecurityAnalyzers() []Analyzer {
 
 // Injection reports injection sinks and disabled TLS verification on added lines. It implements
 // Analyzer under the security item.
-type Injection struct{}
+type Injection struct {
+	// unfiltered runs every rule's regex on every line, without the keyword pass: tests use it to
+	// show that the keywords only skip lines where no rule finds anything.
+	unfiltered bool
+}
 
 // Check returns the security item id.
 func (Injection) Check() string { return Security }
@@ -32,7 +37,7 @@ const injMaxLineLen = 1000
 
 // injTestPaths are test files and directories, skipped by the injection rules: tests build shell
 // commands and SQL from fixtures on purpose.
-var injTestPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`)
+var injTestPaths = newAnyOf(regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__mocks__|__fixtures__|testdata|test_data|fixtures?|specs?|e2e|cypress)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$`))
 
 // injFile is the per-file state of one analysis.
 type injFile struct {
@@ -95,16 +100,32 @@ type injHit struct {
 }
 
 // injRule finds sinks on one line: re locates a candidate, check decides (m is re's submatch index).
+// keywords are literal strings one of which every match of re contains (case-sensitive): re runs
+// only on lines holding one (TestInjectionKeywordsAreNecessary checks them against re).
 type injRule struct {
-	id    string
-	lang  secLang
-	re    *regexp.Regexp
-	check func(f *injFile, line string, m []int) (injHit, bool)
+	id       string
+	lang     secLang
+	keywords []string
+	re       *regexp.Regexp
+	check    func(f *injFile, line string, m []int) (injHit, bool)
 }
+
+// injKeywords is the keyword pass of the injection rules (index i is injRules[i]).
+var injKeywords = sync.OnceValue(func() *keywordIndex {
+	kws := make([][]string, len(injRules))
+	for i, r := range injRules {
+		kws[i] = r.keywords
+	}
+	ix, err := newKeywordIndex(kws, false)
+	if err != nil {
+		panic(err) // fixed at build time and covered by tests
+	}
+	return ix
+})
 
 // Analyze scans the added lines of included Go, Python and JavaScript/TypeScript files that are not
 // tests.
-func (Injection) Analyze(ctx context.Context, in *Input) (Result, error) {
+func (a Injection) Analyze(ctx context.Context, in *Input) (Result, error) {
 	var res Result
 	if in == nil || in.Diff == nil {
 		return res, nil
@@ -119,14 +140,30 @@ func (Injection) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		f := &injFile{ctx: ctx, in: in, path: p, lang: lang}
-		for _, l := range df.AddedLines() {
-			res.Findings = append(res.Findings, injFindings(f, l)...)
+		n := max(df.Additions, 0) // a capacity hint only
+		added, texts := make([]*diff.Line, 0, n), make([]string, 0, n)
+		for _, h := range df.Hunks {
+			for i := range h.Lines {
+				if l := &h.Lines[i]; l.Kind == diff.Added {
+					added, texts = append(added, l), append(texts, l.Text)
+				}
+			}
+		}
+		var wanted *lineKeywords
+		if !a.unfiltered {
+			wanted = injKeywords().scanLines(texts) // one keyword pass over the file
+		}
+		for i, l := range added {
+			if wanted == nil || wanted.any(i) {
+				res.Findings = append(res.Findings, injFindings(f, *l, wanted, i)...)
+			}
 		}
 	}
 	return res, nil
 }
 
-func injFindings(f *injFile, l diff.Line) []Finding {
+// injFindings checks one added line, line n of the keyword pass wanted (nil: every rule).
+func injFindings(f *injFile, l diff.Line, wanted *lineKeywords, n int) []Finding {
 	text := l.Text
 	if len(text) > injMaxLineLen || secCommentLine.MatchString(text) {
 		return nil
@@ -135,8 +172,8 @@ func injFindings(f *injFile, l diff.Line) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	checkedNonCode := false
-	for _, r := range injRules {
-		if r.lang != f.lang {
+	for i, r := range injRules {
+		if r.lang != f.lang || (wanted != nil && !wanted.has(n, i)) {
 			continue
 		}
 		for _, m := range r.re.FindAllStringSubmatchIndex(text, -1) {
@@ -281,7 +318,8 @@ func jsModuleAlias(src, name string) bool {
 
 var injRules = []injRule{
 	// Go ---------------------------------------------------------------------------------------
-	{id: "go-shell", lang: langGo, re: regexp.MustCompile(`\bexec\.Command(Context)?\(`),
+	{id: "go-shell", lang: langGo, keywords: []string{`exec.Command`},
+		re: regexp.MustCompile(`\bexec\.Command(Context)?\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langGo)
 			if m[2] >= 0 && len(args) > 0 { // CommandContext(ctx, ...)
@@ -307,14 +345,18 @@ var injRules = []injRule{
 					"`exec.Command(\"sh\", \"-c\", `ls -- \"$1\"`, \"sh\", dir)`."),
 			}, true
 		}},
-	{id: "go-sql", lang: langGo, re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(Query|QueryRow|QueryContext|QueryRowContext|Exec|ExecContext|Prepare|PrepareContext|Get|GetContext|Select|SelectContext|Queryx|QueryRowx|QueryxContext|QueryRowxContext|MustExec|MustExecContext|NamedExec|NamedQuery|Raw)\(`),
+	{id: "go-sql", lang: langGo, keywords: []string{`.Query(`, `.QueryRow(`, `.QueryContext(`, `.QueryRowContext(`, `.Exec(`, `.ExecContext(`,
+		`.Prepare(`, `.PrepareContext(`, `.Get(`, `.GetContext(`, `.Select(`, `.SelectContext(`, `.Queryx(`, `.QueryRowx(`,
+		`.QueryxContext(`, `.QueryRowxContext(`, `.MustExec(`, `.MustExecContext(`, `.NamedExec(`, `.NamedQuery(`, `.Raw(`},
+		re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(Query|QueryRow|QueryContext|QueryRowContext|Exec|ExecContext|Prepare|PrepareContext|Get|GetContext|Select|SelectContext|Queryx|QueryRowx|QueryxContext|QueryRowxContext|MustExec|MustExecContext|NamedExec|NamedQuery|Raw)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langGo)
 			sink := line[m[2]:m[3]] + "." + line[m[4]:m[5]]
 			return sqlHit(args, 3, langGo, sink,
 				"`db.Query(\"SELECT … WHERE id = $1\", id)` (the placeholder depends on the driver: `$1`, `?`, `@p1`).")
 		}},
-	{id: "go-sql-sprintf", lang: langGo, re: regexp.MustCompile(`\bfmt\.Sprintf\(`),
+	{id: "go-sql-sprintf", lang: langGo, keywords: []string{`fmt.Sprintf(`},
+		re: regexp.MustCompile(`\bfmt\.Sprintf\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, closed := secArgsAt(line, m, langGo)
 			if !closed || len(args) < 2 {
@@ -334,7 +376,8 @@ var injRules = []injRule{
 					"`db.Query(\"SELECT … WHERE name = $1\", name)`; quoting the value by hand does not stop a value that contains a quote."),
 			}, true
 		}},
-	{id: "go-template-html", lang: langGo, re: regexp.MustCompile(`\btemplate\.HTML\(`),
+	{id: "go-template-html", lang: langGo, keywords: []string{`template.HTML(`},
+		re: regexp.MustCompile(`\btemplate\.HTML\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, closed := secArgsAt(line, m, langGo)
 			if !closed || len(args) != 1 || secSanitized.MatchString(args[0]) {
@@ -356,7 +399,8 @@ var injRules = []injRule{
 					"markup in the template, or sanitize the HTML first (e.g. bluemonday).",
 			}, true
 		}},
-	{id: "go-tls", lang: langGo, re: regexp.MustCompile(`\bInsecureSkipVerify\s*(?::|=)\s*true\b`),
+	{id: "go-tls", lang: langGo, keywords: []string{`InsecureSkipVerify`},
+		re: regexp.MustCompile(`\bInsecureSkipVerify\s*(?::|=)\s*true\b`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			if f.customVerification() {
 				return injHit{}, false // verification is replaced by VerifyPeerCertificate / VerifyConnection
@@ -369,7 +413,8 @@ var injRules = []injRule{
 		}},
 
 	// Python -----------------------------------------------------------------------------------
-	{id: "py-subprocess", lang: langPython, re: regexp.MustCompile(`\bsubprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\(`),
+	{id: "py-subprocess", lang: langPython, keywords: []string{`subprocess.`},
+		re: regexp.MustCompile(`\bsubprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			fn := line[m[2]:m[3]]
 			args, _ := secArgsAt(line, m, langPython)
@@ -395,7 +440,8 @@ var injRules = []injRule{
 					"if a shell is unavoidable, quote every value with `shlex.quote`."),
 			}, true
 		}},
-	{id: "py-os-system", lang: langPython, re: regexp.MustCompile(`\bos\.(system|popen)\(`),
+	{id: "py-os-system", lang: langPython, keywords: []string{`os.system(`, `os.popen(`},
+		re: regexp.MustCompile(`\bos\.(system|popen)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langPython)
 			if len(args) == 0 {
@@ -411,14 +457,16 @@ var injRules = []injRule{
 					"if a shell is unavoidable, quote every value with `shlex.quote`."),
 			}, true
 		}},
-	{id: "py-sql", lang: langPython, re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(execute|executemany|executescript|read_sql|read_sql_query|raw)\(`),
+	{id: "py-sql", lang: langPython, keywords: []string{`.execute(`, `.executemany(`, `.executescript(`, `.read_sql(`, `.read_sql_query(`, `.raw(`},
+		re: regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(execute|executemany|executescript|read_sql|read_sql_query|raw)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langPython)
 			sink := line[m[2]:m[3]] + "." + line[m[4]:m[5]]
 			return sqlHit(pyPositional(args), 1, langPython, sink,
 				"`cursor.execute(\"SELECT … WHERE id = %s\", (user_id,))` (the placeholder depends on the driver: `%s`, `?`, `:name`).")
 		}},
-	{id: "py-eval", lang: langPython, re: regexp.MustCompile(`(?:^|[^\w.])(eval|exec)\(`),
+	{id: "py-eval", lang: langPython, keywords: []string{`eval(`, `exec(`},
+		re: regexp.MustCompile(`(?:^|[^\w.])(eval|exec)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langPython)
 			if len(args) == 0 || !pyRequestData.MatchString(args[0]) {
@@ -432,7 +480,8 @@ var injRules = []injRule{
 					"or a lookup table of allowed values).", fn),
 			}, true
 		}},
-	{id: "py-pickle", lang: langPython, re: regexp.MustCompile(`\b(pickle|cPickle|dill)\.(loads?)\(`),
+	{id: "py-pickle", lang: langPython, keywords: []string{`pickle.load`, `Pickle.load`, `dill.load`},
+		re: regexp.MustCompile(`\b(pickle|cPickle|dill)\.(loads?)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langPython)
 			if len(args) == 0 || !pyRequestData.MatchString(args[0]) {
@@ -445,7 +494,8 @@ var injRules = []injRule{
 					"arbitrary code on the server. Accept a data format instead (JSON with `json.loads`) and validate it.",
 			}, true
 		}},
-	{id: "py-yaml", lang: langPython, re: regexp.MustCompile(`\byaml\.(load|load_all)\(`),
+	{id: "py-yaml", lang: langPython, keywords: []string{`yaml.load`},
+		re: regexp.MustCompile(`\byaml\.(load|load_all)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, closed := secArgsAt(line, m, langPython)
 			if !closed || len(args) == 0 {
@@ -473,7 +523,8 @@ var injRules = []injRule{
 					"(or `Loader=yaml.SafeLoader`).",
 			}, true
 		}},
-	{id: "py-tls", lang: langPython, re: regexp.MustCompile(`\b(requests|httpx|[\w.]*(?:[Ss]ession|[Cc]lient))\.(get|post|put|patch|delete|head|options|request|send|stream|Client|AsyncClient|Session)\(|\b[\w.]*[Ss]ession\.verify\s*=\s*False\b`),
+	{id: "py-tls", lang: langPython, keywords: []string{`requests.`, `httpx.`, `ession.`, `lient.`},
+		re: regexp.MustCompile(`\b(requests|httpx|[\w.]*(?:[Ss]ession|[Cc]lient))\.(get|post|put|patch|delete|head|options|request|send|stream|Client|AsyncClient|Session)\(|\b[\w.]*[Ss]ession\.verify\s*=\s*False\b`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			if m[2] >= 0 { // a call: verify=False must be one of its arguments
 				args, _ := secArgsAt(line, m, langPython)
@@ -488,7 +539,8 @@ var injRules = []injRule{
 		}},
 
 	// JavaScript / TypeScript -------------------------------------------------------------------
-	{id: "js-exec", lang: langJS, re: regexp.MustCompile(`(?:\b([A-Za-z_$][\w$]*)\.|(?:^|[^\w$.]))(exec|execSync)\(`),
+	{id: "js-exec", lang: langJS, keywords: []string{`exec(`, `execSync(`},
+		re: regexp.MustCompile(`(?:\b([A-Za-z_$][\w$]*)\.|(?:^|[^\w$.]))(exec|execSync)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			fn := line[m[4]:m[5]]
 			switch {
@@ -514,7 +566,8 @@ var injRules = []injRule{
 					"`execFile(\"ls\", [\"--\", dir])`."),
 			}, true
 		}},
-	{id: "js-sql", lang: langJS, re: regexp.MustCompile(`\b([A-Za-z_$][\w$.]*)\.(query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|queryRawUnsafe|executeRawUnsafe|unsafe)\(`),
+	{id: "js-sql", lang: langJS, keywords: []string{`.query(`, `.execute(`, `.raw(`, `RawUnsafe(`, `.unsafe(`},
+		re: regexp.MustCompile(`\b([A-Za-z_$][\w$.]*)\.(query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|queryRawUnsafe|executeRawUnsafe|unsafe)\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, _ := secArgsAt(line, m, langJS)
 			sink := line[m[2]:m[3]] + "." + line[m[4]:m[5]]
@@ -522,7 +575,8 @@ var injRules = []injRule{
 				"`db.query(\"SELECT … WHERE id = $1\", [id])` (`?` for MySQL). Tagged templates such as sql`…` or "+
 					"Prisma's $queryRaw`…` are safe: they turn each ${…} into a parameter.")
 		}},
-	{id: "js-eval", lang: langJS, re: regexp.MustCompile(`(?:^|[^\w$.])eval\(`),
+	{id: "js-eval", lang: langJS, keywords: []string{`eval(`},
+		re: regexp.MustCompile(`(?:^|[^\w$.])eval\(`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			args, closed := secArgsAt(line, m, langJS)
 			if !closed || len(args) != 1 || args[0] == "" {
@@ -538,7 +592,8 @@ var injRules = []injRule{
 					"or a switch instead of building code.",
 			}, true
 		}},
-	{id: "js-innerhtml", lang: langJS, re: regexp.MustCompile(`\.(innerHTML|outerHTML)\s*\+?=([^=]|$)`),
+	{id: "js-innerhtml", lang: langJS, keywords: []string{`.innerHTML`, `.outerHTML`},
+		re: regexp.MustCompile(`\.(innerHTML|outerHTML)\s*\+?=([^=]|$)`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			rhs := strings.TrimSpace(line[m[4]:]) // from the character after "="
 			rhs = strings.TrimSuffix(rhs, ";")
@@ -557,7 +612,8 @@ var injRules = []injRule{
 					"`document.createElement`, or sanitize the HTML with `DOMPurify.sanitize`.", prop),
 			}, true
 		}},
-	{id: "js-dangerously", lang: langJS, re: regexp.MustCompile(`dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:`),
+	{id: "js-dangerously", lang: langJS, keywords: []string{`dangerouslySetInnerHTML`},
+		re: regexp.MustCompile(`dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			val := line[m[1]:]
 			if i := strings.LastIndex(val, "}}"); i >= 0 {
@@ -579,7 +635,8 @@ var injRules = []injRule{
 					"HTML with `DOMPurify.sanitize` first.",
 			}, true
 		}},
-	{id: "js-tls", lang: langJS, re: regexp.MustCompile(`(?:^|[{,(])\s*['"]?rejectUnauthorized['"]?\s*:\s*false\b|\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0\b`),
+	{id: "js-tls", lang: langJS, keywords: []string{`rejectUnauthorized`, `NODE_TLS_REJECT_UNAUTHORIZED`},
+		re: regexp.MustCompile(`(?:^|[{,(])\s*['"]?rejectUnauthorized['"]?\s*:\s*false\b|\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0\b`),
 		check: func(f *injFile, line string, m []int) (injHit, bool) {
 			what := "rejectUnauthorized: false"
 			if strings.Contains(line[m[0]:m[1]], "NODE_TLS_REJECT_UNAUTHORIZED") {
