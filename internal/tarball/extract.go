@@ -136,7 +136,7 @@ func Extract(r io.Reader, dir string, lim Limits) (Stats, error) {
 	defer root.Close()
 
 	tr := tar.NewReader(gz)
-	prefix := ""              // the top-level directory, with its trailing slash
+	prefix := ""               // the top-level directory, with its trailing slash
 	links := map[string]bool{} // skipped links: nothing may be written through or over them
 	entries := 0
 	for {
