@@ -17,6 +17,7 @@ type Metrics struct {
 	CallsPerReview prometheus.Histogram
 	Findings       *prometheus.CounterVec
 	ModelTokens    *prometheus.CounterVec
+	Archives       *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -36,9 +37,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Findings posted, by check and source."}, []string{"check", "source"}),
 		ModelTokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wfreview_model_tokens_total",
 			Help: "Model tokens used, by kind (prompt, completion)."}, []string{"kind"}),
+		Archives: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wfreview_archives_total",
+			Help: "Head archives by result (downloaded, cached, refused, error); refused and error reviews read files one by one."}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Webhooks, m.Reviews, m.ReviewSeconds, m.GitHubCalls, m.CallsPerReview, m.Findings, m.ModelTokens)
+		reg.MustRegister(m.Webhooks, m.Reviews, m.ReviewSeconds, m.GitHubCalls, m.CallsPerReview, m.Findings, m.ModelTokens, m.Archives)
 	}
 	return m
 }
