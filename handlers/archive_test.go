@@ -207,9 +207,14 @@ func newTestWorkerWith(t *testing.T, f *prFixture, model *modeltest.Server, arch
 
 func (tw *testWorker) review(t *testing.T, head string) *review.Result {
 	t.Helper()
+	return tw.reviewPR(t, 7, head)
+}
+
+func (tw *testWorker) reviewPR(t *testing.T, number int, head string) *review.Result {
+	t.Helper()
 	n := len(tw.results)
-	if err := tw.Run(context.Background(), queue.ReviewArgs{InstallationID: 1, Owner: fxOwner, Repo: fxRepo, Number: 7,
-		HeadSHA: head, Trigger: TriggerAuto, DeliveryID: "d-" + head[:6]}, 1); err != nil {
+	if err := tw.Run(context.Background(), queue.ReviewArgs{InstallationID: 1, Owner: fxOwner, Repo: fxRepo, Number: number,
+		HeadSHA: head, Trigger: TriggerAuto, DeliveryID: fmt.Sprintf("d-%d-%s", number, head[:6])}, 1); err != nil {
 		t.Fatalf("review job: %v", err)
 	}
 	tw.mu.Lock()
