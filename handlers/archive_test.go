@@ -158,12 +158,15 @@ type testWorker struct {
 
 // newModel is the fake reviewer model.
 func newModel(t *testing.T) *modeltest.Server {
-	return modeltest.NewServer(t, func(modeltest.Call) modeltest.Reply {
-		return modeltest.JSONReply(map[string]any{"findings": []map[string]any{{
-			"check": "pattern-drift", "severity": "warning", "path": "pkg/h01.go", "line": 7, "start_line": nil, "side": "RIGHT",
-			"code": "\tfmt.Println(\"h01\")", "title": "Prints instead of returning", "body": "Return the name.", "suggestion": nil,
-		}}, "plan": nil})
-	})
+	return modeltest.NewServer(t, func(modeltest.Call) modeltest.Reply { return newModelReply() })
+}
+
+// newModelReply is the model's answer: one finding on pkg/h01.go line 7.
+func newModelReply() modeltest.Reply {
+	return modeltest.JSONReply(map[string]any{"findings": []map[string]any{{
+		"check": "pattern-drift", "severity": "warning", "path": "pkg/h01.go", "line": 7, "start_line": nil, "side": "RIGHT",
+		"code": "\tfmt.Println(\"h01\")", "title": "Prints instead of returning", "body": "Return the name.", "suggestion": nil,
+	}}, "plan": nil})
 }
 
 func newTestWorker(t *testing.T, f *prFixture, archives bool, tune func(*config.Operator)) *testWorker {

@@ -1,13 +1,18 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wfreview/wfreview/internal/ghfake"
+	"github.com/wfreview/wfreview/model/modeltest"
+	"github.com/wfreview/wfreview/queue"
 )
 
 // countRoutes counts the API requests whose "METHOD path" contains each of the substrings.
@@ -233,4 +238,77 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) fl
 		}
 	}
 	return 0
+}
+
+// TestInterruptedAttemptLeavesNoRunInProgress cancels a first attempt while the model answers (a
+// shutdown): its check run is completed as cancelled, and the attempt that runs again (River keeps
+// the attempt number of an interrupted job, so it does not look for the old run) starts and
+// completes its own. No run stays in progress.
+func TestInterruptedAttemptLeavesNoRunInProgress(t *testing.T) {
+	f := newPRFixture(t, fixtureOptions{n: 6})
+	var slow atomic.Bool
+	slow.Store(true)
+	model := modeltest.NewServer(t, func(c modeltest.Call) modeltest.Reply {
+		if slow.Load() {
+			return modeltest.Reply{Delay: time.Minute, Content: "{}"}
+		}
+		return newModelReply()
+	})
+	tw := newTestWorkerWith(t, f, model, true, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- tw.Run(ctx, queue.ReviewArgs{InstallationID: 1, Owner: fxOwner, Repo: fxRepo, Number: 7, HeadSHA: fxHead,
+			Trigger: TriggerAuto, DeliveryID: "d1"}, 1)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(model.Calls()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the interrupted attempt returned no error")
+	}
+	runs := f.repo.CheckRuns()
+	if len(runs) != 1 || runs[0].Status != "completed" || runs[0].Conclusion != "cancelled" {
+		t.Fatalf("check runs after the interruption = %+v; want one, cancelled", runs)
+	}
+	slow.Store(false)
+	tw.review(t, fxHead)
+	runs = f.repo.CheckRuns()
+	if len(runs) != 2 {
+		t.Fatalf("%d check runs, want the cancelled one and a new one", len(runs))
+	}
+	for _, r := range runs {
+		if r.Status != "completed" {
+			t.Errorf("run %d left %s", r.ID, r.Status)
+		}
+	}
+	if len(f.pr.Reviews()) != 1 {
+		t.Errorf("%d reviews, want 1", len(f.pr.Reviews()))
+	}
+}
+
+// TestPostedSkipsCommentsWithoutOurReview reads the idempotency state of a pull request that has
+// reviews and comments of other people only: one request, the comments are not listed.
+func TestPostedSkipsCommentsWithoutOurReview(t *testing.T) {
+	f := newPRFixture(t, fixtureOptions{n: 2})
+	f.pr.AddReviewComment("someone", "nit <!-- wfreview:fp=aaaa -->", "pkg/h01.go", 1, 0)
+	ref := PullRef{Owner: fxOwner, Repo: fxRepo, Number: 7, HeadSHA: fxHead}
+	p := &Poster{Client: f.gh.Client(), BotLogin: f.gh.BotLogin()}
+	st, err := p.Posted(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Fingerprints)+len(st.Keys) != 0 {
+		t.Errorf("state = %+v, want empty", st)
+	}
+	if n := f.gh.Count("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"); n != 0 {
+		t.Errorf("comments listed %d times without a review of ours", n)
+	}
+	// Once a review of ours exists, its comments are read.
+	f.pr.AddReviewComment(f.gh.BotLogin(), "x\n\n"+fingerprintMarker("bbbb"), "pkg/h01.go", 2, 0)
+	if st, err = p.Posted(context.Background(), ref); err != nil || !st.Fingerprints["bbbb"] || st.Fingerprints["aaaa"] {
+		t.Errorf("state = %+v, %v; want our fingerprint only", st, err)
+	}
 }
