@@ -78,6 +78,9 @@ func TestRequestBudget(t *testing.T) {
 			if got := counterValue(t, reg, "wfreview_archives_total", "downloaded"); got != 1 {
 				t.Errorf(`wfreview_archives_total{result="downloaded"} = %v, want 1`, got)
 			}
+			if n := tw.Archives.Cache.Held(); n != 0 {
+				t.Errorf("%d archives still held after the review: the job did not release its lease", n)
+			}
 			t.Logf("%s: %d API requests + %d archive download", tc.name, api, dl)
 		})
 	}

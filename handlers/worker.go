@@ -113,7 +113,7 @@ func (w *Worker) Run(ctx context.Context, args queue.ReviewArgs, attempt int) (e
 		return fmt.Errorf("installation client: %w", err)
 	}
 	j := &job{w: w, args: args, attempt: attempt, client: client, log: log, calls: &calls}
-	defer j.head.release()
+	defer func() { j.head.release() }() // j.head is set during the run
 	outcome, err = j.run(ctx)
 	if j.head != nil && j.head.outcome != "" && w.Metrics != nil {
 		w.Metrics.Archives.WithLabelValues(j.head.outcome).Inc()

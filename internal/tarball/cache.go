@@ -131,6 +131,19 @@ func (c *Cache) Usage() (bytes int64, archives int) {
 	return c.total, len(c.entries)
 }
 
+// Held returns the number of archives held by a Lease not yet released.
+func (c *Cache) Held() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, e := range c.entries {
+		if e.refs > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (c *Cache) load(name string) (*entry, error) {
 	p := filepath.Join(c.dir, name, metaFile)
 	b, err := os.ReadFile(p)

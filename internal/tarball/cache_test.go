@@ -87,9 +87,15 @@ func TestCacheGetExtractsOnceAndReuses(t *testing.T) {
 	if n := f.n.Load(); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
+	if n := c.Held(); n != 1 {
+		t.Errorf("Held = %d with two leases on one archive, want 1", n)
+	}
 	l1.Release()
 	l1.Release() // twice is harmless
 	l2.Release()
+	if n := c.Held(); n != 0 {
+		t.Errorf("Held = %d after releasing, want 0", n)
+	}
 }
 
 func TestCacheConcurrentGetsDownloadOnce(t *testing.T) {
