@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,6 +53,8 @@ type values struct {
 	pdbMinAvailable  int
 	webhookSecretKey string
 	privateKeyKey    string
+	archives         bool // archiveCache.enabled
+	archiveMaxFiles  int  // config.archive.max_files (0: the default)
 }
 
 var cases = []renderCase{
@@ -63,6 +66,7 @@ var cases = []renderCase{
 		modelKeys:        map[string]string{"ANTHROPIC_API_KEY": "ANTHROPIC_API_KEY", "OPENAI_API_KEY": "OPENAI_API_KEY"},
 		webhookSecretKey: "webhook-secret",
 		privateKeyKey:    "private-key.pem",
+		archives:         true,
 	}},
 	{name: "postgres-ha", ha: true, values: values{
 		replicas:         3,
@@ -76,6 +80,8 @@ var cases = []renderCase{
 		pdbMinAvailable:  2,
 		webhookSecretKey: "webhook-secret",
 		privateKeyKey:    "private-key.pem",
+		archives:         false,
+		archiveMaxFiles:  50000,
 	}},
 }
 
@@ -729,6 +735,7 @@ func checkCommon(t *testing.T, m manifests, c renderCase) {
 	if _, vol, _ := mountOf(t, ct, volumes, "/tmp/x"); vol.EmptyDir == nil {
 		t.Error("/tmp is not an emptyDir")
 	}
+	checkArchiveCache(t, c, ct, env, volumes, op)
 
 	// Service: ClusterIP, port 80 to the named port.
 	var svc service
@@ -748,6 +755,58 @@ func checkCommon(t *testing.T, m manifests, c renderCase) {
 	if d.Spec.Replicas == nil || *d.Spec.Replicas != v.replicas {
 		t.Errorf("replicas %v, want %d", d.Spec.Replicas, v.replicas)
 	}
+}
+
+// checkArchiveCache: with archives, the cache is a size-limited emptyDir named by
+// WFREVIEW_ARCHIVE_DIR, capped by WFREVIEW_ARCHIVE_CACHE_BYTES below that limit and above one
+// archive; without, no cache and archive.enabled: false in the operator config.
+func checkArchiveCache(t *testing.T, c renderCase, ct container, env map[string]envVar, volumes map[string]volume, op *config.Operator) {
+	t.Helper()
+	if want := c.values.archiveMaxFiles; want != 0 && op.Archive.MaxFiles != want {
+		t.Errorf("archive.max_files = %d, want %d from config.archive", op.Archive.MaxFiles, want)
+	}
+	if !c.values.archives {
+		if _, ok := env[config.EnvArchiveDir]; ok || op.Archive.Enabled {
+			t.Errorf("archives are off, but %s is set or archive.enabled is %v", config.EnvArchiveDir, op.Archive.Enabled)
+		}
+		if _, ok := volumes["archives"]; ok {
+			t.Error("archives are off, but the pod has an archive cache volume")
+		}
+		return
+	}
+	if !op.Archive.Enabled {
+		t.Error("archive.enabled is false in the rendered operator config")
+	}
+	dir := envValue(t, env, config.EnvArchiveDir)
+	mnt, vol, _ := mountOf(t, ct, volumes, dir+"/x")
+	if mnt.MountPath != dir || vol.EmptyDir == nil || mnt.ReadOnly {
+		t.Fatalf("%s=%s is not a writable emptyDir mount (mount %s)", config.EnvArchiveDir, dir, mnt.MountPath)
+	}
+	limit := quantityBytes(t, vol.EmptyDir.SizeLimit)
+	capBytes, err := strconv.ParseInt(envValue(t, env, config.EnvArchiveCacheBytes), 10, 64)
+	if err != nil {
+		t.Fatalf("%s is not a number of bytes: %v", config.EnvArchiveCacheBytes, err)
+	}
+	if capBytes < op.Archive.MaxExtractedBytes || capBytes >= limit {
+		t.Errorf("%s=%d must be between archive.max_extracted_bytes (%d) and the volume's sizeLimit (%d)",
+			config.EnvArchiveCacheBytes, capBytes, op.Archive.MaxExtractedBytes, limit)
+	}
+}
+
+// quantityBytes parses the Kubernetes quantities a sizeLimit uses here (Ki, Mi, Gi, Ti, or bytes).
+func quantityBytes(t *testing.T, q string) int64 {
+	t.Helper()
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40} {
+		if strings.HasSuffix(q, suffix) {
+			q, mult = strings.TrimSuffix(q, suffix), m
+		}
+	}
+	n, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || q == "" {
+		t.Fatalf("sizeLimit %q is not a quantity this test reads", q)
+	}
+	return n * mult
 }
 
 func checkSecurityContext(t *testing.T, what string, sc *securityContext, isContainer bool) {

@@ -91,6 +91,8 @@ type Operator struct {
 	// DatabaseURL is a SQLite file path or a postgres:// URL (default DefaultDatabaseURL). It may hold
 	// a password: print it with RedactDatabaseURL.
 	DatabaseURL string `yaml:"database_url"`
+	// Archive is how the app reads a pull request's head (see archive.go).
+	Archive Archive `yaml:"archive"`
 }
 
 // Model is a model reachable through an OpenAI-compatible chat API.
@@ -181,7 +183,9 @@ func (m Model) Provider() string {
 // default limits, GitHub.com URLs, no GitHub App credentials.
 func DefaultOperator() *Operator {
 	o := &Operator{}
-	o.applyDefaults(newDocument(""))
+	d := newDocument("")
+	o.applyDefaults(d)
+	o.Archive.applyDefaults(d, map[string]string{})
 	return o
 }
 
@@ -205,7 +209,11 @@ func LoadOperator(path string) (*Operator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := o.Archive.applyEnv(fromEnv); err != nil {
+		return nil, err
+	}
 	o.applyDefaults(d)
+	o.Archive.applyDefaults(d, fromEnv)
 	d.validateOperator(o, fromEnv)
 	if err := d.err(); err != nil {
 		return nil, err
@@ -403,6 +411,7 @@ func (d *document) validateOperator(o *Operator, fromEnv map[string]string) {
 	if _, _, err := net.SplitHostPort(o.Server.Address); err != nil {
 		errAt("server.address", "%q is not a listen address such as :8080", clip(o.Server.Address))
 	}
+	o.Archive.validate(d, errAt)
 }
 
 // checkHTTPURL says what is wrong with an absolute http(s) URL, or "" when it is fine. It never

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,6 +67,25 @@ type appOptions struct {
 	modelAnswer func(modeltest.Call) modeltest.Reply
 }
 
+// configChange is the diff entry of .wfreview.yml going from base to head ("" when absent).
+func configChange(base, head string) ghfake.File {
+	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	var b strings.Builder
+	old, cur := lines(base), lines(head)
+	status := "modified"
+	if base == "" {
+		old, status = nil, "added"
+	}
+	fmt.Fprintf(&b, "@@ -%d,%d +1,%d @@", min(len(old), 1), len(old), len(cur))
+	for _, l := range old {
+		b.WriteString("\n-" + l)
+	}
+	for _, l := range cur {
+		b.WriteString("\n+" + l)
+	}
+	return ghfake.File{Filename: ".wfreview.yml", Status: status, Patch: b.String()}
+}
+
 func testKeyPEM(t *testing.T) string {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -97,10 +117,14 @@ func newApp(t *testing.T, o appOptions) *app {
 	if o.repoConfig != "" {
 		a.repo.SetFile("master", ".wfreview.yml", o.repoConfig)
 	}
+	files := []ghfake.File{{Filename: greetPath, Status: "added", Patch: greetPatch}}
+	if o.headConfig != "" { // the pull request's diff shows its change to the config, as on GitHub
+		files = append(files, configChange(o.repoConfig, o.headConfig))
+	}
 	a.pr = a.repo.AddPR(ghfake.PR{
 		Number: prNumber, Title: "Update the README with new information", Body: "Adds a greeter.", Draft: o.draft,
 		User: "Codertocat", BaseRef: "master", BaseSHA: baseSHA, HeadRef: "changes", HeadSHA: headSHA,
-		Files: []ghfake.File{{Filename: greetPath, Status: "added", Patch: greetPatch}},
+		Files: files,
 		Commits: []ghfake.Commit{{SHA: headSHA, AuthorName: "Codertocat", AuthorEmail: "codertocat@example.com", AuthorLogin: "Codertocat",
 			Message: "Add greeter\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>"}},
 	})
@@ -128,6 +152,7 @@ func newApp(t *testing.T, o appOptions) *app {
 	op.GitHub.App.PrivateKey = testKeyPEM(t)
 	op.GitHub.App.WebhookSecret = secret
 	op.DatabaseURL = filepath.Join(t.TempDir(), "wfreview.db")
+	op.Archive.Dir = filepath.Join(t.TempDir(), "archives")
 	op.Models = []config.Model{
 		{Name: "claude-sonnet-4-5", Family: "claude", BaseURL: a.model.URL},
 		{Name: "gpt-5-mini", Family: "gpt", BaseURL: a.model.URL},
@@ -580,8 +605,9 @@ func TestConfigComesFromBaseBranchAndOrg(t *testing.T) {
 
 func TestGitHubFaultsDuringReview(t *testing.T) {
 	a := newApp(t, appOptions{})
-	// The file list fails twice with 502, and the review POST hits the secondary rate limit once.
-	a.gh.FailNext("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, ghfake.Times(2))
+	// Reading the diff (one comparison) fails twice with 502, and the review POST hits the secondary
+	// rate limit once.
+	a.gh.FailNext("GET", "/repos/{owner}/{repo}/compare/{basehead...}", 502, ghfake.Times(2))
 	a.gh.FailNext("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 403, ghfake.SecondaryRateLimit(), ghfake.RetryAfter("1"))
 	if code := a.deliver("pull_request", "d-faults", fixture(t, "pull_request.opened.2.json")); code != http.StatusOK {
 		t.Fatal(code)

@@ -47,6 +47,9 @@ type CheckRuns struct {
 	Name       string // DefaultCheckName when ""
 	DetailsURL string // optional
 	Log        zerolog.Logger
+	// SkipFind makes Start create the run without first looking for one an earlier attempt left in
+	// progress (one request less, for an attempt that knows there was none).
+	SkipFind bool
 }
 
 // CheckOutput is how a check run ends.
@@ -90,7 +93,7 @@ func (c *CheckRuns) Start(ctx context.Context, pr PullRef, externalID string) (i
 	if pr.HeadSHA == "" {
 		return 0, fmt.Errorf("start check run on %s: no head SHA", pr)
 	}
-	if externalID != "" {
+	if externalID != "" && !c.SkipFind {
 		if id, err := c.FindOpen(ctx, pr, externalID); err != nil {
 			c.Log.Warn().Err(err).Msg("could not look for an unfinished check run; creating one")
 		} else if id != 0 {
@@ -196,6 +199,13 @@ func (c *CheckRuns) Complete(ctx context.Context, pr PullRef, id int64, out Chec
 		}
 	}
 	return nil
+}
+
+// checkCompletionRequests is the number of requests Complete makes for these findings: one, plus
+// one per further batch of annotations.
+func checkCompletionRequests(findings []checklist.Finding) int {
+	n := min(len(annotations(findings)), MaxAnnotations)
+	return max(1, (n+AnnotationsPerRequest-1)/AnnotationsPerRequest)
 }
 
 // checkConclusion validates CheckOutput.Conclusion.

@@ -128,6 +128,8 @@ review:
   max_retries: 0
   timeout: 60s
 database_url: %s
+archive:
+  dir: %s
 github:
   v3_api_url: %s
   app:
@@ -135,7 +137,7 @@ github:
     webhook_secret: %s
     private_key: |
       %s
-`, a.model.URL, filepath.Join(t.TempDir(), "wfreview.db"), a.gh.URL, secret, key)
+`, a.model.URL, filepath.Join(t.TempDir(), "wfreview.db"), filepath.Join(t.TempDir(), "archives"), a.gh.URL, secret, key)
 	path := filepath.Join(t.TempDir(), "operator.yml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -149,7 +149,9 @@ func (w *Worker) runIgnore(ctx context.Context, args queue.ReviewArgs) (err erro
 		result = "not_ours"
 		return nil
 	}
-	cfg, _, err := loadConfig(ctx, client, args.Owner, args.Repo, pr.GetBase().GetRef())
+	lookup := &configLookup{c: client, owner: args.Owner, repo: args.Repo, base: pr.GetBase().GetSHA(),
+		installation: args.InstallationID, org: w.orgConfigs()}
+	cfg, _, err := lookup.load(ctx)
 	if err != nil {
 		var ce config.Errors
 		var one *config.Error

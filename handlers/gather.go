@@ -10,8 +10,8 @@ import (
 	"sync"
 
 	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
 
-	"github.com/wfreview/wfreview/config"
 	"github.com/wfreview/wfreview/diff"
 	"github.com/wfreview/wfreview/model"
 )
@@ -20,32 +20,124 @@ import (
 const (
 	maxPRFiles   = 3000 // GitHub's own cap on the files endpoint
 	maxPRCommits = 250  // GitHub's cap on the commits endpoint
-	maxBlobBytes = 2 << 20
+	// maxCompareFiles is GitHub's cap on a comparison's files: a comparison listing that many may
+	// have been cut.
+	maxCompareFiles = 300
+	maxBlobBytes    = 2 << 20
 )
 
-// fetchFiles lists the PR's files with their patches (100 per page) and indexes them.
-func fetchFiles(ctx context.Context, c *github.Client, pr PullRef) (*diff.Index, error) {
+// change is what a review reads about the pull request's diff: the files with their patches, the
+// commits, and what the config lookup needs to know about them.
+type change struct {
+	ix      *diff.Index
+	commits []model.Commit
+	// paths holds every filename and previous filename of the diff.
+	paths map[string]bool
+	// complete is true when the file list is the whole diff (not cut at an API limit).
+	complete bool
+	// baseInHead is true when the base commit is an ancestor of head (the compare status is "ahead"
+	// or "identical"): head then holds every file of the base that the diff does not list, unchanged.
+	baseInHead bool
+	// via says where the files came from: "compare" (one request for files and commits) or "pulls".
+	via string
+}
+
+// touches reports whether the diff adds, changes, removes or renames (from or to) one of names.
+func (c *change) touches(names ...string) bool {
+	for _, n := range names {
+		if c.paths[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchChange reads the pull request's files and commits. One request does both in the common case:
+// the three-dot comparison of the base commit with head, which is the pull request's diff (GitHub
+// compares from the merge base, as for the pull request's file list) and its commits. The pull
+// request endpoints are used instead when the comparison fails, lists 300 files (its limit), or
+// lists fewer commits than it counts.
+func fetchChange(ctx context.Context, c *github.Client, pr PullRef, baseSHA string) (*change, error) {
+	ch := &change{paths: map[string]bool{}}
 	var pfs []diff.PatchFile
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		files, resp, err := c.PullRequests.ListFiles(ctx, pr.Owner, pr.Repo, pr.Number, opt)
-		if err != nil {
-			return nil, fmt.Errorf("list files of #%d: %w", pr.Number, err)
+	needFiles, needCommits := true, true
+	if baseSHA != "" {
+		cmp, _, err := c.Repositories.CompareCommits(ctx, pr.Owner, pr.Repo, baseSHA, pr.HeadSHA, nil)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, fmt.Errorf("compare %s...%s: %w", short(baseSHA), short(pr.HeadSHA), err)
+		case err != nil:
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("comparing base and head failed; listing the pull request's files and commits")
+		default:
+			ch.via = "compare"
+			status := cmp.GetStatus()
+			ch.baseInHead = status == "ahead" || status == "identical"
+			if len(cmp.Files) < maxCompareFiles {
+				for _, f := range cmp.Files {
+					pfs = append(pfs, patchFile(f))
+				}
+				needFiles, ch.complete = false, true
+			}
+			if len(cmp.Commits) >= min(cmp.GetTotalCommits(), maxPRCommits) {
+				for _, rc := range cmp.Commits {
+					ch.commits = append(ch.commits, modelCommit(rc))
+				}
+				needCommits = false
+			}
 		}
-		for _, f := range files {
-			pfs = append(pfs, diff.PatchFile{Filename: f.GetFilename(), PreviousFilename: f.GetPreviousFilename(),
-				Status: f.GetStatus(), Patch: f.GetPatch(), Additions: f.GetAdditions(), Deletions: f.GetDeletions()})
+	}
+	if needFiles {
+		ch.via = "pulls"
+		var err error
+		if pfs, ch.complete, err = listPullFiles(ctx, c, pr); err != nil {
+			return nil, err
 		}
-		if resp.NextPage == 0 || len(pfs) >= maxPRFiles {
-			break
+	}
+	if needCommits {
+		var err error
+		if ch.commits, err = fetchCommits(ctx, c, pr); err != nil {
+			return nil, err
 		}
-		opt.Page = resp.NextPage
+	}
+	for _, f := range pfs {
+		ch.paths[f.Filename] = true
+		if f.PreviousFilename != "" {
+			ch.paths[f.PreviousFilename] = true
+		}
 	}
 	ix, err := diff.FromPatches(pfs)
 	if err != nil {
 		return nil, fmt.Errorf("index files of #%d: %w", pr.Number, err)
 	}
-	return ix, nil
+	ch.ix = ix
+	return ch, nil
+}
+
+// listPullFiles lists the PR's files with their patches (100 per page); complete is false when the
+// list stopped at GitHub's limit.
+func listPullFiles(ctx context.Context, c *github.Client, pr PullRef) (pfs []diff.PatchFile, complete bool, err error) {
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		files, resp, err := c.PullRequests.ListFiles(ctx, pr.Owner, pr.Repo, pr.Number, opt)
+		if err != nil {
+			return nil, false, fmt.Errorf("list files of #%d: %w", pr.Number, err)
+		}
+		for _, f := range files {
+			pfs = append(pfs, patchFile(f))
+		}
+		if len(pfs) >= maxPRFiles {
+			return pfs, false, nil
+		}
+		if resp.NextPage == 0 {
+			return pfs, true, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+func patchFile(f *github.CommitFile) diff.PatchFile {
+	return diff.PatchFile{Filename: f.GetFilename(), PreviousFilename: f.GetPreviousFilename(),
+		Status: f.GetStatus(), Patch: f.GetPatch(), Additions: f.GetAdditions(), Deletions: f.GetDeletions()}
 }
 
 // fetchCommits lists the PR's commits for author-model detection.
@@ -58,15 +150,7 @@ func fetchCommits(ctx context.Context, c *github.Client, pr PullRef) ([]model.Co
 			return nil, fmt.Errorf("list commits of #%d: %w", pr.Number, err)
 		}
 		for _, rc := range commits {
-			cm := rc.GetCommit()
-			mc := model.Commit{SHA: rc.GetSHA(), Message: cm.GetMessage(),
-				AuthorName: cm.GetAuthor().GetName(), AuthorEmail: cm.GetAuthor().GetEmail(),
-				CommitterName: cm.GetCommitter().GetName(), CommitterEmail: cm.GetCommitter().GetEmail()}
-			// The GitHub account behind the commit tells bots like copilot-swe-agent[bot] apart.
-			if l := rc.GetAuthor().GetLogin(); l != "" && mc.AuthorName == "" {
-				mc.AuthorName = l
-			}
-			out = append(out, mc)
+			out = append(out, modelCommit(rc))
 		}
 		if resp.NextPage == 0 || len(out) >= maxPRCommits {
 			break
@@ -74,6 +158,18 @@ func fetchCommits(ctx context.Context, c *github.Client, pr PullRef) ([]model.Co
 		opt.Page = resp.NextPage
 	}
 	return out, nil
+}
+
+func modelCommit(rc *github.RepositoryCommit) model.Commit {
+	cm := rc.GetCommit()
+	mc := model.Commit{SHA: rc.GetSHA(), Message: cm.GetMessage(),
+		AuthorName: cm.GetAuthor().GetName(), AuthorEmail: cm.GetAuthor().GetEmail(),
+		CommitterName: cm.GetCommitter().GetName(), CommitterEmail: cm.GetCommitter().GetEmail()}
+	// The GitHub account behind the commit tells bots like copilot-swe-agent[bot] apart.
+	if l := rc.GetAuthor().GetLogin(); l != "" && mc.AuthorName == "" {
+		mc.AuthorName = l
+	}
+	return mc
 }
 
 // ghTree reads the repository at one commit through the API. It implements checklist.Tree: the file
@@ -173,33 +269,4 @@ func readContent(ctx context.Context, c *github.Client, owner, repo, ref, path s
 		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}
 	return []byte(s), nil
-}
-
-// loadConfig reads .wfreview.yml from the base branch (so a pull request cannot change its own
-// review), else the organisation default from the owner's .github repository, else the defaults. A
-// file that does not parse is returned as an error of type config.Errors / *config.Error.
-func loadConfig(ctx context.Context, c *github.Client, owner, repo, baseRef string) (*config.Repo, string, error) {
-	type source struct{ repo, ref, label string }
-	for _, s := range []source{{repo, baseRef, owner + "/" + repo}, {".github", "", owner + "/.github"}} {
-		for _, name := range []string{config.RepoFileName, ".wfreview.yaml"} {
-			data, err := readContent(ctx, c, owner, s.repo, s.ref, name)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				var ge *github.ErrorResponse
-				if s.repo == ".github" && errors.As(err, &ge) && ge.Response != nil &&
-					(ge.Response.StatusCode == http.StatusForbidden || ge.Response.StatusCode == http.StatusNotFound) {
-					break // the app is not installed on the .github repository: no org default
-				}
-				return nil, "", fmt.Errorf("read %s from %s: %w", name, s.label, err)
-			}
-			cfg, err := config.ParseRepo(name, data)
-			if err != nil {
-				return nil, s.label + ":" + name, err
-			}
-			return cfg, s.label + ":" + name, nil
-		}
-	}
-	return config.DefaultRepo(), "defaults", nil
 }

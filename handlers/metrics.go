@@ -23,6 +23,8 @@ type Metrics struct {
 	Suppressed prometheus.Counter
 	// ThreadsResolved counts earlier comments resolved because their finding was fixed.
 	ThreadsResolved prometheus.Counter
+	// Archives counts head archives by result (downloaded, cached, refused, error).
+	Archives *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -48,10 +50,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Findings not posted because feedback suppressed them in the repository."}),
 		ThreadsResolved: prometheus.NewCounter(prometheus.CounterOpts{Name: "wfreview_threads_resolved_total",
 			Help: "Earlier wfreview comments resolved because a push changed their line and the finding is gone."}),
+		Archives: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wfreview_archives_total",
+			Help: "Head archives by result (downloaded, cached, refused, error); refused and error reviews read files one by one."}, []string{"result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Webhooks, m.Reviews, m.ReviewSeconds, m.GitHubCalls, m.CallsPerReview, m.Findings, m.ModelTokens,
-			m.Feedback, m.Suppressed, m.ThreadsResolved)
+			m.Feedback, m.Suppressed, m.ThreadsResolved, m.Archives)
 	}
 	return m
 }

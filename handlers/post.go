@@ -87,6 +87,8 @@ type Poster struct {
 	BotLogin string
 	// Sleep waits before re-posting after a server error; nil uses a timer. Tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Footer, when set, gives the summary's last line each time a review is built.
+	Footer func() string
 }
 
 // PostedState is what earlier runs left on a pull request, read from our hidden markers.
@@ -256,11 +258,53 @@ func (p *Poster) sleep(ctx context.Context, d time.Duration) error {
 	return sleepCtx(ctx, d)
 }
 
-// Posted reads the pull request's review comments and reviews (all pages) and collects what our
+// Posted reads the pull request's reviews and review comments (all pages) and collects what our
 // markers say: the fingerprints already posted, the keys of the runs already posted and the head
-// of our latest review.
+// of our latest review. Every review comment belongs to a review (GitHub files even a single
+// comment under a review of its own), so the comments are listed only when one of our reviews
+// exists: the first review of a pull request reads one page.
 func (p *Poster) Posted(ctx context.Context, pr PullRef) (*PostedState, error) {
 	st := &PostedState{Fingerprints: map[string]bool{}, Keys: map[string]bool{}, ReviewIDs: map[string]int64{}}
+
+	var lastAt time.Time
+	anyOurs := false
+	ropts := &github.ListOptions{PerPage: 100}
+	for page := 0; ; page++ {
+		if page == maxListPages {
+			p.Log.Warn().Stringer("pr", pr).Msg("too many reviews; reading the first pages only")
+			break
+		}
+		rvs, resp, err := p.Client.PullRequests.ListReviews(ctx, pr.Owner, pr.Repo, pr.Number, ropts)
+		if err != nil {
+			return nil, fmt.Errorf("list reviews of %s: %w", pr, err)
+		}
+		for _, rv := range rvs {
+			if !p.ours(rv.User) {
+				continue
+			}
+			anyOurs = true
+			m := parseMarkers(rv.GetBody())
+			for _, fp := range m.fingerprints {
+				st.Fingerprints[fp] = true
+			}
+			if !m.hasKey {
+				continue
+			}
+			st.Keys[m.key] = true
+			st.ReviewIDs[m.key] = rv.GetID()
+			// Reviews are listed oldest first; submitted_at breaks no tie against that order.
+			if at := rv.GetSubmittedAt().Time; !at.Before(lastAt) {
+				lastAt, st.LastReviewedSHA, st.LastReviewedAt = at, m.head, at
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		ropts.Page = resp.NextPage
+	}
+	if !anyOurs {
+		return st, nil
+	}
 
 	copts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for page := 0; ; page++ {
@@ -289,41 +333,6 @@ func (p *Poster) Posted(ctx context.Context, pr PullRef) (*PostedState, error) {
 			break
 		}
 		copts.Page = resp.NextPage
-	}
-
-	var lastAt time.Time
-	ropts := &github.ListOptions{PerPage: 100}
-	for page := 0; ; page++ {
-		if page == maxListPages {
-			p.Log.Warn().Stringer("pr", pr).Msg("too many reviews; reading the first pages only")
-			break
-		}
-		rvs, resp, err := p.Client.PullRequests.ListReviews(ctx, pr.Owner, pr.Repo, pr.Number, ropts)
-		if err != nil {
-			return nil, fmt.Errorf("list reviews of %s: %w", pr, err)
-		}
-		for _, rv := range rvs {
-			if !p.ours(rv.User) {
-				continue
-			}
-			m := parseMarkers(rv.GetBody())
-			for _, fp := range m.fingerprints {
-				st.Fingerprints[fp] = true
-			}
-			if !m.hasKey {
-				continue
-			}
-			st.Keys[m.key] = true
-			st.ReviewIDs[m.key] = rv.GetID()
-			// Reviews are listed oldest first; submitted_at breaks no tie against that order.
-			if at := rv.GetSubmittedAt().Time; !at.Before(lastAt) {
-				lastAt, st.LastReviewedSHA, st.LastReviewedAt = at, m.head, at
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		ropts.Page = resp.NextPage
 	}
 	return st, nil
 }
@@ -545,7 +554,11 @@ func (p *Poster) reviewRequest(pr PullRef, res *review.Result, event, key string
 	for i := 0; i < len(fps); i += fingerprintsPerLine {
 		marker += "\n" + fingerprintMarker(fps[i:min(i+fingerprintsPerLine, len(fps))]...)
 	}
-	body := review.Markdown(res, review.MarkdownOptions{Overflow: summaryOnly, Marker: marker})
+	var footer string
+	if p.Footer != nil {
+		footer = p.Footer()
+	}
+	body := review.Markdown(res, review.MarkdownOptions{Overflow: summaryOnly, Marker: marker, Footer: footer})
 	req := &github.PullRequestReviewRequest{
 		CommitID: github.String(pr.HeadSHA),
 		Body:     github.String(body),

@@ -61,13 +61,9 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := NewMetrics(reg)
 
-	cc, err := githubapp.NewDefaultCachingClientCreator(withGraphQLURL(op.GitHub),
-		githubapp.WithClientUserAgent("wfreview/"+opts.Version),
-		githubapp.WithClientTimeout(60*time.Second),
-		githubapp.WithClientMiddleware(RetryMiddleware(RetryOptions{OnResponse: metrics.ObserveGitHubResponse})),
-	)
+	cc, err := newClientCreator(op, opts.Version, metrics)
 	if err != nil {
-		return nil, fmt.Errorf("github client creator: %w", err)
+		return nil, err
 	}
 
 	engine, notes := review.NewEngine(op)
@@ -80,7 +76,20 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 		log.Warn().Msg("no reviewer model available: reviews run the static checks only")
 	}
 
-	worker := &Worker{ClientCreator: cc, Engine: engine, Metrics: metrics, Log: log, BotLogin: botLogin(ctx, cc, log)}
+	// The archive download goes to codeload, not the API: it is not counted as a GitHub request.
+	archives, err := NewHeadArchives(op.Archive, nil)
+	if err != nil {
+		return nil, fmt.Errorf("archive cache (archive.dir, %s): %w", config.EnvArchiveDir, err)
+	}
+	if archives == nil {
+		log.Info().Msg("head archives are off (archive.enabled: false): files are read one by one")
+	} else {
+		lim := archives.Cache.Limits()
+		log.Info().Str("dir", archives.Cache.Dir()).Int64("cache_bytes", archives.Cache.MaxBytes()).
+			Int64("max_bytes", lim.MaxDownloadBytes).Int64("max_extracted_bytes", lim.MaxExtractedBytes).
+			Int("max_files", lim.MaxEntries).Msg("head archive cache")
+	}
+	worker := &Worker{ClientCreator: cc, Engine: engine, Metrics: metrics, Log: log, BotLogin: botLogin(ctx, cc, log), Archives: archives}
 	q, err := queue.Open(ctx, queue.Config{DatabaseURL: op.DatabaseURL, Workers: opts.Workers, JobTimeout: opts.JobTimeout,
 		PollInterval: opts.PollInterval, Log: log, Registerer: reg}, worker.Run)
 	if err != nil {
@@ -103,6 +112,20 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	s.handler = withLogger(log, mux)
 	return s, nil
+}
+
+// newClientCreator makes the GitHub clients: installation tokens from ghinstallation (cached per
+// installation), and every API request through RetryMiddleware, whose hook counts it.
+func newClientCreator(op *config.Operator, version string, metrics *Metrics) (githubapp.ClientCreator, error) {
+	cc, err := githubapp.NewDefaultCachingClientCreator(withGraphQLURL(op.GitHub),
+		githubapp.WithClientUserAgent("wfreview/"+version),
+		githubapp.WithClientTimeout(60*time.Second),
+		githubapp.WithClientMiddleware(RetryMiddleware(RetryOptions{OnResponse: metrics.ObserveGitHubResponse})),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("github client creator: %w", err)
+	}
+	return cc, nil
 }
 
 // Handler is the server's HTTP handler (for tests and custom listeners).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,21 @@ type Worker struct {
 	PostSleep func(ctx context.Context, d time.Duration) error
 	// Feedback keeps the findings suppressed by feedback (see feedback.go); nil turns feedback off.
 	Feedback FeedbackStore
+	// Archives reads each head as one tarball; nil reads files one by one through the API.
+	Archives *HeadArchives
+	// OrgConfigTTL is how long the organisation default is cached (default DefaultOrgConfigTTL;
+	// negative: not cached).
+	OrgConfigTTL time.Duration
+
+	orgOnce sync.Once
+	org     *orgConfigCache
+	// onResult, when set, sees every review result before it is posted (tests).
+	onResult func(*review.Result)
+}
+
+func (w *Worker) orgConfigs() *orgConfigCache {
+	w.orgOnce.Do(func() { w.org = newOrgConfigCache(w.OrgConfigTTL) })
+	return w.org
 }
 
 // Outcomes of a job, for metrics and logs.
@@ -51,13 +67,17 @@ const (
 
 // job is the state of one run.
 type job struct {
-	w      *Worker
-	args   queue.ReviewArgs
-	client *github.Client
-	log    zerolog.Logger
-	pr     *github.PullRequest
-	ref    PullRef
-	cfg    *config.Repo
+	w       *Worker
+	args    queue.ReviewArgs
+	attempt int
+	client  *github.Client
+	log     zerolog.Logger
+	calls   *atomic.Int64 // GitHub API requests of the job so far
+	pr      *github.PullRequest
+	ref     PullRef
+	cfg     *config.Repo
+	change  *change   // the diff and commits, once read
+	head    *headRead // how the head is read, once decided
 }
 
 // Run is the queue.Handler: it reviews one pull request at most once per (head, trigger). Errors are
@@ -97,8 +117,12 @@ func (w *Worker) Run(ctx context.Context, args queue.ReviewArgs, attempt int) (e
 	if err != nil {
 		return fmt.Errorf("installation client: %w", err)
 	}
-	j := &job{w: w, args: args, client: client, log: log}
+	j := &job{w: w, args: args, attempt: attempt, client: client, log: log, calls: &calls}
+	defer func() { j.head.release() }() // j.head is set during the run
 	outcome, err = j.run(ctx)
+	if j.head != nil && j.head.outcome != "" && w.Metrics != nil {
+		w.Metrics.Archives.WithLabelValues(j.head.outcome).Inc()
+	}
 	return err
 }
 
@@ -137,7 +161,19 @@ func (j *job) run(ctx context.Context) (string, error) {
 	if j.isComment() {
 		j.react(ctx)
 	}
-	cfg, src, err := loadConfig(ctx, j.client, a.Owner, a.Repo, pr.GetBase().GetRef())
+	if j.likelyReviewed() {
+		// Read the diff and the head first: the config can then come from the archive for free.
+		if err := j.readChange(ctx); err != nil {
+			return outcomeFailed, err
+		}
+		j.readHead(ctx)
+	}
+	lookup := &configLookup{c: j.client, owner: a.Owner, repo: a.Repo, base: pr.GetBase().GetSHA(),
+		installation: a.InstallationID, change: j.change, org: j.w.orgConfigs()}
+	if j.head != nil {
+		lookup.head = j.head.tree
+	}
+	cfg, src, err := lookup.load(ctx)
 	if err != nil {
 		var ce config.Errors
 		var one *config.Error
@@ -147,6 +183,7 @@ func (j *job) run(ctx context.Context) (string, error) {
 		return outcomeFailed, err
 	}
 	j.cfg = cfg
+	j.log.Debug().Str("config", src).Str("config_via", lookup.via).Msg("configuration read")
 
 	if j.isComment() {
 		if done, outcome, err := j.commandGate(ctx); done {
@@ -157,6 +194,40 @@ func (j *job) run(ctx context.Context) (string, error) {
 		return outcomeSkipped, nil
 	}
 	return j.review(ctx)
+}
+
+// likelyReviewed reports whether an automatic review will most likely run, judged before the config
+// is read: then the diff and the head archive are read first, and the config comes from the archive
+// when it can. Drafts, bot pull requests and commands read the config through the API first, so a
+// skipped review or a refused command downloads nothing.
+func (j *job) likelyReviewed() bool {
+	return !j.isComment() && !j.pr.GetDraft() && j.pr.GetUser().GetType() != "Bot"
+}
+
+// readChange reads the diff and the commits once.
+func (j *job) readChange(ctx context.Context) error {
+	if j.change != nil {
+		return nil
+	}
+	ch, err := fetchChange(ctx, j.client, j.ref, j.pr.GetBase().GetSHA())
+	if err != nil {
+		return err
+	}
+	j.change = ch
+	return nil
+}
+
+// readHead decides, once, how the head is read: its archive, else files one by one.
+func (j *job) readHead(ctx context.Context) {
+	if j.head != nil {
+		return
+	}
+	j.head = j.w.Archives.read(ctx, j.client, j.args.Owner, j.args.Repo, j.ref.HeadSHA, j.pr.GetBase().GetRepo().GetSize())
+	ev := j.log.Info()
+	if j.head.note != "" {
+		ev = j.log.Warn().Str("reason", j.head.note)
+	}
+	ev.Str("archive", j.head.outcome).Msg("head read")
 }
 
 // autoSkip says why an automatic review does not run, or "".
@@ -177,6 +248,9 @@ func (j *job) autoSkip() string {
 func (j *job) review(ctx context.Context) (string, error) {
 	a := j.args
 	poster := &Poster{Client: j.client, Log: j.log, BotLogin: j.w.BotLogin, Sleep: j.w.PostSleep}
+	var annotated []checklist.Finding // what the check run's completion will carry
+	// The summary's request count includes the review's POST and the check run's completion.
+	poster.Footer = func() string { return j.footer(1 + checkCompletionRequests(annotated)) }
 	state, err := poster.Posted(ctx, j.ref)
 	if err != nil {
 		return outcomeFailed, err
@@ -197,10 +271,10 @@ func (j *job) review(ctx context.Context) (string, error) {
 		return outcomePosted, nil
 	}
 
-	ix, err := fetchFiles(ctx, j.client, j.ref)
-	if err != nil {
+	if err := j.readChange(ctx); err != nil {
 		return outcomeFailed, err
 	}
+	ix := j.change.ix
 	var only []string
 	var notes []string
 	if a.Mode != ModeFull && state.LastReviewedSHA != "" {
@@ -214,14 +288,28 @@ func (j *job) review(ctx context.Context) (string, error) {
 		}
 	}
 
+	// The first attempt of a job cannot have left a check run of its own: it only looks for one on a
+	// retry (after a crash, River runs the job again with the next attempt number). An attempt
+	// interrupted by a shutdown runs again with the same number, so it completes its run first.
+	checks.SkipFind = j.attempt <= 1
 	runID, err := checks.Start(ctx, j.ref, key)
 	if err != nil {
 		j.log.Warn().Err(err).Msg("could not start the check run; continuing")
 	}
+	completed := false
+	defer func() {
+		if runID != 0 && !completed && ctx.Err() != nil {
+			j.interrupted(ctx, checks, runID)
+		}
+	}()
 
-	commits, err := fetchCommits(ctx, j.client, j.ref)
-	if err != nil {
-		return outcomeFailed, err
+	j.readHead(ctx)
+	var tree checklist.Tree = newTree(j.client, a.Owner, a.Repo, j.ref.HeadSHA)
+	if j.head.tree != nil {
+		tree = j.head.tree
+	}
+	if j.head.note != "" {
+		notes = append(notes, j.head.note)
 	}
 	var labels []string
 	for _, l := range j.pr.Labels {
@@ -229,7 +317,7 @@ func (j *job) review(ctx context.Context) (string, error) {
 	}
 	res, err := j.w.Engine.Run(ctx, &review.Request{
 		Base: j.pr.GetBase().GetSHA(), Head: j.ref.HeadSHA, Diff: ix,
-		Tree: newTree(j.client, a.Owner, a.Repo, j.ref.HeadSHA), Config: j.cfg, Commits: commits,
+		Tree: tree, Config: j.cfg, Commits: j.change.commits,
 		PRBody: j.pr.GetBody(), Labels: labels, Checks: a.Checks, OnlyPaths: only,
 	})
 	if err != nil {
@@ -238,11 +326,15 @@ func (j *job) review(ctx context.Context) (string, error) {
 	res.Notes = append(notes, res.Notes...)
 	j.earlier(ctx, state, ix, only, res) // feedback, suppressed findings, stale threads
 	j.observe(res)
+	if j.w.onResult != nil {
+		j.w.onResult(res)
+	}
 
 	event := EventComment
 	if j.cfg.Review.RequestChanges && hasSeverity(res, checklist.SeverityError) {
 		event = EventRequestChanges
 	}
+	annotated = res.Findings
 	out, err := poster.Post(ctx, j.ref, res, PostOptions{Event: event, Key: key, Diff: ix, MaxInline: min(DefaultMaxInline, j.cfg.MaxComments),
 		SummaryWhenEmpty: j.isComment() || state.LastReviewedSHA == ""}, state)
 	if err != nil {
@@ -251,9 +343,10 @@ func (j *job) review(ctx context.Context) (string, error) {
 	j.log.Info().Int64("review_id", out.ReviewID).Int("inline", out.Inline).Int("overflow", out.Overflow).
 		Int("already_posted", out.AlreadyPosted).Int("moved", len(out.Moved)).Bool("empty", out.Empty).Msg("review posted")
 
+	completed = true
 	if err := checks.Complete(ctx, j.ref, runID, CheckOutput{
 		Conclusion: ConclusionFor(res, j.cfg.Review.FailCheck),
-		Summary:    review.Markdown(res, review.MarkdownOptions{}),
+		Summary:    review.Markdown(res, review.MarkdownOptions{Footer: j.footer(checkCompletionRequests(res.Findings))}),
 		Findings:   res.Findings,
 	}); err != nil {
 		j.log.Warn().Err(err).Msg("could not complete the check run")
@@ -262,6 +355,31 @@ func (j *job) review(ctx context.Context) (string, error) {
 		return outcomeEmpty, nil
 	}
 	return outcomePosted, nil
+}
+
+// footer is the summary's last line: the GitHub API requests of the review (those made so far plus
+// the ones still to come, given) and how the head was read.
+func (j *job) footer(still int) string {
+	s := fmt.Sprintf("GitHub requests: %d", j.calls.Load()+int64(still))
+	switch {
+	case j.head == nil || j.head.outcome == "":
+	case j.head.tree != nil:
+		s += " · head read from one archive"
+	default:
+		s += " · head read file by file"
+	}
+	return s
+}
+
+// interrupted completes the check run of an attempt whose context ended (shutdown or timeout), so no
+// run is left in progress: the job runs again and starts a new one.
+func (j *job) interrupted(ctx context.Context, checks *CheckRuns, runID int64) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := checks.Complete(cctx, j.ref, runID, CheckOutput{Conclusion: ConclusionCancelled, Title: "Interrupted",
+		Summary: "This review was interrupted (the server stopped or the attempt timed out); it runs again."}); err != nil {
+		j.log.Warn().Err(err).Msg("could not complete the interrupted check run")
+	}
 }
 
 // changedSince returns the files changed between the last reviewed commit and head when the last

@@ -409,6 +409,8 @@ type MarkdownOptions struct {
 	Marker string
 	// MaxBytes caps the body, marker included; 0 means DefaultMarkdownMaxBytes.
 	MaxBytes int
+	// Footer is a last line in small print (e.g. the app's request count); trusted text.
+	Footer string
 }
 
 // DefaultMarkdownMaxBytes keeps a summary under GitHub's 65,536-character review body limit.
@@ -534,6 +536,9 @@ func Markdown(res *Result, opts MarkdownOptions) string {
 	if u := res.Usage; u != nil {
 		add(fmt.Sprintf("<sub>Usage: %s prompt + %s completion tokens in %s%s.</sub>",
 			groupThousands(u.PromptTokens), groupThousands(u.CompletionTokens), countNoun(u.Calls, "model call", "model calls"), mdsafe.Inline(usageExtra(u))))
+	}
+	if opts.Footer != "" {
+		add("<sub>" + opts.Footer + "</sub>")
 	}
 
 	limit := opts.MaxBytes

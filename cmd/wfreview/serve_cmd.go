@@ -27,7 +27,8 @@ Settings come from the operator config (--config or WFREVIEW_CONFIG) and the env
 GITHUB_APP_INTEGRATION_ID, GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE,
 GITHUB_APP_WEBHOOK_SECRET, GITHUB_V3_API_URL, WFREVIEW_ADDR (default :8080),
 WFREVIEW_DATABASE_URL (default the SQLite file wfreview.db; postgres://... for several replicas).
-Queue tuning: WFREVIEW_WORKERS (default 2), WFREVIEW_JOB_TIMEOUT (default 10m), WFREVIEW_LOG_LEVEL.`,
+Queue tuning: WFREVIEW_WORKERS (default 2), WFREVIEW_JOB_TIMEOUT (default 10m), WFREVIEW_LOG_LEVEL.
+Head-archive cache: WFREVIEW_ARCHIVE_DIR, WFREVIEW_ARCHIVE_CACHE_BYTES (or archive.* in the config).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if configFile == "" {

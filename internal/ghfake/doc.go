@@ -167,6 +167,9 @@
 //     /api/v3/; html_url fields point at https://github.com. IDs come from one counter; user IDs are
 //     stable per login. Timestamps use the WithClock clock, truncated to seconds.
 //   - Faults are applied before authentication and routing and never change state.
+//   - Archives: the codeload URL is on the fake's server (codeload.github.com on GitHub); private
+//     repositories get a token query parameter. Repo.SetTarball serves arbitrary bytes instead
+//     (hostile archives), Repo.SetSize sets "size"; faults apply to the codeload path like any other.
 //   - Not served: GraphQL beyond schema.graphql, /app/hook/deliveries, listing pull requests, commit statuses, review
 //     submission/dismissal, labels, and everything else not listed above.
 package ghfake

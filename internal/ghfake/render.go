@@ -124,7 +124,7 @@ func (s *Server) repoJSON(r *Repo) map[string]any {
 		"stargazers_count":            0,
 		"watchers":                    0,
 		"watchers_count":              0,
-		"size":                        0,
+		"size":                        r.sizeKB,
 		"open_issues":                 open,
 		"open_issues_count":           open,
 		"topics":                      []string{},

@@ -87,6 +87,9 @@ func (s *Server) buildRoutes() []*route {
 		{method: "GET", pattern: "/repos/{owner}/{repo}/contents/{path...}", auth: authToken, doc: "/repos/contents#get-repository-content", handler: (*call).getContents},
 		{method: "GET", pattern: "/repos/{owner}/{repo}/git/trees/{tree_sha...}", auth: authToken, doc: "/git/trees#get-a-tree", handler: (*call).getTree},
 		{method: "GET", pattern: "/_raw/{owner}/{repo}/{path...}", auth: authNone, doc: "", handler: (*call).getRaw},
+		{method: "GET", pattern: "/repos/{owner}/{repo}/tarball", auth: authToken, doc: "/repos/contents#download-a-repository-archive-tar", handler: (*call).getTarball},
+		{method: "GET", pattern: "/repos/{owner}/{repo}/tarball/{ref...}", auth: authToken, doc: "/repos/contents#download-a-repository-archive-tar", handler: (*call).getTarball},
+		{method: "GET", pattern: "/_codeload/{owner}/{repo}/legacy.tar.gz/{sha}", auth: authNone, doc: "", handler: (*call).getCodeload},
 
 		{method: "POST", pattern: "/repos/{owner}/{repo}/check-runs", auth: authToken, doc: checks + "create-a-check-run", handler: (*call).createCheckRun},
 		{method: "GET", pattern: "/repos/{owner}/{repo}/check-runs/{check_run_id}", auth: authToken, doc: checks + "get-a-check-run", handler: (*call).getCheckRun},

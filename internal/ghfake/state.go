@@ -99,6 +99,8 @@ type Repo struct {
 	checkRuns []*checkRun
 	comments  []*issueComment
 	compares  []compareFiles
+	sizeKB    int               // the "size" of the repository object (tarball.go)
+	tarballs  map[string][]byte // archives served instead of the generated ones, by commit (tarball.go)
 }
 
 type perm struct {

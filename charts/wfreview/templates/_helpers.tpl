@@ -109,9 +109,17 @@ depends on them, so `helm template` and `helm install` stop before rendering any
 {{- fail "postgres.urlKey must name the key of the connection URL in postgres.existingSecret" }}
 {{- end }}
 {{- range $k, $_ := .Values.config }}
-{{- if not (has $k (list "models" "reviewers" "independence" "review")) }}
-{{- fail (printf "config.%s is not accepted: config holds only models, reviewers, independence and review (it becomes a ConfigMap, which must not hold secrets). Use github.* for GitHub settings, postgres.*/persistence.* for the database and containerPort for the listen address." $k) }}
+{{- if not (has $k (list "models" "reviewers" "independence" "review" "archive")) }}
+{{- fail (printf "config.%s is not accepted: config holds only models, reviewers, independence, review and archive (it becomes a ConfigMap, which must not hold secrets). Use github.* for GitHub settings, postgres.*/persistence.* for the database and containerPort for the listen address." $k) }}
 {{- end }}
+{{- end }}
+{{- range $k, $_ := .Values.config.archive }}
+{{- if not (has $k (list "max_bytes" "max_extracted_bytes" "max_files")) }}
+{{- fail (printf "config.archive.%s is not accepted: the chart sets archive.enabled, dir and cache_bytes from archiveCache.*; config.archive takes max_bytes, max_extracted_bytes and max_files." $k) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.archiveCache.enabled (lt (int64 .Values.archiveCache.maxBytes) 1) }}
+{{- fail "archiveCache.maxBytes must be a positive number of bytes" }}
 {{- end }}
 {{- range $i, $m := .Values.config.models }}
 {{- if and $m.api_key_env (not $.Values.models.existingSecret) }}
@@ -154,6 +162,16 @@ The operator config file: the accepted keys of .Values.config (see wfreview.vali
 {{- if $v }}
 {{- $_ := set $c $k $v }}
 {{- end }}
+{{- end }}
+{{- $archive := dict }}
+{{- range $k, $v := .Values.config.archive }}
+{{- $_ := set $archive $k (int64 $v) }}
+{{- end }}
+{{- if not .Values.archiveCache.enabled }}
+{{- $_ := set $archive "enabled" false }}
+{{- end }}
+{{- if $archive }}
+{{- $_ := set $c "archive" $archive }}
 {{- end }}
 {{- if $c }}
 {{- toYaml $c }}
