@@ -75,7 +75,11 @@ func (e *MissingHistoryError) Error() string {
 		b.WriteString(e.Cause.Error())
 	}
 	b.WriteString(": ")
-	b.WriteString(ShallowFix)
+	if e.Shallow {
+		b.WriteString(ShallowFix)
+	} else {
+		b.WriteString("pass --base with a branch or commit the checkout holds")
+	}
 	return b.String()
 }
 

@@ -21,41 +21,69 @@ import (
 type LocalRequest struct {
 	// Dir is a directory inside the checkout.
 	Dir string
-	// Base is the branch the change goes into; empty: origin/HEAD, else main, else master.
+	// Base is the branch the change goes into; empty: origin/HEAD, else main, else master (else the
+	// remote's default branch, fetched).
 	Base string
+	// Head is the commit to review; empty: HEAD. It need not be checked out.
+	Head string
 	// PlanPath is an explicit plan file (absolute, or relative to the checkout's top level).
 	PlanPath string
-	// AuthorOverride, Checks and NoModel are as in Request.
+	// AuthorOverride, Checks, NoModel and OnlyPaths are as in Request.
 	AuthorOverride string
 	Checks         []string
 	NoModel        bool
+	OnlyPaths      []string
 	// PRBody and Labels stand in for a pull request's (eval cases carry them); empty for a checkout.
 	PRBody string
 	Labels []string
+	// Config is the repository configuration; nil reads .wfreview.yml from the head. The action
+	// passes the base branch's, so that a pull request cannot change its own review.
+	Config *config.Repo
+	// Fetch bounds what a shallow or partial checkout (a CI clone) fetches from its remote when it
+	// lacks the base, the head or the history down to their merge base.
+	Fetch gitrepo.FetchOptions
 }
 
 // RunLocal reviews a local checkout with e. When the repository's .wfreview.yml turns registry
 // look-ups on and e has no Registry, RunLocal sets one; callers running several RunLocal at once on
 // one Engine set Registry first. Every error means the review could not run.
 func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error) {
+	req, err := e.LocalChange(ctx, lr)
+	if err != nil {
+		return nil, err
+	}
+	return e.Run(ctx, req)
+}
+
+// LocalChange reads the change RunLocal reviews from the checkout: the merge base of Base and
+// Head, the diff between them, the commits, the tree at Head and the configuration. A checkout that
+// lacks a commit or the history down to the merge base (a shallow clone) fetches it from its remote
+// within lr.Fetch's bounds; when that is not possible the error is a *gitrepo.MissingHistoryError,
+// which says how to fix the checkout.
+func (e *Engine) LocalChange(ctx context.Context, lr LocalRequest) (*Request, error) {
 	repo, err := gitrepo.Open(ctx, lr.Dir)
 	if err != nil {
 		return nil, err
 	}
 	baseRef := lr.Base
 	if baseRef == "" {
-		if baseRef, err = repo.DefaultBase(ctx); err != nil {
+		if baseRef, err = repo.DefaultBaseFetching(ctx, lr.Fetch); err != nil {
 			return nil, err
 		}
 	}
-	head, err := repo.RevParse(ctx, "HEAD")
+	headRef := lr.Head
+	if headRef == "" {
+		headRef = "HEAD"
+	}
+	head, err := repo.EnsureCommit(ctx, headRef, lr.Fetch)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("head: %w", err)
 	}
-	if _, err := repo.RevParse(ctx, baseRef); err != nil {
-		return nil, fmt.Errorf("--base: %w", err)
+	baseSHA, err := repo.EnsureCommit(ctx, baseRef, lr.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", baseRef, err)
 	}
-	base, err := repo.MergeBase(ctx, baseRef, head)
+	base, err := repo.MergeBaseFetching(ctx, baseSHA, head, lr.Fetch)
 	if err != nil {
 		return nil, err
 	}
@@ -78,9 +106,11 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 		plan = filepath.ToSlash(rel)
 	}
 
-	repoCfg, err := LoadRepoConfig(ctx, tree)
-	if err != nil {
-		return nil, err
+	repoCfg := lr.Config
+	if repoCfg == nil {
+		if repoCfg, err = LoadRepoConfig(ctx, tree); err != nil {
+			return nil, err
+		}
 	}
 	if e.Registry == nil && (e.VerifyRegistry || repoCfg.Registry.Verify) {
 		e.Registry = checklist.NewRegistry()
@@ -96,11 +126,11 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 			AuthorEmail: c.AuthorEmail, CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail})
 	}
 
-	return e.Run(ctx, &Request{
+	return &Request{
 		Base: base, Head: head, Diff: ix, Tree: tree, Config: repoCfg, Commits: commits,
-		PRBody: lr.PRBody, Labels: lr.Labels,
+		PRBody: lr.PRBody, Labels: lr.Labels, OnlyPaths: lr.OnlyPaths,
 		AuthorOverride: lr.AuthorOverride, PlanPath: plan, Checks: lr.Checks, NoModel: lr.NoModel,
-	})
+	}, nil
 }
 
 // LoadRepoConfig reads .wfreview.yml (or .wfreview.yaml) from tree; none means the defaults.
