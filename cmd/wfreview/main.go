@@ -68,7 +68,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newReviewCmd(), newServeCmd(), newConfigCmd(), newEvalCmd(), newVersionCmd())
+	root.AddCommand(newReviewCmd(), newActionCmd(), newServeCmd(), newConfigCmd(), newEvalCmd(), newVersionCmd())
 	return root
 }
 
