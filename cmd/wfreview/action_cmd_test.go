@@ -741,3 +741,24 @@ func TestActionShallowCheckoutWithoutRemote(t *testing.T) {
 		t.Errorf("the check run of a review that could not run: %+v", runs)
 	}
 }
+
+// TestREADMEWorkflowIsTheTestedOne: the README's workflow block is docs/action-workflow.yml,
+// byte for byte, so the example users copy is the one TestActionREADMEWorkflow runs.
+func TestREADMEWorkflowIsTheTestedOne(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := os.ReadFile("../../docs/action-workflow.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?s)<!-- action-workflow:begin[^\n]*-->\n```yaml\n(.*?)```\n<!-- action-workflow:end -->")
+	m := re.FindAllSubmatch(readme, -1)
+	if len(m) != 1 {
+		t.Fatalf("README.md has %d action-workflow blocks, want 1", len(m))
+	}
+	if string(m[0][1]) != string(wf) {
+		t.Errorf("the README's workflow differs from docs/action-workflow.yml:\nREADME:\n%s\nfile:\n%s", m[0][1], wf)
+	}
+}
