@@ -17,7 +17,7 @@ func TestParseActionEvent(t *testing.T) {
 		"comment":{"id":5,"body":"/review"},"sender":{"login":"u","type":"User"}}`
 	for _, tc := range []struct {
 		name, event, payload, repo string
-		want                      string // "owner/repo#n" or an error substring
+		want                       string // "owner/repo#n" or an error substring
 	}{
 		{"pull_request", EventPullRequest, pr, "", "o/r#7"},
 		{"GITHUB_REPOSITORY wins", EventPullRequestTarget, pr, "base/repo", "base/repo#7"},
