@@ -170,6 +170,9 @@ func (r *Repo) EnsureCommit(ctx context.Context, rev string, opt FetchOptions) (
 	if strings.HasPrefix(rev, "-") {
 		return "", fmt.Errorf("invalid revision %q", rev)
 	}
+	if rev == "HEAD" {
+		return "", fmt.Errorf("unknown revision %q: the checkout has no commit checked out", rev)
+	}
 	if opt.Disabled {
 		return "", miss(errors.New("fetching is turned off"))
 	}

@@ -762,3 +762,54 @@ func TestREADMEWorkflowIsTheTestedOne(t *testing.T) {
 		t.Errorf("the README's workflow differs from docs/action-workflow.yml:\nREADME:\n%s\nfile:\n%s", m[0][1], wf)
 	}
 }
+
+// TestActionDefaultMergeCheckout: actions/checkout's default on pull_request is the merge commit
+// (refs/pull/N/merge), one commit deep, which does not hold the head: wfreview fetches the head and
+// reviews it from the checkout. The API is GitHub Enterprise Server's (https://HOST/api/v3).
+func TestActionDefaultMergeCheckout(t *testing.T) {
+	f := newGHAFixture(t)
+	f.src.Git("checkout", "-q", "-b", "merge", "main")
+	f.src.Git("merge", "-q", "--no-ff", "-m", "Merge feature into main", "feature")
+	merge := f.src.Git("rev-parse", "HEAD")
+	f.src.Git("checkout", "-q", "main")
+	origin := f.src.BareOrigin()
+	ws := testrepo.Clone(t, origin, "--depth", "1", "--branch", "merge", "--single-branch")
+	if _, err := os.Stat(filepath.Join(ws.Dir, ".git", "shallow")); err != nil || ws.Git("rev-parse", "HEAD") != merge {
+		t.Fatal("the workspace is not a depth-1 checkout of the merge commit")
+	}
+	r := f.run("pull_request", f.event("pull_request.opened.json", nil), ws.Dir,
+		map[string]string{"WFREVIEW_SARIF": "", "GITHUB_API_URL": strings.TrimSuffix(f.s.EnterpriseURL, "/")})
+	if r.code != 0 || !strings.Contains(r.stderr, "source=checkout") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := f.comments(); strings.Join(got, "\n") != strings.Join(wantComments, "\n") {
+		t.Errorf("inline comments:\n%s", strings.Join(got, "\n"))
+	}
+	for _, rq := range f.s.Requests() {
+		if !strings.HasPrefix(rq.Header.Get("User-Agent"), "wfreview-action/") {
+			t.Errorf("%s %s: User-Agent %q", rq.Method, rq.Path, rq.Header.Get("User-Agent"))
+			break
+		}
+	}
+}
+
+// TestActionInvalidBaseConfig: a broken .wfreview.yml on the base branch stops the review with
+// exit 2, reported as the app reports it (check run and comment), and in the step summary.
+func TestActionInvalidBaseConfig(t *testing.T) {
+	f := newGHAFixture(t)
+	f.repo.SetFile(f.base, ".wfreview.yml", "version: 1\nmax_comments: lots\n")
+	ws := f.workspace()
+	r := f.run("pull_request", f.event("pull_request.opened.json", nil), ws.Dir, map[string]string{"WFREVIEW_SARIF": ""})
+	if r.code != exitUsage || !strings.Contains(r.stderr, ".wfreview.yml:2:") || !strings.Contains(r.summary, ".wfreview.yml:2:") {
+		t.Fatalf("exit %d\nstderr:\n%s\nsummary:\n%s", r.code, r.stderr, r.summary)
+	}
+	if len(f.pr.Reviews()) != 0 {
+		t.Error("a review was posted despite the invalid configuration")
+	}
+	if cs := f.repo.IssueComments(2); len(cs) != 1 || !strings.Contains(cs[0].Body, "is invalid") {
+		t.Errorf("comments = %+v", cs)
+	}
+	if runs := f.repo.CheckRuns(); len(runs) != 1 || runs[0].Conclusion != "failure" {
+		t.Errorf("check runs = %+v", runs)
+	}
+}
