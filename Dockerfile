@@ -12,6 +12,10 @@
 #     -e GITHUB_APP_INTEGRATION_ID -e GITHUB_APP_WEBHOOK_SECRET -e OPENAI_API_KEY \
 #     ghcr.io/wfreview/wfreview:0.1.0
 #
+# The entrypoint is the binary and the default command `serve`: `docker run IMAGE action` runs the
+# GitHub Action's command instead (see the README; there is no git in the image, so it reads the
+# pull request through the API), `docker run IMAGE version` prints the version.
+#
 # Storage: the process writes only its database and /tmp. The working directory is /data (owned by
 # 65532), so the default SQLite database "wfreview.db" is /data/wfreview.db: with a read-only root
 # filesystem, /data must be a writable volume (the Helm chart mounts a PVC there and sets

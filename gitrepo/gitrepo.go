@@ -56,7 +56,7 @@ func (r *Repo) git(ctx context.Context, args ...string) ([]byte, error) {
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+		return nil, &gitError{cmd: args[0], msg: msg, err: err}
 	}
 	return stdout.Bytes(), nil
 }

@@ -45,6 +45,12 @@ type Request struct {
 	// OnlyPaths, when not nil, limits the review to these paths (an incremental review of the files
 	// changed since the last reviewed commit); the other files are left out silently.
 	OnlyPaths []string
+	// Notes are what reading the change could not do (e.g. no tree on disk); the result starts
+	// with them.
+	Notes []string
+	// Release frees what reading the change holds (a temporary export of the head); nil: nothing.
+	// The engine never calls it.
+	Release func()
 }
 
 // Completer is one reviewer model's client (model.Client in production, a fake in tests).
@@ -146,7 +152,7 @@ func (e *Engine) Run(ctx context.Context, req *Request) (*Result, error) {
 	}
 	r := &run{e: e, req: req, cfg: cfg, log: e.Log,
 		res: &Result{Base: req.Base, Head: req.Head, AuthorModels: []AuthorModel{},
-			Findings: []checklist.Finding{}, Checklist: []ChecklistEntry{}, Notes: []string{}}}
+			Findings: []checklist.Finding{}, Checklist: []ChecklistEntry{}, Notes: append([]string{}, req.Notes...)}}
 
 	items, skippedItems, err := r.selectItems()
 	if err != nil {

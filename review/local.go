@@ -21,41 +21,70 @@ import (
 type LocalRequest struct {
 	// Dir is a directory inside the checkout.
 	Dir string
-	// Base is the branch the change goes into; empty: origin/HEAD, else main, else master.
+	// Base is the branch the change goes into; empty: origin/HEAD, else main, else master (else the
+	// remote's default branch, fetched).
 	Base string
+	// Head is the commit to review; empty: HEAD. It need not be checked out.
+	Head string
 	// PlanPath is an explicit plan file (absolute, or relative to the checkout's top level).
 	PlanPath string
-	// AuthorOverride, Checks and NoModel are as in Request.
+	// AuthorOverride, Checks, NoModel and OnlyPaths are as in Request.
 	AuthorOverride string
 	Checks         []string
 	NoModel        bool
+	OnlyPaths      []string
 	// PRBody and Labels stand in for a pull request's (eval cases carry them); empty for a checkout.
 	PRBody string
 	Labels []string
+	// Config is the repository configuration; nil reads .wfreview.yml from the head. The action
+	// passes the base branch's, so that a pull request cannot change its own review.
+	Config *config.Repo
+	// Fetch bounds what a shallow or partial checkout (a CI clone) fetches from its remote when it
+	// lacks the base, the head or the history down to their merge base.
+	Fetch gitrepo.FetchOptions
 }
 
 // RunLocal reviews a local checkout with e. When the repository's .wfreview.yml turns registry
 // look-ups on and e has no Registry, RunLocal sets one; callers running several RunLocal at once on
 // one Engine set Registry first. Every error means the review could not run.
 func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error) {
+	req, err := e.LocalChange(ctx, lr)
+	if err != nil {
+		return nil, err
+	}
+	defer req.Release()
+	return e.Run(ctx, req)
+}
+
+// LocalChange reads the change RunLocal reviews from the checkout: the merge base of Base and
+// Head, the diff between them, the commits, the tree at Head and the configuration. A checkout that
+// lacks a commit or the history down to the merge base (a shallow clone) fetches it from its remote
+// within lr.Fetch's bounds; when that is not possible the error is a *gitrepo.MissingHistoryError,
+// which says how to fix the checkout. The caller runs the request's Release when done with it.
+func (e *Engine) LocalChange(ctx context.Context, lr LocalRequest) (*Request, error) {
 	repo, err := gitrepo.Open(ctx, lr.Dir)
 	if err != nil {
 		return nil, err
 	}
 	baseRef := lr.Base
 	if baseRef == "" {
-		if baseRef, err = repo.DefaultBase(ctx); err != nil {
+		if baseRef, err = repo.DefaultBaseFetching(ctx, lr.Fetch); err != nil {
 			return nil, err
 		}
 	}
-	head, err := repo.RevParse(ctx, "HEAD")
+	headRef := lr.Head
+	if headRef == "" {
+		headRef = "HEAD"
+	}
+	head, err := repo.EnsureCommit(ctx, headRef, lr.Fetch)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("head: %w", err)
 	}
-	if _, err := repo.RevParse(ctx, baseRef); err != nil {
-		return nil, fmt.Errorf("--base: %w", err)
+	baseSHA, err := repo.EnsureCommit(ctx, baseRef, lr.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", baseRef, err)
 	}
-	base, err := repo.MergeBase(ctx, baseRef, head)
+	base, err := repo.MergeBaseFetching(ctx, baseSHA, head, lr.Fetch)
 	if err != nil {
 		return nil, err
 	}
@@ -71,13 +100,20 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
 	// that need a directory (the Go type check) run; without it they say so in a note.
 	var tree checklist.Tree
-	var treeNote string
+	var notes []string
+	release := func() {}
 	if lt, err := repo.LocalTree(ctx, head); err != nil {
-		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err)
+		tree = repo.Tree(head)
+		notes = append(notes, fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err))
 	} else {
-		defer lt.Close()
-		tree = lt
+		tree, release = lt, func() { _ = lt.Close() }
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
 	plan := lr.PlanPath
 	if plan != "" && filepath.IsAbs(plan) {
 		rel, err := filepath.Rel(repo.Dir, plan)
@@ -87,9 +123,11 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 		plan = filepath.ToSlash(rel)
 	}
 
-	repoCfg, err := LoadRepoConfig(ctx, tree)
-	if err != nil {
-		return nil, err
+	repoCfg := lr.Config
+	if repoCfg == nil {
+		if repoCfg, err = LoadRepoConfig(ctx, tree); err != nil {
+			return nil, err
+		}
 	}
 	if e.Registry == nil && (e.VerifyRegistry || repoCfg.Registry.Verify) {
 		e.Registry = checklist.NewRegistry()
@@ -105,18 +143,13 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 			AuthorEmail: c.AuthorEmail, CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail})
 	}
 
-	res, err := e.Run(ctx, &Request{
+	ok = true
+	return &Request{
 		Base: base, Head: head, Diff: ix, Tree: tree, Config: repoCfg, Commits: commits,
-		PRBody: lr.PRBody, Labels: lr.Labels,
+		PRBody: lr.PRBody, Labels: lr.Labels, OnlyPaths: lr.OnlyPaths,
 		AuthorOverride: lr.AuthorOverride, PlanPath: plan, Checks: lr.Checks, NoModel: lr.NoModel,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if treeNote != "" {
-		res.Notes = append([]string{treeNote}, res.Notes...)
-	}
-	return res, nil
+		Notes: notes, Release: release,
+	}, nil
 }
 
 // LoadRepoConfig reads .wfreview.yml (or .wfreview.yaml) from tree; none means the defaults.

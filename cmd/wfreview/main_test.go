@@ -144,9 +144,3 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("bad config: exit %d, %q; want exit 2 and file:line:col", code, errOut)
 	}
 }
-
-func TestVersion(t *testing.T) {
-	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "wfreview ") {
-		t.Errorf("version: %d %q", code, out)
-	}
-}

@@ -14,12 +14,13 @@ import (
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
+	"github.com/wfreview/wfreview/gitrepo"
 	"github.com/wfreview/wfreview/review"
 )
 
 type reviewFlags struct {
 	base, plan, format, failOn, configFile, authorModel, dir string
-	noModel, verifyRegistry                                  bool
+	noModel, verifyRegistry, noFetch                         bool
 	checks                                                   []string
 	typeCheckTimeout                                         time.Duration
 	typeCheckMaxPackages                                     int
@@ -32,6 +33,10 @@ func newReviewCmd() *cobra.Command {
 		Short: "Review the current git checkout: the diff from the merge base of --base to HEAD",
 		Long: `Review the current git checkout: the diff from the merge base of --base (default: the
 upstream default branch, else main, else master) to HEAD.
+
+A shallow or partial checkout (a CI clone) fetches the base and the history down to the merge
+base from origin, a bounded amount (--no-fetch: never); when that is not possible the error says
+how to fix the checkout (actions/checkout's fetch-depth: 0, or --base).
 
 With no model configured (no --config, no WFREVIEW_CONFIG) the static checks run on their own.
 Exit status: 0 done, 1 a finding at or above --fail-on, 2 the review could not run.`,
@@ -55,6 +60,7 @@ Exit status: 0 done, 1 a finding at or above --fail-on, 2 the review could not r
 	fl.StringVarP(&f.dir, "dir", "C", ".", "directory of the git checkout")
 	fl.DurationVar(&f.typeCheckTimeout, "typecheck-timeout", checklist.DefaultGoTypeCheckTimeout, "bound of the Go type check of the touched packages")
 	fl.IntVar(&f.typeCheckMaxPackages, "typecheck-max-packages", checklist.DefaultGoTypeCheckMaxPackages, "skip the Go type check when the change touches more packages")
+	fl.BoolVar(&f.noFetch, "no-fetch", false, "never fetch from the remote, even when a shallow checkout lacks the base or the merge base")
 	return cmd
 }
 
@@ -113,7 +119,8 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine.GoTypeCheckTimeout, engine.GoTypeCheckMaxPackages = f.typeCheckTimeout, f.typeCheckMaxPackages
 
 	res, err := engine.RunLocal(ctx, review.LocalRequest{Dir: f.dir, Base: f.base, PlanPath: f.plan,
-		AuthorOverride: f.authorModel, Checks: f.checks, NoModel: f.noModel})
+		AuthorOverride: f.authorModel, Checks: f.checks, NoModel: f.noModel,
+		Fetch: gitrepo.FetchOptions{Disabled: f.noFetch}})
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,9 @@
 //   - Authentication: /repos endpoints need an Authorization header ("token X" or "Bearer X"), even
 //     for public repositories (GitHub allows anonymous reads there); any token is accepted unless
 //     WithStrictTokens, which accepts only minted (or AddToken) tokens that have not expired
-//     (ExpireTokens simulates expiry). /app endpoints need a well-formed, unexpired RS256 JWT (exp at
+//     (ExpireTokens simulates expiry). SetReadOnlyToken makes a token read-only, like a fork's
+//     pull_request GITHUB_TOKEN: its writes answer 403 "Resource not accessible by integration".
+//     /app endpoints need a well-formed, unexpired RS256 JWT (exp at
 //     most 10 minutes ahead); its signature and "iss" are checked only when WithApp is given a
 //     public key. Any installation ID gets a token for all repositories.
 //   - Only the first failing review comment is reported (GitHub joins several messages into one

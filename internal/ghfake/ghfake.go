@@ -54,6 +54,7 @@ type Server struct {
 	remaining int
 	resetAt   time.Time
 	reqSeq    int
+	readOnly  map[string]bool // tokens that may only read (SetReadOnlyToken)
 }
 
 // Option configures a Server.

@@ -229,6 +229,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, path string, b
 			c.errorMsg(http.StatusUnauthorized, msg)
 			return c.write(w), rt.pattern
 		}
+		if s.readOnlyDenied(r, rt) {
+			c.errorMsg(http.StatusForbidden, ReadOnlyMessage)
+			return c.write(w), rt.pattern
+		}
 	case authJWT:
 		if msg := s.checkJWT(r); msg != "" {
 			c.errorMsg(http.StatusUnauthorized, msg)
