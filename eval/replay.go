@@ -77,7 +77,7 @@ type replayFile struct {
 // Recording is one recorded answer.
 type Recording struct {
 	Key  string `json:"key"`
-	Kind string `json:"kind"` // review or judge
+	Kind string `json:"kind"` // review, verify or judge
 	// Content is the JSON the model answered (after the client extracted it from any prose).
 	Content          json.RawMessage `json:"content"`
 	PromptTokens     int             `json:"prompt_tokens"`
@@ -87,6 +87,7 @@ type Recording struct {
 // Kinds of model calls.
 const (
 	KindReview = "review"
+	KindVerify = "verify" // the engine's verification pass over a review's findings
 	KindJudge  = "judge"
 )
 
@@ -189,7 +190,11 @@ type replayCompleter struct {
 
 func (c *replayCompleter) Complete(ctx context.Context, req model.Request, decode func(string) error) (model.Usage, error) {
 	key := RequestKey(c.model, req)
-	rec, found, err := c.lookup(key)
+	kind := c.kind
+	if kind == KindReview && req.SchemaName == review.VerifySchemaName {
+		kind = KindVerify
+	}
+	rec, found, err := c.lookup(key, kind)
 	if err != nil {
 		return model.Usage{}, err
 	}
@@ -197,13 +202,13 @@ func (c *replayCompleter) Complete(ctx context.Context, req model.Request, decod
 		u := model.Usage{PromptTokens: rec.PromptTokens, CompletionTokens: rec.CompletionTokens, Calls: 1}
 		if decode != nil {
 			if err := decode(string(rec.Content)); err != nil {
-				return u, fmt.Errorf("replay: recorded %s answer for case %q, model %q, key %s does not decode: %w", c.kind, c.caseName, c.model, key, err)
+				return u, fmt.Errorf("replay: recorded %s answer for case %q, model %q, key %s does not decode: %w", kind, c.caseName, c.model, key, err)
 			}
 		}
 		return u, nil
 	}
 	if c.inner == nil {
-		return model.Usage{}, c.miss(key)
+		return model.Usage{}, c.miss(key, kind)
 	}
 	var content string
 	u, err := c.inner.Complete(ctx, req, func(s string) error {
@@ -218,7 +223,7 @@ func (c *replayCompleter) Complete(ctx context.Context, req model.Request, decod
 	if err != nil {
 		return u, err
 	}
-	return u, c.record(Recording{Key: key, Kind: c.kind, Content: json.RawMessage(compactJSON(content)),
+	return u, c.record(Recording{Key: key, Kind: kind, Content: json.RawMessage(compactJSON(content)),
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens})
 }
 
@@ -232,7 +237,7 @@ func compactJSON(s string) []byte {
 	return b
 }
 
-func (c *replayCompleter) lookup(key string) (Recording, bool, error) {
+func (c *replayCompleter) lookup(key, kind string) (Recording, bool, error) {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
 	f, err := c.r.fileFor(c.model, c.caseName)
@@ -240,7 +245,7 @@ func (c *replayCompleter) lookup(key string) (Recording, bool, error) {
 		return Recording{}, false, err
 	}
 	for i, rec := range f.Calls {
-		if rec.Key == key && rec.Kind == c.kind {
+		if rec.Key == key && rec.Kind == kind {
 			f.used[i] = true
 			c.r.stats.Replayed++
 			return rec, true, nil
@@ -250,7 +255,7 @@ func (c *replayCompleter) lookup(key string) (Recording, bool, error) {
 		// Calls of a case come in a fixed order, so the first unused recording of the kind is the
 		// one written for this call.
 		for i, rec := range f.Calls {
-			if rec.Kind != c.kind || f.used[i] {
+			if rec.Kind != kind || f.used[i] {
 				continue
 			}
 			f.Calls[i].Key = key
@@ -266,16 +271,16 @@ func (c *replayCompleter) lookup(key string) (Recording, bool, error) {
 	return Recording{}, false, nil
 }
 
-func (c *replayCompleter) miss(key string) error {
+func (c *replayCompleter) miss(key, kind string) error {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
 	f, err := c.r.fileFor(c.model, c.caseName)
 	if err != nil {
 		return err
 	}
-	m := Miss{Case: c.caseName, Model: c.model, Kind: c.kind, Key: key, File: f.path}
+	m := Miss{Case: c.caseName, Model: c.model, Kind: kind, Key: key, File: f.path}
 	for _, rec := range f.Calls {
-		if rec.Kind == c.kind {
+		if rec.Kind == kind {
 			m.Others++
 		}
 	}
