@@ -14,5 +14,5 @@ echo "== eval: one case repository; the built-in corpus with the static checks"
 go test ./eval/ -run '^$' -bench 'Materialize|CorpusStatic' -benchtime 3x
 echo "== queue: durable enqueue on SQLite (fsync per commit)"
 go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
-echo "== webhooks: signed deliveries on loopback, SQLite"
-bench/webhooks.sh 10s 8
+echo "== webhooks: bursts of 400 signed deliveries over 8 connections, SQLite; ack latency vs the floor"
+bench/webhooks.sh 400 8 5
