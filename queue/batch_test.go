@@ -44,13 +44,6 @@ func TestGroupCommit(t *testing.T) {
 
 func noopHandler(context.Context, ReviewArgs, int) error { return nil }
 
-// waiting is the number of jobs handed to the batcher and not yet taken.
-func (b *batcher) waiting() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.pending)
-}
-
 // gate holds the first batch transaction open (inside it, after its jobs were taken) until
 // released, so that the jobs enqueued meanwhile form the next batch.
 type gate struct {
@@ -498,7 +491,7 @@ func testCallerCancelledInTransaction(t *testing.T, dbURL string) {
 }
 
 // testCloseCommitsWaitingJobs: Close commits the jobs already handed to the batcher (their callers
-// get nil), then Enqueue fails with ErrQueueClosed.
+// get nil), then Enqueue fails with errQueueClosed.
 func testCloseCommitsWaitingJobs(t *testing.T, dbURL string) {
 	q, err := Open(context.Background(), testConfig(t, dbURL), noopHandler)
 	if err != nil {
@@ -528,8 +521,8 @@ func testCloseCommitsWaitingJobs(t *testing.T, dbURL string) {
 			t.Errorf("Enqueue %d during Close: %v", i, err)
 		}
 	}
-	if _, err := q.Enqueue(context.Background(), autoJob(509, "sha-9", "d-9")); !errors.Is(err, ErrQueueClosed) {
-		t.Errorf("Enqueue after Close: err = %v, want ErrQueueClosed", err)
+	if _, err := q.Enqueue(context.Background(), autoJob(509, "sha-9", "d-9")); !errors.Is(err, errQueueClosed) {
+		t.Errorf("Enqueue after Close: err = %v, want errQueueClosed", err)
 	}
 
 	q2 := openTestQueue(t, testConfig(t, dbURL), noopHandler)

@@ -81,26 +81,29 @@ func benchEnqueue(b *testing.B, dbURL string, parallel, samePR bool) {
 // previous one of its pull request), with the workers running. It reports enqueues/s, the p50/p99
 // latency of one Enqueue and the jobs per transaction: "unbatched" is one transaction per job (the
 // engine called directly, as before group commit), "window=0" is group commit as shipped (commit as
-// soon as the writer is free) and "window=D" waits D after the first arrival to collect more.
+// soon as the writer is free), "window=D" waits D before each transaction to collect more jobs and
+// "cohort=D" waits, at most D after the previous commit, for as many jobs as it held (collectPolicy).
 //
 //	go test ./queue/ -run '^$' -bench EnqueueBurst -benchtime 5x
 func BenchmarkEnqueueBurst(b *testing.B) {
 	modes := []struct {
 		name      string
 		unbatched bool
-		window    time.Duration
+		collect   collectPolicy
 	}{
 		{name: "unbatched", unbatched: true},
 		{name: "window=0"},
-		{name: "window=500us", window: 500 * time.Microsecond},
-		{name: "window=1ms", window: time.Millisecond},
-		{name: "window=2ms", window: 2 * time.Millisecond},
+		{name: "window=500us", collect: collectPolicy{window: 500 * time.Microsecond}},
+		{name: "window=1ms", collect: collectPolicy{window: time.Millisecond}},
+		{name: "window=2ms", collect: collectPolicy{window: 2 * time.Millisecond}},
+		{name: "cohort=1ms", collect: collectPolicy{window: time.Millisecond, cohort: true}},
+		{name: "cohort=2ms", collect: collectPolicy{window: 2 * time.Millisecond, cohort: true}},
 	}
 	for _, backend := range testBackends() {
 		for _, m := range modes {
 			b.Run(backend.name+"/"+m.name, func(b *testing.B) {
 				cfg := testConfig(b, backend.newURL(b))
-				cfg.batchWindow = m.window
+				cfg.batchCollect = m.collect
 				q := openTestQueue(b, cfg, func(context.Context, ReviewArgs, int) error { return nil })
 				mustStart(b, q)
 				benchBurst(b, q, m.unbatched)

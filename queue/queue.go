@@ -168,9 +168,10 @@ type Config struct {
 	// testOnly sets river.Config.TestOnly (no jittered start of maintenance
 	// services). Only set by this package's tests.
 	testOnly bool
-	// batchWindow delays each group commit to collect more jobs (batch.go);
-	// 0, the default, commits as soon as the writer is free. Benchmarks only.
-	batchWindow time.Duration
+	// batchCollect delays group commits to collect more jobs (batch.go); the
+	// zero value, the default, commits as soon as the writer is free.
+	// Benchmarks only.
+	batchCollect collectPolicy
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -302,7 +303,7 @@ func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 		Int("max_attempts", cfg.MaxAttempts).
 		Msg("queue opened")
 
-	return &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newBatcher(eng, cfg.batchWindow, m, log)}, nil
+	return &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newBatcher(eng, cfg.batchCollect, m, log)}, nil
 }
 
 // Enqueue records the delivery id and inserts the review job in ONE
