@@ -341,10 +341,14 @@ func (e *riverEngine[TTx]) enqueueBatch(ctx context.Context, take func() []Revie
 		if err != nil {
 			return nil, fmt.Errorf("insert %d jobs: %w", len(params), err)
 		}
+		matched, err := matchRound(jobs, round, inserted)
+		if err != nil {
+			return nil, err
+		}
 		var autos []int
 		for k, i := range round {
-			results[i].JobID = inserted[k].Job.ID
-			if inserted[k].UniqueSkippedAsDuplicate {
+			results[i].JobID = matched[k].Job.ID
+			if matched[k].UniqueSkippedAsDuplicate {
 				results[i].Duplicate, results[i].Reason = true, ReasonDuplicateJob
 			} else if jobs[i].Trigger == TriggerAuto {
 				autos = append(autos, i)
@@ -413,6 +417,33 @@ func rounds(jobs []ReviewArgs, fresh []bool) [][]int {
 		out[r] = append(out[r], i)
 	}
 	return out
+}
+
+// matchRound orders InsertManyTx's results like the round's jobs. River does not document the order
+// of its results (SQLite's RETURNING order is unspecified), so each is matched by its pull request,
+// of which a round holds one job; a duplicate's row is the existing job, with the same unique key,
+// so the same pull request.
+func matchRound(jobs []ReviewArgs, round []int, inserted []*rivertype.JobInsertResult) ([]*rivertype.JobInsertResult, error) {
+	if len(inserted) != len(round) {
+		return nil, fmt.Errorf("insert %d jobs: %d results", len(round), len(inserted))
+	}
+	pos := make(map[string]int, len(round))
+	for k, i := range round {
+		pos[string(prKey(jobs[i]))] = k
+	}
+	out := make([]*rivertype.JobInsertResult, len(round))
+	for _, r := range inserted {
+		var a ReviewArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
+			return nil, fmt.Errorf("decode args of job %d: %w", r.Job.ID, err)
+		}
+		k, ok := pos[string(prKey(a))]
+		if !ok || out[k] != nil {
+			return nil, fmt.Errorf("insert result for job %d (%s/%s#%d) matches no job of the batch", r.Job.ID, a.Owner, a.Repo, a.Number)
+		}
+		out[k] = r
+	}
+	return out, nil
 }
 
 // supersedeRound cancels, inside tx, the queued "auto" jobs of the pull requests of autos (indexes

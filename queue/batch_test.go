@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -614,6 +615,53 @@ func TestRounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := rounds(tc.jobs, tc.fresh); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("rounds = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMatchRound(t *testing.T) {
+	jobs := []ReviewArgs{autoJob(1, "a", "d1"), autoJob(1, "b", "d2"), autoJob(2, "c", "d3"), autoJob(3, "e", "d4")}
+	row := func(id int64, a ReviewArgs) *rivertype.JobInsertResult {
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &rivertype.JobInsertResult{Job: &rivertype.JobRow{ID: id, EncodedArgs: b}}
+	}
+	upper := jobs[3]
+	upper.Owner, upper.DeliveryID = "OCTO-ORG", "d-older" // an existing job of the same pull request
+	round := []int{0, 2, 3}
+	tests := []struct {
+		name     string
+		inserted []*rivertype.JobInsertResult
+		wantIDs  []int64
+		wantErr  string
+	}{
+		{"in order", []*rivertype.JobInsertResult{row(10, jobs[0]), row(11, jobs[2]), row(12, jobs[3])}, []int64{10, 11, 12}, ""},
+		{"reversed, an existing job", []*rivertype.JobInsertResult{row(12, upper), row(11, jobs[2]), row(10, jobs[0])}, []int64{10, 11, 12}, ""},
+		{"too few", []*rivertype.JobInsertResult{row(10, jobs[0])}, nil, "1 results"},
+		{"a pull request twice", []*rivertype.JobInsertResult{row(10, jobs[0]), row(11, jobs[1]), row(12, jobs[3])}, nil, "matches no job"},
+		{"another pull request", []*rivertype.JobInsertResult{row(10, jobs[0]), row(11, autoJob(9, "x", "x")), row(12, jobs[3])}, nil, "matches no job"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := matchRound(jobs, round, tc.inserted)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("matchRound error = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range got {
+				ids = append(ids, r.Job.ID)
+			}
+			if !slices.Equal(ids, tc.wantIDs) {
+				t.Fatalf("matched ids = %v, want %v", ids, tc.wantIDs)
 			}
 		})
 	}
