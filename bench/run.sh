@@ -14,5 +14,7 @@ echo "== eval: one case repository; the built-in corpus with the static checks"
 go test ./eval/ -run '^$' -bench 'Materialize|CorpusStatic' -benchtime 3x
 echo "== queue: durable enqueue on SQLite (fsync per commit)"
 go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
+echo "== queue: bursts of 400 enqueues from 8 goroutines; one transaction each vs group commit (and collecting windows)"
+go test ./queue/ -run '^$' -bench 'EnqueueBurst/sqlite' -benchtime 5x
 echo "== webhooks: bursts of 400 signed deliveries over 8 connections, SQLite; ack latency vs the floor"
 bench/webhooks.sh 400 8 5
