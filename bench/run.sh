@@ -17,5 +17,7 @@ echo "== review: calls and prompt tokens of a grounded, verified review of a rea
 go test ./review/ -run '^$' -bench GroundedReviewCost -benchtime 1x
 echo "== queue: durable enqueue on SQLite (fsync per commit)"
 go test ./queue/ -run '^$' -bench EnqueueSQLite -benchtime 2s
-echo "== webhooks: signed deliveries on loopback, SQLite"
-bench/webhooks.sh 10s 8
+echo "== queue: bursts of 400 enqueues from 8 goroutines; one transaction each vs group commit (and collecting windows)"
+go test ./queue/ -run '^$' -bench 'EnqueueBurst/sqlite' -benchtime 5x
+echo "== webhooks: bursts of 400 signed deliveries over 8 connections, SQLite; ack latency vs the floor"
+bench/webhooks.sh 400 8 5

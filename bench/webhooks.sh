@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark of the webhook path with the embedded default (SQLite): signed pull_request
-# deliveries on loopback; prints accepted deliveries per second and p50/p99 acknowledgement latency.
+# Load benchmark of the webhook path with the embedded default (SQLite): bursts of signed
+# pull_request deliveries on loopback (default 5 rounds of 400 over 8 connections). Prints accepted
+# deliveries per second, p50/p99 acknowledgement latency, the floor (the server's own /healthz p99
+# during the same bursts plus one durable SQLite commit measured in the same run) and p99/floor.
 # Each 2xx is answered only after the review job is committed (fsync'd) to the database.
-#   bench/webhooks.sh [duration] [concurrency]
+#   bench/webhooks.sh [deliveries] [concurrency] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go run ./bench/webhookload -duration "${1:-10s}" -concurrency "${2:-8}"
+go run ./bench/webhookload -n "${1:-400}" -concurrency "${2:-8}" -rounds "${3:-5}"

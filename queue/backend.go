@@ -125,6 +125,14 @@ func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ eng
 )`,
 		insertDelivery:  `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
 		pruneDeliveries: `DELETE FROM wfreview_delivery WHERE received_at < ?`,
+		// "WHERE true" resolves SQLite's parsing ambiguity of an upsert from a SELECT.
+		insertDeliveries: `INSERT INTO wfreview_delivery (delivery_id, received_at) SELECT value, ?2 FROM json_each(?1) WHERE true ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+		deliveryIDsArg:   sqliteDeliveryIDs,
+		cancelQueued: `UPDATE river_job
+SET state = 'cancelled', finalized_at = datetime('now', 'subsec'), metadata = jsonb_set(metadata, '$.cancel_attempted_at', ?2)
+WHERE id IN (SELECT value FROM json_each(?1)) AND state IN ('available', 'pending', 'retryable', 'scheduled') AND finalized_at IS NULL
+RETURNING CAST(id AS TEXT)`,
+		jobIDsArg: sqliteJobIDs,
 	}
 	if _, err := db.ExecContext(ctx, d.createDeliveries); err != nil {
 		return nil, fmt.Errorf("create delivery table: %w", err)
@@ -164,6 +172,22 @@ func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ eng
 					return 0, err
 				}
 				return r.RowsAffected()
+			},
+			queryStrings: func(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+				rows, err := tx.QueryContext(ctx, query, args...)
+				if err != nil {
+					return nil, err
+				}
+				defer rows.Close()
+				var out []string
+				for rows.Next() {
+					var s string
+					if err := rows.Scan(&s); err != nil {
+						return nil, err
+					}
+					out = append(out, s)
+				}
+				return out, rows.Err()
 			},
 		},
 		pingFn: func(ctx context.Context) error {
@@ -217,9 +241,16 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 	delivery_id TEXT PRIMARY KEY,
 	received_at BIGINT NOT NULL
 )`,
-		insertDelivery:  `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING`,
-		pruneDeliveries: `DELETE FROM wfreview_delivery WHERE received_at < $1`,
-		lockPR:          `SELECT pg_advisory_xact_lock($1)`,
+		insertDelivery:   `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING`,
+		pruneDeliveries:  `DELETE FROM wfreview_delivery WHERE received_at < $1`,
+		lockPR:           `SELECT pg_advisory_xact_lock($1)`,
+		insertDeliveries: `INSERT INTO wfreview_delivery (delivery_id, received_at) SELECT unnest($1::text[]), $2 ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+		deliveryIDsArg:   postgresDeliveryIDs,
+		cancelQueued: `UPDATE river_job
+SET state = 'cancelled', finalized_at = now(), metadata = jsonb_set(metadata, '{cancel_attempted_at}', to_jsonb($2::text), true)
+WHERE id = ANY($1::bigint[]) AND state IN ('available', 'pending', 'retryable', 'scheduled') AND finalized_at IS NULL
+RETURNING id::text`,
+		jobIDsArg: postgresJobIDs,
 	}
 	if _, err := pool.Exec(ctx, d.createDeliveries); err != nil {
 		return nil, fmt.Errorf("create delivery table: %w", err)
@@ -251,6 +282,13 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 					return 0, err
 				}
 				return tag.RowsAffected(), nil
+			},
+			queryStrings: func(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]string, error) {
+				rows, err := tx.Query(ctx, query, args...)
+				if err != nil {
+					return nil, err
+				}
+				return pgx.CollectRows(rows, pgx.RowTo[string])
 			},
 		},
 		pingFn: pool.Ping,

@@ -20,6 +20,8 @@ import (
 // riversqlite, pgx.Tx for riverpgxv5) from Queue.
 type engine interface {
 	enqueue(ctx context.Context, job ReviewArgs, now time.Time) (EnqueueResult, error)
+	// enqueueBatch is enqueue for several jobs in one transaction (batch.go).
+	enqueueBatch(ctx context.Context, take func() []ReviewArgs, now time.Time) ([]EnqueueResult, error)
 	pruneDeliveries(ctx context.Context, before time.Time) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
@@ -39,6 +41,8 @@ type txOps[TTx any] struct {
 	rollback func(ctx context.Context, tx TTx) error
 	// exec runs a statement in tx and returns the number of affected rows.
 	exec func(ctx context.Context, tx TTx, query string, args ...any) (int64, error)
+	// queryStrings runs a statement in tx that returns one text column.
+	queryStrings func(ctx context.Context, tx TTx, query string, args ...any) ([]string, error)
 }
 
 // dialect holds the SQL that differs between SQLite and PostgreSQL.
@@ -48,6 +52,15 @@ type dialect struct {
 	// insertDelivery inserts (delivery_id, received_at unix seconds) and
 	// affects 0 rows if the id exists.
 	insertDelivery string
+	// insertDeliveries inserts many delivery ids ($1, encoded by deliveryIDsArg) received at $2
+	// (unix seconds), skipping those that exist, and returns the inserted ids.
+	insertDeliveries string
+	deliveryIDsArg   func(ids []string) (any, error)
+	// cancelQueued cancels the jobs of ids ($1, encoded by jobIDsArg) that
+	// are still queued, as River's JobCancel does (state, finalized_at,
+	// metadata.cancel_attempted_at = $2), and returns their ids as text.
+	cancelQueued string
+	jobIDsArg    func(ids []int64) (any, error)
 	// pruneDeliveries deletes rows with received_at < $1 (unix seconds).
 	pruneDeliveries string
 	// lockPR, if not empty, takes a transaction-scoped lock on a 64-bit key
@@ -131,18 +144,13 @@ func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time
 // for another head SHA. Candidates are found by tags (a hash of the PR and
 // "auto"), then checked against their decoded args.
 func (e *riverEngine[TTx]) supersede(ctx context.Context, tx TTx, job ReviewArgs, keepID int64) (int, error) {
-	params := river.NewJobListParams().
-		Kinds(kindReview).
-		States(queuedStates...).
-		TagsAll(prTag(job), TriggerAuto).
-		First(10_000)
-	list, err := e.client.JobListTx(ctx, tx, params)
+	list, err := e.client.JobListTx(ctx, tx, supersedeCandidates(prTag(job)))
 	if err != nil {
 		return 0, fmt.Errorf("list queued jobs to supersede: %w", err)
 	}
 	cancelled := 0
 	for _, row := range list.Jobs {
-		if row.ID == keepID {
+		if row.ID == keepID || row.Kind != kindReview {
 			continue
 		}
 		var old ReviewArgs

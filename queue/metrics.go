@@ -14,6 +14,9 @@ type metrics struct {
 	superseded prometheus.Counter
 	outcomes   *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
+	// batchSize and batchFallbacks describe group commit (batch.go).
+	batchSize      prometheus.Histogram
+	batchFallbacks prometheus.Counter
 }
 
 // newMetrics builds the collectors and registers them on reg (if not nil).
@@ -42,6 +45,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Duration of review job attempts by outcome.",
 			Buckets: []float64{0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200},
 		}, []string{"outcome"}),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "enqueue_batch_size",
+			Help:    "Enqueue calls committed by one group-commit transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		batchFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "enqueue_batch_fallbacks_total",
+			Help: "Group-commit transactions that failed and whose jobs were retried one transaction each.",
+		}),
 	}
 	for _, reason := range []string{ReasonDuplicateDelivery, ReasonDuplicateJob} {
 		m.duplicates.WithLabelValues(reason)
@@ -59,6 +71,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.superseded = register(reg, m.superseded, &err)
 	m.outcomes = register(reg, m.outcomes, &err)
 	m.duration = register(reg, m.duration, &err)
+	m.batchSize = register(reg, m.batchSize, &err)
+	m.batchFallbacks = register(reg, m.batchFallbacks, &err)
 	if err != nil {
 		return nil, fmt.Errorf("register queue metrics: %w", err)
 	}
@@ -88,6 +102,8 @@ func (m *metrics) observeEnqueue(res EnqueueResult) {
 		m.superseded.Add(float64(res.Superseded))
 	}
 }
+
+func (m *metrics) observeBatch(n int) { m.batchSize.Observe(float64(n)) }
 
 func (m *metrics) observeOutcome(outcome string, d time.Duration) {
 	m.outcomes.WithLabelValues(outcome).Inc()

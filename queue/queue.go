@@ -168,6 +168,10 @@ type Config struct {
 	// testOnly sets river.Config.TestOnly (no jittered start of maintenance
 	// services). Only set by this package's tests.
 	testOnly bool
+	// batchCollect delays group commits to collect more jobs (batch.go); the
+	// zero value, the default, commits as soon as the writer is free.
+	// Benchmarks only.
+	batchCollect collectPolicy
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -220,6 +224,7 @@ type Queue struct {
 	cfg     Config
 	log     zerolog.Logger
 	eng     engine
+	batch   *batcher
 	metrics *metrics
 
 	mu          sync.Mutex
@@ -298,19 +303,20 @@ func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 		Int("max_attempts", cfg.MaxAttempts).
 		Msg("queue opened")
 
-	return &Queue{cfg: cfg, log: log, eng: eng, metrics: m}, nil
+	return &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newBatcher(eng, cfg.batchCollect, m, log)}, nil
 }
 
 // Enqueue records the delivery id and inserts the review job in ONE
 // transaction, cancelling older queued "auto" jobs of the same PR when
 // job.Trigger is "auto". It returns nil only after the transaction committed.
 // A duplicate (same delivery id, or same unique key) is not an error: it is
-// reported with Duplicate=true.
+// reported with Duplicate=true. Concurrent calls share a transaction (group
+// commit, batch.go) with the results of one transaction each.
 func (q *Queue) Enqueue(ctx context.Context, job ReviewArgs) (EnqueueResult, error) {
 	if err := job.validate(); err != nil {
 		return EnqueueResult{}, fmt.Errorf("enqueue: %w", err)
 	}
-	res, err := q.eng.enqueue(ctx, job, time.Now())
+	res, err := q.batch.enqueue(ctx, job)
 	if err != nil {
 		return EnqueueResult{}, fmt.Errorf("enqueue %s/%s#%d@%s (%s): %w", job.Owner, job.Repo, job.Number, shortSHA(job.HeadSHA), job.Trigger, err)
 	}
@@ -429,6 +435,7 @@ func (q *Queue) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		stopErr := q.Stop(ctx)
+		q.batch.close() // commits the jobs already handed to it
 		closeErr := q.eng.close()
 		if err := errors.Join(stopErr, closeErr); err != nil {
 			q.closeErr = fmt.Errorf("close queue: %w", err)
