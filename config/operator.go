@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -82,6 +83,17 @@ type Operator struct {
 	// DatabaseURL is a SQLite file path or a postgres:// URL (default DefaultDatabaseURL). It may hold
 	// a password: print it with RedactDatabaseURL.
 	DatabaseURL string `yaml:"database_url"`
+	// Registry configures the package-registry look-ups of the hallucinated-dependencies check.
+	Registry RegistrySettings `yaml:"registry"`
+}
+
+// RegistrySettings configures the package-registry look-ups.
+type RegistrySettings struct {
+	// Private are globs of private modules and packages, never looked up in a public registry (on
+	// top of GOPRIVATE, GONOPROXY and GONOSUMDB for Go). Each uses GOPRIVATE's syntax: a path.Match
+	// glob that matches a name or a prefix of it by path elements ("github.com/acme/*", "@acme",
+	// "acme-*").
+	Private []string `yaml:"private"`
 }
 
 // Model is a model reachable through an OpenAI-compatible chat API.
@@ -379,6 +391,18 @@ func (d *document) validateOperator(o *Operator, fromEnv map[string]string) {
 	}
 	if _, _, err := net.SplitHostPort(o.Server.Address); err != nil {
 		errAt("server.address", "%q is not a listen address such as :8080", clip(o.Server.Address))
+	}
+
+	for i, g := range o.Registry.Private {
+		p := fmt.Sprintf("registry.private[%d]", i)
+		switch _, err := path.Match(g, ""); {
+		case strings.TrimSpace(g) == "":
+			d.errorf(d.at(p, "registry.private"), "%s: empty glob", p)
+		case strings.ContainsAny(g, ", \t\n"):
+			d.errorf(d.at(p, "registry.private"), "%s: %q: one glob per entry, without commas or spaces", p, clip(g))
+		case err != nil:
+			d.errorf(d.at(p, "registry.private"), "%s: %q is not a valid glob: %v", p, clip(g), err)
+		}
 	}
 }
 

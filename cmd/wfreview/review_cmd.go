@@ -156,8 +156,8 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine, notes := review.NewEngine(op)
 	engine.Log = log
 	engine.VerifyRegistry = f.verifyRegistry
-	if f.verifyRegistry || repoCfg.Registry.Verify {
-		engine.Registry = checklist.NewRegistry()
+	if (f.verifyRegistry || repoCfg.Registry.Verify) && engine.Registry == nil {
+		engine.Registry = checklist.NewRegistry() // NewEngine made one when the operator names private packages
 	}
 
 	gcommits, err := repo.Commits(ctx, base, head)
