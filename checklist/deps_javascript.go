@@ -581,6 +581,7 @@ var toolConfigPrefixes = []string{
 	"metro.config.", "tsup.config.", "esbuild.", "rspack.config.", "rsbuild.config.", "quasar.config.",
 	"vue.config.", "remix.config.", "electron.vite.config.", "angular.json", "project.json", "snowpack.config.",
 	"parcel.config.", ".parcelrc", "farm.config.", "modern.config.", "umirc.", ".umirc.", "config-overrides.",
+	"rolldown.config.", "tsdown.config.", "build.config.", "rslib.config.", "docusaurus.config.", "gatsby-config.",
 }
 
 func isToolConfig(base string) bool {
@@ -965,13 +966,17 @@ var jsAliasScopes = depSetOf("@components", "@component", "@lib", "@libs", "@uti
 	"@ui", "@packages", "@workspace", "@demo", "@examples", "@vendor", "@content")
 
 // jsAliasLike says why an unresolved specifier is more likely a path alias than a package ("" when
-// it is not): it names a file by its extension, or its first segment is a scope that no package of
-// the project uses and that projects commonly use as an alias. Such an import is a note, never a
+// it is not): it names a file by its extension, its name has capitals (npm has refused them in new
+// names for years: 'MANIFEST', 'SERVER' are build-time virtual modules), or its first segment is a
+// scope that no package of the project uses and that projects commonly use as an alias. Such an import is a note, never a
 // finding: the alias may come from a framework or from a dependency's configuration, which the
 // analyzer cannot read.
 func jsAliasLike(env *jsEnv, spec, name string, workspace map[string]string) string {
 	if ext := path.Ext(spec[strings.LastIndex(spec, "/")+1:]); ext != "" && jsFileExtensions[strings.ToLower(ext)] {
 		return "a file by its extension"
+	}
+	if strings.ToLower(name) != name {
+		return "capitals, which new npm package names cannot have: a virtual module or an alias"
 	}
 	if !strings.HasPrefix(name, "@") {
 		return ""

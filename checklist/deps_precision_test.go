@@ -156,14 +156,16 @@ func TestDependenciesJSAliases(t *testing.T) {
 import Footer from '@components/oss/Footer.vue'
 import logo from '@theme-assets/logo.svg'
 import data from 'widgets/data.json'
-import { useX } from '@composables/useX'
+import { useX } from '@composables/use-x'
 import { ref } from 'vue'
+import { manifest } from 'MANIFEST'
 </script>
 `},
 			wantNotes: []string{
 				"imports that look like path aliases of a framework or a dependency's config, not packages (a file by its extension); not checked (3): " +
 					"@components/oss/Footer.vue (src/App.vue:2), @theme-assets/logo.svg (src/App.vue:3), widgets/data.json (src/App.vue:4)",
-				"(an alias-like scope); not checked: @composables/useX (src/App.vue:5)",
+				"(an alias-like scope); not checked: @composables/use-x (src/App.vue:5)",
+				"(capitals, which new npm package names cannot have: a virtual module or an alias); not checked: MANIFEST (src/App.vue:7)",
 			},
 		},
 		{
