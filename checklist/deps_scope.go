@@ -243,7 +243,8 @@ func (r *depsRun) searchUsage(q usageQuery) bool {
 				continue
 			}
 			r.elsewhereReads++
-			data, err := r.read(f)
+			// Not through the cache: the scan may read thousands of files it never needs again.
+			data, err := r.tree.ReadFile(r.ctx, f)
 			if err == nil && re.Match(data) {
 				candidates = append(candidates, f)
 			}
