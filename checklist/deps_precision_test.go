@@ -189,13 +189,14 @@ import { manifest } from 'MANIFEST'
 			head: []string{"src/a.test.js", "import x from '@app/things'\nimport lib from 'lib'\nimport M from '@models/user'\n"},
 		},
 		{
-			name: "VitePress config aliases and RegExp aliases of a bundler config",
+			name: "VitePress config aliases, RegExp aliases of a bundler config, jest moduleNameMapper",
 			base: []string{"docs/package.json", `{"name": "docs", "devDependencies": {"vitepress": "^1.0.0"}}`,
 				"docs/.vitepress/config.ts", "export default { vite: { resolve: { alias: { '@theme-local': './theme' } } } }\n",
 				"vite.config.ts", "export default { resolve: { alias: [{ find: /^@fixtures\\/(.*)/, replacement: 'x' }, { find: /^shared-utils$/, replacement: 'y' }] } }\n",
-				"package.json", `{"name": "root"}`},
+				"package.json", `{"name": "root"}`,
+				"jest.config.js", "module.exports = { moduleNameMapper: { '^@ui-kit/(.*)$': '<rootDir>/ui/$1' } }\n"},
 			head: []string{"docs/.vitepress/theme/index.ts", "import Layout from '@theme-local/Layout'\n",
-				"src/a.ts", "import f from '@fixtures/a'\nimport u from 'shared-utils'\n"},
+				"src/a.ts", "import f from '@fixtures/a'\nimport u from 'shared-utils'\nimport b from '@ui-kit/button'\n"},
 		},
 	}
 	for _, tc := range tests {
