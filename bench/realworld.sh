@@ -43,6 +43,7 @@ if [ -z "$bin" ]; then
 	bin="$work/wfreview"
 	(cd "$here" && go build -o "$bin" ./cmd/wfreview)
 fi
+[ -x "$bin" ] || { echo "$bin: not an executable" >&2; exit 2; }
 
 total_commits=0 total_findings=0 total_deps=0
 for co in "${checkouts[@]}"; do
