@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/module"
 
 	"github.com/wfreview/wfreview/diff"
 )
@@ -106,6 +111,7 @@ func addedByLine(f *diff.File) map[int]diff.Line {
 type depsRun struct {
 	ctx  context.Context
 	tree Tree
+	diff *diff.Index
 
 	files   []string
 	fileSet map[string]bool
@@ -123,6 +129,15 @@ type depsRun struct {
 	py       *pyEnv               // built on first use
 	verify   []verifyRequest      // manifest additions to look up
 	pkgNames map[string]string    // npm package name -> package.json path, every package.json in the repo
+	private  func(ecosystem, name string) bool
+
+	deleted        map[string]map[string]bool // language -> import keys on deleted lines of the change
+	added          map[string]map[int]bool    // path -> added line numbers
+	elsewhere      map[string]bool            // language+key -> imported by a file outside the change's added lines
+	elsewhereReads int                        // files read by the search for other imports
+
+	groups     map[string]*noteGroup
+	groupOrder []string
 }
 
 type readResult struct {
@@ -136,13 +151,16 @@ func newDepsRun(ctx context.Context, in *Input) (*depsRun, error) {
 		return nil, fmt.Errorf("hallucinated-dependencies: list files at head: %w", err)
 	}
 	r := &depsRun{
-		ctx: ctx, tree: in.Tree, files: files,
+		ctx: ctx, tree: in.Tree, diff: in.Diff, files: files,
 		fileSet: make(map[string]bool, len(files)),
 		dirSet:  map[string]bool{"": true},
 		reads:   map[string]readResult{},
 		noteSet: map[string]bool{},
 		goMods:  map[string]*goModule{},
 		jsEnvs:  map[string]*jsEnv{},
+
+		elsewhere: map[string]bool{},
+		groups:    map[string]*noteGroup{},
 	}
 	for _, f := range files {
 		r.fileSet[f] = true
@@ -249,6 +267,11 @@ func (r *depsRun) note(format string, args ...any) {
 
 // addFinding records an error finding anchored on an added line.
 func (r *depsRun) addFinding(p string, l diff.Line, title, body string) {
+	r.addFindingSev(p, l, SeverityError, title, body)
+}
+
+// addFindingSev records a finding of the given severity anchored on an added line.
+func (r *depsRun) addFindingSev(p string, l diff.Line, sev Severity, title, body string) {
 	for _, f := range r.findings {
 		if f.Path == p && f.Line == l.NewLine && f.Title == title {
 			return
@@ -256,7 +279,7 @@ func (r *depsRun) addFinding(p string, l diff.Line, title, body string) {
 	}
 	r.findings = append(r.findings, Finding{
 		Check:       HallucinatedDependencies,
-		Severity:    SeverityError,
+		Severity:    sev,
 		Path:        p,
 		Line:        l.NewLine,
 		Side:        diff.Right,
@@ -275,7 +298,7 @@ func (r *depsRun) result() Result {
 		}
 		return a.Line < b.Line
 	})
-	return Result{Findings: r.findings, Notes: r.notes}
+	return Result{Findings: r.findings, Notes: append(r.notes, r.groupedNotes()...)}
 }
 
 // verifyRequest is a dependency added to a manifest, to be looked up in its registry.
@@ -310,18 +333,26 @@ type lookupKey struct{ ecosystem, name, version string }
 type lookupOutcome struct {
 	ex  Existence
 	err error
-	// latest is the answer without a version, asked when a Go module version was not found.
-	latest    Existence
-	latestErr error
+	// module is the answer about a Go module as a whole (its version list and @latest), asked when
+	// the version asked for was not confirmed.
+	module    Existence
+	moduleErr error
 	skipped   bool // over the cap
 }
 
 // runVerification looks up every collected manifest addition (at most MaxRegistryLookups distinct
-// questions, a few at a time) and turns definite "not found" answers into findings.
+// questions, a few at a time) and turns definite "not found" answers into findings. Private packages
+// are not asked about; answers that decide nothing become one note per registry and reason.
 func (r *depsRun) runVerification(reg *Registry) {
 	var keys []lookupKey
 	seen := map[lookupKey]bool{}
+	var todoReqs []verifyRequest
 	for _, v := range r.verify {
+		if by := reg.PrivateBy(v.ecosystem, v.name); by != "" {
+			r.groupNote(fmt.Sprintf("added dependencies not verified: private (%s)", by), v.name)
+			continue
+		}
+		todoReqs = append(todoReqs, v)
 		k := lookupKey{v.ecosystem, v.name, v.version}
 		if !seen[k] {
 			seen[k] = true
@@ -352,8 +383,8 @@ func (r *depsRun) runVerification(reg *Registry) {
 			for k := range jobs {
 				o := outcomes[k]
 				o.ex, o.err = reg.Lookup(r.ctx, k.ecosystem, k.name, k.version)
-				if o.ex == NotFound && k.version != "" {
-					o.latest, o.latestErr = reg.Lookup(r.ctx, k.ecosystem, k.name, "")
+				if o.ex != Exists && k.ecosystem == EcosystemGo && k.version != "" {
+					o.module, o.moduleErr = reg.Lookup(r.ctx, k.ecosystem, k.name, "")
 				}
 			}
 		}()
@@ -364,51 +395,87 @@ func (r *depsRun) runVerification(reg *Registry) {
 	close(jobs)
 	wg.Wait()
 
-	for _, v := range r.verify {
+	for _, v := range todoReqs {
 		o := outcomes[lookupKey{v.ecosystem, v.name, v.version}]
-		if o.skipped {
+		if o.skipped || o.ex == Exists {
 			continue
 		}
-		switch o.ex {
-		case Exists:
-		case NotFound:
-			r.addVerifyFinding(v, o)
-		default:
-			msg := "no definite answer"
-			if o.err != nil {
-				msg = o.err.Error()
-			}
-			r.note("hallucinated-dependencies: could not verify %s on %s (%s:%d): %s", v.name, v.registry, v.path, v.line.NewLine, msg)
+		if v.ecosystem == EcosystemGo && v.version != "" {
+			r.decideGoVersion(v, o)
+			continue
 		}
+		if o.ex == NotFound {
+			r.addVerifyFinding(v)
+			continue
+		}
+		r.groupNote(fmt.Sprintf("added dependencies not verified on %s (%s)", v.registry, lookupReason(o.err)), v.name)
 	}
 }
 
-func (r *depsRun) addVerifyFinding(v verifyRequest, o *lookupOutcome) {
-	if v.ecosystem == EcosystemGo && v.version != "" {
-		switch o.latest {
-		case Exists:
-			title := fmt.Sprintf("Version %s of module %q does not exist", v.version, v.name)
-			body := fmt.Sprintf("Checked %s@%s on %s: not found (HTTP 404/410), although the module itself exists. "+
-				"The version looks invented: pick a published one (`go list -m -versions %s`) and set it with `go get %s@<version>`.",
-				v.name, v.version, v.registry, v.name, v.name)
-			r.addFinding(v.path, v.line, title, body)
-			return
-		case Unknown:
-			msg := "no definite answer"
-			if o.latestErr != nil {
-				msg = o.latestErr.Error()
-			}
-			title := fmt.Sprintf("Module %q has no version %s on the Go module proxy", v.name, v.version)
-			body := fmt.Sprintf("Checked %s@%s on %s: not found (HTTP 404/410); whether the module exists at all could not be checked (%s). %s",
-				v.name, v.version, v.registry, msg, v.hint)
-			r.addFinding(v.path, v.line, title, body)
-			return
-		}
+// decideGoVersion turns the answers about a required module version that the proxy did not confirm
+// into a finding or a note. The module is "nonexistent" only when the proxy says so for the module
+// as a whole (version list and @latest both 404/410); a module that exists without the version is
+// a warning ("version not found"), or a note for a pseudo-version (a commit the proxy may not have
+// fetched); anything else decides nothing.
+func (r *depsRun) decideGoVersion(v verifyRequest, o *lookupOutcome) {
+	item := v.name + "@" + v.version
+	switch {
+	case o.module == NotFound:
+		r.addVerifyFinding(v)
+	case o.module == Exists && o.ex == NotFound && module.IsPseudoVersion(v.version):
+		r.groupNote("pseudo-versions not found on the Go module proxy (the commit may be unpublished or private)", item)
+	case o.module == Exists && o.ex == NotFound:
+		title := fmt.Sprintf("Version %s of module %q is not on the Go module proxy", v.version, v.name)
+		body := fmt.Sprintf("%s answered 404/410 for %s@%s, although the module itself exists. The version looks invented or mistyped: "+
+			"pick a published one (`go list -m -versions %s`) and set it with `go get %s@<version>`.",
+			v.registry, v.name, v.version, v.name, v.name)
+		r.addFindingSev(v.path, v.line, SeverityWarning, title, body)
+	case o.module == Exists:
+		r.groupNote(fmt.Sprintf("added module versions not verified on %s (%s)", v.registry, lookupReason(o.err)), item)
+	default:
+		r.groupNote(fmt.Sprintf("added modules not verified on %s (%s)", v.registry, lookupReason(o.moduleErr)), v.name)
 	}
+}
+
+func (r *depsRun) addVerifyFinding(v verifyRequest) {
 	title := fmt.Sprintf("Package %q does not exist on %s", v.name, v.registry)
+	body := fmt.Sprintf("Checked %s on %s: not found (HTTP 404/410). %s", v.name, v.registry, v.hint)
 	if v.ecosystem == EcosystemGo {
 		title = fmt.Sprintf("Module %q does not exist on the Go module proxy", v.name)
+		body = fmt.Sprintf("Checked %s on %s: both its version list (@v/list) and @latest answered 404/410. %s", v.name, v.registry, v.hint)
 	}
-	body := fmt.Sprintf("Checked %s on %s: not found (HTTP 404/410). %s", v.name, v.registry, v.hint)
 	r.addFinding(v.path, v.line, title, body)
+}
+
+var httpStatusRE = regexp.MustCompile(`answered (\d{3})`)
+
+// lookupReason says, without naming the package, why a look-up decided nothing, so that the
+// packages of one registry and one reason share a note.
+func lookupReason(err error) string {
+	if err == nil {
+		return "no definite answer"
+	}
+	var ue *url.Error
+	switch {
+	case errors.As(err, &ue) && ue.Timeout(), strings.Contains(err.Error(), "no answer within"):
+		return "no answer in time"
+	case errors.As(err, &ue):
+		return "registry unreachable: " + ue.Err.Error()
+	case strings.Contains(err.Error(), "not an npm package name"), strings.Contains(err.Error(), "not a Python distribution name"),
+		strings.Contains(err.Error(), "module path"):
+		return "not a valid name"
+	}
+	var codes []string
+	for _, m := range httpStatusRE.FindAllStringSubmatch(err.Error(), -1) {
+		if !slices.Contains(codes, m[1]) {
+			codes = append(codes, m[1])
+		}
+	}
+	if strings.HasPrefix(err.Error(), "version list:") {
+		return err.Error()
+	}
+	if len(codes) > 0 {
+		return "registry answered " + strings.Join(codes, ", ")
+	}
+	return "no definite answer"
 }

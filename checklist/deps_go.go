@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/version"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -224,23 +225,23 @@ func (r *depsRun) nearestFile(dir, name string) string {
 
 // checkGoFile checks the imports of a Go file that sit on added lines.
 func (r *depsRun) checkGoFile(p string, added map[int]diff.Line) {
-	if goIgnoredDir(p) {
+	if goIgnoredDir(p) || isTestDataPath(p) {
 		return
 	}
 	modFile := r.nearestFile(depDirOf(p), "go.mod")
 	if modFile == "" {
-		r.note("hallucinated-dependencies: %s: no go.mod above it; Go imports not checked", p)
+		r.groupNote("Go files with no go.mod above them; their imports were not checked", p)
 		return
 	}
 	src, err := r.read(p)
 	if err != nil {
-		r.note("hallucinated-dependencies: %s: could not read the file at head: %v", p, err)
+		r.groupNote("files that could not be read at head; their imports were not checked", fmt.Sprintf("%s (%v)", p, err))
 		return
 	}
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, p, src, parser.ImportsOnly)
 	if err != nil {
-		r.note("hallucinated-dependencies: %s does not parse; its imports were not checked: %v", p, err)
+		r.groupNote("files that do not parse; their imports were not checked", p)
 		return
 	}
 	var m *goModule
@@ -257,11 +258,11 @@ func (r *depsRun) checkGoFile(p string, added map[int]diff.Line) {
 		if m == nil {
 			m = r.goMod(modFile)
 			if m.err != nil {
-				r.note("hallucinated-dependencies: %s: %v; Go imports not checked", p, m.err)
+				r.groupNote(fmt.Sprintf("%v; Go imports not checked", m.err), p)
 				return
 			}
 		}
-		if m.provides(ip) {
+		if m.provides(ip) || r.goAlreadyUsed(ip, modFile) {
 			continue
 		}
 		if goStdlib(ip) {
@@ -281,6 +282,25 @@ func (r *depsRun) checkGoFile(p string, added map[int]diff.Line) {
 			ip, depOrDefault(m.modPath, "(unnamed)"), where, ip)
 		r.addFinding(p, l, title, body)
 	}
+}
+
+// goAlreadyUsed reports whether the project used the import's module before the change: the change
+// deleted an import of it (a re-sorted or reformatted block, moved code), or another file of the same
+// module imports it on a line the change did not add.
+func (r *depsRun) goAlreadyUsed(ip, modFile string) bool {
+	key := goImportRoot(ip)
+	if r.movedImport(depLangGo, key) {
+		return true
+	}
+	return r.usedElsewhere(usageQuery{
+		lang: depLangGo, key: key,
+		pattern: `"` + regexp.QuoteMeta(key) + `["/]`,
+		globs:   []string{"*.go"},
+		inScope: func(f string) bool {
+			return !goIgnoredDir(f) && !isTestDataPath(f) && r.nearestFile(depDirOf(f), "go.mod") == modFile
+		},
+		imports: goFileImports(key),
+	})
 }
 
 // inventedStdlib decides about an import without a dot in its first element that the module does
@@ -312,20 +332,6 @@ func (m *goModule) inventedStdlib(ip string) (title, body string, ok bool) {
 // goCodeHosts are hosts whose second path element is the owner (user or organisation).
 var goCodeHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true, "codeberg.org": true, "gitea.com": true, "git.sr.ht": true}
 
-// goSameOwner reports whether two module paths belong to the same owner: the same organisation on a
-// public code host, or the same custom host. Such a module may well be private, and a private module
-// is missing from the public proxy, so it is not verified.
-func goSameOwner(a, b string) bool {
-	ea, eb := strings.Split(a, "/"), strings.Split(b, "/")
-	if ea[0] != eb[0] || !strings.Contains(ea[0], ".") {
-		return false
-	}
-	if goCodeHosts[ea[0]] {
-		return len(ea) > 1 && len(eb) > 1 && strings.EqualFold(ea[1], eb[1])
-	}
-	return true
-}
-
 // collectGoModAdditions queues the requires on added lines of a go.mod for a proxy look-up.
 func (r *depsRun) collectGoModAdditions(p string, added map[int]diff.Line) {
 	m := r.goMod(p)
@@ -350,9 +356,6 @@ func (r *depsRun) collectGoModAdditions(p string, added map[int]diff.Line) {
 		case replaced[mp]:
 			continue // replaced: the original path need not exist
 		case goPathUnder(mp, m.modPath):
-			continue
-		case m.modPath != "" && goSameOwner(mp, m.modPath):
-			r.note("hallucinated-dependencies: %s:%d: %s not verified: same owner as %s, may be private", p, l.NewLine, mp, m.modPath)
 			continue
 		}
 		isWork := false

@@ -454,6 +454,19 @@ func (r *depsRun) jsEnvFor(dir string) *jsEnv {
 			for _, n := range p.names() {
 				e.declared[n] = true
 			}
+			e.aliases = append(e.aliases, packageJSONAliases(data)...)
+		}
+		// Configs in a tool's directory: VitePress (.vitepress/config.*, whose vite.resolve.alias and
+		// theme aliases apply to the site) and Storybook (.storybook/main.*).
+		for _, sub := range []string{".vitepress", ".storybook"} {
+			sd := depJoin(d, sub)
+			for _, base := range dirFiles[sd] {
+				if strings.HasPrefix(base, "config.") || strings.HasPrefix(base, "main.") {
+					if data := r.readOptional(depJoin(sd, base)); data != nil {
+						e.configs = append(e.configs, data)
+					}
+				}
+			}
 		}
 		for _, base := range dirFiles[d] {
 			full := depJoin(d, base)
@@ -472,7 +485,7 @@ func (r *depsRun) jsEnvFor(dir string) *jsEnv {
 		}
 	}
 	if !found {
-		e.err = "no package.json above it"
+		e.err = "no package.json above these files"
 		return e
 	}
 	for decl, provided := range frameworkProvided {
@@ -484,6 +497,65 @@ func (r *depsRun) jsEnvFor(dir string) *jsEnv {
 	}
 	e.baseDirs = append(e.baseDirs, nearestPkgDir, depJoin(nearestPkgDir, "src"))
 	return e
+}
+
+// packageJSONAliases returns the module aliases a package.json defines for tools: jest's
+// moduleNameMapper (regular expressions such as "^@/(.*)$"), module-alias's _moduleAliases, and the
+// object form of "browser". ("imports" keys start with # and are skipped before resolution.)
+func packageJSONAliases(data []byte) []aliasPattern {
+	var p struct {
+		Jest struct {
+			ModuleNameMapper map[string]json.RawMessage `json:"moduleNameMapper"`
+		} `json:"jest"`
+		ModuleAliases map[string]json.RawMessage `json:"_moduleAliases"`
+		Browser       json.RawMessage            `json:"browser"`
+	}
+	if json.Unmarshal(data, &p) != nil {
+		return nil
+	}
+	var keys []string
+	for k := range p.Jest.ModuleNameMapper {
+		keys = append(keys, k)
+	}
+	for k := range p.ModuleAliases {
+		keys = append(keys, k)
+	}
+	var browser map[string]json.RawMessage
+	if json.Unmarshal(p.Browser, &browser) == nil {
+		for k := range browser {
+			keys = append(keys, k)
+		}
+	}
+	var out []aliasPattern
+	for _, k := range keys {
+		if a, ok := regexAliasPrefix(k); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// regexAliasPrefix turns an alias key that may be a regular expression ("^@/(.*)$", "^~(.*)",
+// "@components") into the literal prefix it matches.
+func regexAliasPrefix(key string) (aliasPattern, bool) {
+	k := strings.TrimPrefix(key, "^")
+	k = strings.TrimSuffix(k, "$")
+	if i := strings.IndexAny(k, "([.*+?"); i >= 0 {
+		if k[i] == '.' && !strings.ContainsAny(k[i:], "*+?([") {
+			i = -1 // a literal dot, as in "lodash.merge"
+		}
+		if i >= 0 {
+			k = k[:i]
+		}
+	}
+	k = strings.ReplaceAll(k, `\`, "")
+	if k == "" || strings.HasPrefix(k, ".") {
+		return aliasPattern{}, false
+	}
+	if strings.HasSuffix(k, "/") {
+		return aliasPattern{prefix: k, wildcard: true}, true
+	}
+	return aliasPattern{prefix: k}, true
 }
 
 // filesByDir maps each directory to the base names of the files directly in it.
@@ -509,6 +581,7 @@ var toolConfigPrefixes = []string{
 	"metro.config.", "tsup.config.", "esbuild.", "rspack.config.", "rsbuild.config.", "quasar.config.",
 	"vue.config.", "remix.config.", "electron.vite.config.", "angular.json", "project.json", "snowpack.config.",
 	"parcel.config.", ".parcelrc", "farm.config.", "modern.config.", "umirc.", ".umirc.", "config-overrides.",
+	"rolldown.config.", "tsdown.config.", "build.config.", "rslib.config.", "docusaurus.config.", "gatsby-config.",
 }
 
 func isToolConfig(base string) bool {
@@ -717,7 +790,8 @@ func mentionedInConfig(configs [][]byte, words ...string) bool {
 		if w == "" {
 			continue
 		}
-		re := regexp.MustCompile(`(['"` + "`" + `])` + regexp.QuoteMeta(w) + `(['"` + "`" + `/])|(^|[\s{,])` + regexp.QuoteMeta(w) + `\s*:`)
+		// 'w', "w/...", '^w/(.*)$' (jest moduleNameMapper), /^w\// (a RegExp alias), or an object key w:
+		re := regexp.MustCompile(`(['"` + "`" + `]\^?|/\^)` + regexp.QuoteMeta(w) + `(['"` + "`" + `/$(]|\\/)|(^|[\s{,])` + regexp.QuoteMeta(w) + `\s*:`)
 		for _, c := range configs {
 			if re.Match(c) {
 				return true
@@ -753,12 +827,12 @@ func (r *depsRun) inLockFile(locks []string, name string) string {
 
 // checkJSFile checks the import specifiers of a JS/TS file that sit on added lines.
 func (r *depsRun) checkJSFile(p string, added map[int]diff.Line) {
-	if depHasPathElem(p, "node_modules", "bower_components", "vendor", "testdata", "fixtures", "__fixtures__") {
+	if jsIgnoredPath(p) {
 		return
 	}
 	src, err := r.read(p)
 	if err != nil {
-		r.note("hallucinated-dependencies: %s: could not read the file at head: %v", p, err)
+		r.groupNote("files that could not be read at head; their imports were not checked", fmt.Sprintf("%s (%v)", p, err))
 		return
 	}
 	if strings.HasSuffix(p, ".vue") || strings.HasSuffix(p, ".svelte") {
@@ -777,11 +851,16 @@ func (r *depsRun) checkJSFile(p string, added map[int]diff.Line) {
 		if env == nil {
 			env = r.jsEnvFor(depDirOf(p))
 			if env.err != "" {
-				r.note("hallucinated-dependencies: %s: %s; JavaScript/TypeScript imports not checked", p, env.err)
+				r.groupNote(env.err+"; JavaScript/TypeScript imports not checked", p)
 				return
 			}
 		}
-		if r.jsResolves(env, s.spec, name, p, l) {
+		if r.jsResolves(env, s.spec, name, p, l) || r.jsAlreadyUsed(name) {
+			continue
+		}
+		if why := jsAliasLike(env, s.spec, name, r.repoPackageNames()); why != "" {
+			r.groupNote("imports that look like path aliases of a framework or a dependency's config, not packages ("+why+"); not checked",
+				fmt.Sprintf("%s (%s:%d)", s.spec, p, l.NewLine))
 			continue
 		}
 		title := fmt.Sprintf("Import %q is not declared in package.json", s.spec)
@@ -827,11 +906,96 @@ func (r *depsRun) jsResolves(env *jsEnv, spec, name, p string, l diff.Line) bool
 		return true
 	}
 	if lock := r.inLockFile(env.locks, name); lock != "" {
-		r.note("hallucinated-dependencies: %s:%d imports %q, which is installed only as a transitive dependency (%s); declare it in package.json",
-			p, l.NewLine, name, lock)
+		r.groupNote("imports of packages installed only as transitive dependencies; declare them in package.json",
+			fmt.Sprintf("%s (%s:%d, in %s)", name, p, l.NewLine, lock))
 		return true
 	}
 	return false
+}
+
+// jsIgnoredPath reports JS files whose imports are not the project's dependencies: installed or
+// vendored code, and test data (isTestDataPath).
+func jsIgnoredPath(p string) bool {
+	return depHasPathElem(p, "node_modules", "bower_components", "vendor", "jspm_packages") || isTestDataPath(p)
+}
+
+// jsAlreadyUsed reports whether the project used the package before the change: the change deleted
+// an import of it (a re-sorted block, moved code), or a file outside the change's added lines imports
+// it.
+func (r *depsRun) jsAlreadyUsed(name string) bool {
+	if r.movedImport(depLangJS, name) {
+		return true
+	}
+	q := "['\"`]"
+	return r.usedElsewhere(usageQuery{
+		lang: depLangJS, key: name,
+		pattern: q + regexp.QuoteMeta(name) + "['\"`/]",
+		globs:   jsGlobs,
+		inScope: func(f string) bool { return !jsIgnoredPath(f) },
+		imports: jsFileImports(name),
+	})
+}
+
+var jsGlobs = func() []string {
+	var out []string
+	for _, ext := range jsExtensions {
+		out = append(out, "*"+ext)
+	}
+	return out
+}()
+
+// jsFileExtensions are extensions of specifiers that name a file (a component, a stylesheet, an
+// asset, data), not a package: an import such as "@components/Footer.vue" or "@/assets/logo.svg"
+// goes through an alias.
+var jsFileExtensions = depSetOf(".vue", ".svelte", ".astro", ".mdx", ".md", ".css", ".scss", ".sass", ".less", ".styl",
+	".stylus", ".pcss", ".postcss", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".woff",
+	".woff2", ".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".wav", ".ogg", ".json", ".json5", ".yaml", ".yml", ".toml",
+	".txt", ".html", ".wasm", ".glsl", ".graphql", ".gql", ".riv", ".csv", ".xml")
+
+// jsAliasScopes are scope-like first segments that projects and frameworks use as path aliases
+// (tsconfig paths, Vite/VitePress resolve.alias, webpack resolve.alias, Docusaurus and VitePress
+// theme aliases) far more often than as npm scopes.
+var jsAliasScopes = depSetOf("@components", "@component", "@lib", "@libs", "@utils", "@util", "@src", "@app", "@assets",
+	"@styles", "@style", "@css", "@scss", "@theme", "@themes", "@hooks", "@store", "@stores", "@state", "@pages", "@views",
+	"@layouts", "@layout", "@config", "@configs", "@shared", "@common", "@api", "@apis", "@services", "@service", "@modules",
+	"@core", "@helpers", "@constants", "@images", "@img", "@icons", "@data", "@root", "@site", "@docs", "@server",
+	"@client", "@features", "@containers", "@router", "@routes", "@models", "@entities", "@widgets", "@domain", "@infra",
+	"@env", "@internal", "@generated", "@theme-original", "@theme-init", "@siteData", "@localTheme", "@test", "@tests",
+	"@mocks", "@fixtures", "@plugins", "@static", "@public", "@locales", "@i18n", "@composables", "@directives",
+	"@middleware", "@schemas", "@schema", "@interfaces", "@contexts", "@context", "@providers", "@scripts", "@stories",
+	"@ui", "@packages", "@workspace", "@demo", "@examples", "@vendor", "@content")
+
+// jsAliasLike says why an unresolved specifier is more likely a path alias than a package ("" when
+// it is not): it names a file by its extension, its name has capitals (npm has refused them in new
+// names for years: 'MANIFEST', 'SERVER' are build-time virtual modules), or its first segment is a
+// scope that no package of the project uses and that projects commonly use as an alias. Such an import is a note, never a
+// finding: the alias may come from a framework or from a dependency's configuration, which the
+// analyzer cannot read.
+func jsAliasLike(env *jsEnv, spec, name string, workspace map[string]string) string {
+	if ext := path.Ext(spec[strings.LastIndex(spec, "/")+1:]); ext != "" && jsFileExtensions[strings.ToLower(ext)] {
+		return "a file by its extension"
+	}
+	if strings.ToLower(name) != name {
+		return "capitals, which new npm package names cannot have: a virtual module or an alias"
+	}
+	if !strings.HasPrefix(name, "@") {
+		return ""
+	}
+	scope, _, _ := strings.Cut(name, "/")
+	for d := range env.declared {
+		if strings.HasPrefix(d, scope+"/") {
+			return "" // the scope is one of the project's npm scopes
+		}
+	}
+	for w := range workspace {
+		if strings.HasPrefix(w, scope+"/") {
+			return ""
+		}
+	}
+	if jsAliasScopes[scope] {
+		return "an alias-like scope"
+	}
+	return ""
 }
 
 // collectPackageJSONAdditions queues dependency entries added to a package.json for an npm look-up.
@@ -863,11 +1027,11 @@ func (r *depsRun) collectPackageJSONAdditions(p string, added map[int]diff.Line)
 		}
 		scope, _, _ := strings.Cut(name, "/")
 		if npmrc.all || (strings.HasPrefix(name, "@") && npmrc.scopes[scope]) {
-			r.note("hallucinated-dependencies: %s:%d: %s not verified: .npmrc points it at another registry", p, l.NewLine, name)
+			r.groupNote("added dependencies not verified: .npmrc points them at another registry", name)
 			continue
 		}
 		if strings.HasPrefix(name, "@") && own.Name != "" && strings.HasPrefix(own.Name, scope+"/") {
-			r.note("hallucinated-dependencies: %s:%d: %s not verified: same scope as the package, may be private", p, l.NewLine, name)
+			r.groupNote("added dependencies not verified: same npm scope as the package, which may be private", name)
 			continue
 		}
 		r.verify = append(r.verify, verifyRequest{

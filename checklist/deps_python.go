@@ -64,6 +64,10 @@ var pyPython2Stdlib = depSetOf(strings.Fields(`
 // tools and the test runner (often installed by CI or tox rather than the manifest).
 var pyAmbient = depSetOf("pip", "setuptools", "pkg_resources", "wheel", "pytest", "_pytest", "__main__")
 
+// pyStubOnly are modules that exist only for type checkers (typeshed's _typeshed): importable in
+// stubs and under TYPE_CHECKING, never at run time, and provided by no distribution.
+var pyStubOnly = depSetOf("_typeshed")
+
 // pyRunnerModule is the module a task-runner file imports from the runner that executes it (often
 // installed globally rather than declared).
 var pyRunnerModule = map[string]string{"noxfile.py": "nox", "tasks.py": "invoke", "fabfile.py": "fabric", "dodo.py": "doit"}
@@ -453,34 +457,165 @@ func parsePyImport(stmt []pyTok) []pyImport {
 // pyImportErrors are the exception names whose handler makes an import optional.
 var pyImportErrors = []string{"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
-// pyOptionalImport reports whether the import on logical line i is guarded: inside a try whose
-// handlers catch ImportError (or broader), or inside `with suppress(ImportError)`.
+// pyOptionalImport reports whether the import on logical line i runs only under a guard that makes
+// it optional or type-only. Every block enclosing the import counts, however deep (an import inside
+// a function inside such a block too):
+//   - the body of a try whose handlers catch ImportError, ModuleNotFoundError, Exception,
+//     BaseException or everything, its else branch, and the bodies of those handlers (fallbacks);
+//   - `with suppress(ImportError)` (or ModuleNotFoundError);
+//   - `if TYPE_CHECKING:` (typing.TYPE_CHECKING, t.TYPE_CHECKING, MYPY, `if False:`), and the else of
+//     `if not TYPE_CHECKING:`;
+//   - every branch of an if/elif/else chain testing the interpreter or the platform
+//     (sys.version_info, sys.platform, os.name, platform.system(), PY2/PY3/PYPY flags) or a feature
+//     flag (has_x, HAS_X, _have_x, USE_X, x_available, x is not None, importlib.util.find_spec,
+//     sys.modules).
 func pyOptionalImport(lines []pyLogical, i int) bool {
-	l := lines[i]
-	if l.first() == "try" && pyTryCatchesImportError(lines, i) {
+	if pyGuards(lines, i) { // "if TYPE_CHECKING: import x", "try: import x"
 		return true
 	}
-	if l.first() == "with" && l.hasName("ImportError", "ModuleNotFoundError") {
-		return true
-	}
-	cur := l.indent
+	cur := lines[i].indent
 	for j := i - 1; j >= 0 && cur > 0; j-- {
 		if lines[j].indent >= cur {
 			continue
 		}
 		cur = lines[j].indent
-		switch lines[j].first() {
-		case "try":
-			if pyTryCatchesImportError(lines, j) {
-				return true
+		if pyGuards(lines, j) {
+			return true
+		}
+	}
+	return false
+}
+
+// pyGuards reports whether the block header on logical line j makes the imports in its body optional.
+func pyGuards(lines []pyLogical, j int) bool {
+	l := lines[j]
+	switch l.first() {
+	case "try":
+		return pyTryCatchesImportError(lines, j)
+	case "except":
+		return pyHandlerCatchesImportError(l)
+	case "with":
+		return l.hasName("ImportError", "ModuleNotFoundError")
+	case "if":
+		tc, neg, env := pyConditionKind(pyCondition(l))
+		return (tc && !neg) || env
+	case "elif", "else":
+		owner := pyBlockOwner(lines, j)
+		if owner < 0 {
+			return false
+		}
+		if lines[owner].first() == "try" {
+			return l.first() == "else" && pyTryCatchesImportError(lines, owner)
+		}
+		if lines[owner].first() != "if" {
+			return false
+		}
+		for k := owner; k <= j; k++ {
+			if lines[k].indent != l.indent {
+				continue
 			}
-		case "with":
-			if lines[j].hasName("ImportError", "ModuleNotFoundError") {
+			tc, neg, env := pyConditionKind(pyCondition(lines[k]))
+			switch {
+			case env:
+				return true
+			case k == j && tc && !neg: // elif TYPE_CHECKING:
+				return true
+			case k == owner && l.first() == "else" && tc && neg: // else of `if not TYPE_CHECKING:`
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// pyBlockOwner returns the logical line of the if/try/for/while that an elif, else, except or
+// finally clause on line j belongs to, or -1.
+func pyBlockOwner(lines []pyLogical, j int) int {
+	t := lines[j].indent
+	for k := j - 1; k >= 0; k-- {
+		l := lines[k]
+		if l.indent > t {
+			continue
+		}
+		if l.indent < t {
+			return -1
+		}
+		switch l.first() {
+		case "elif", "except", "else", "finally":
+			continue
+		case "if", "try", "for", "while":
+			return k
+		}
+		return -1
+	}
+	return -1
+}
+
+// pyCondition returns the condition tokens of an if/elif header: after the keyword, up to the colon
+// that ends the header.
+func pyCondition(l pyLogical) []pyTok {
+	if len(l.toks) < 2 {
+		return nil
+	}
+	depth := 0
+	for k := 1; k < len(l.toks); k++ {
+		t := l.toks[k]
+		if t.kind != 'o' {
+			continue
+		}
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case ":":
+			if depth <= 0 {
+				return l.toks[1:k]
+			}
+		}
+	}
+	return l.toks[1:]
+}
+
+// pyEnvNames are names whose test in a condition selects code by interpreter version or platform.
+var pyEnvNames = depSetOf("version_info", "hexversion", "platform", "system", "python_implementation", "implementation",
+	"python_version", "sys_platform", "maxsize", "PY2", "PY3", "PY37", "PY38", "PY39", "PY310", "PY311", "PY312", "PY313",
+	"PYPY", "IS_PYPY", "WINDOWS", "IS_WINDOWS", "WIN", "WIN32", "IS_WIN", "MACOS", "IS_MACOS", "LINUX", "IS_LINUX",
+	"find_spec", "find_loader", "modules", "None")
+
+// pyFlagNameRE matches feature-flag names: has_x, HAS_X, _have_x, USE_X, x_available, X_INSTALLED.
+var pyFlagNameRE = regexp.MustCompile(`(?i)^_*(has|have|use|using|with|enable|can|supports?|allow)_|(available|installed|enabled|importable|supported|present)_*$`)
+
+// pyConditionKind classifies a condition: a TYPE_CHECKING test (neg: negated with a leading not),
+// and env: a version, platform or feature-flag test.
+func pyConditionKind(cond []pyTok) (tc, neg, env bool) {
+	for i, t := range cond {
+		if t.kind != 'n' {
+			continue
+		}
+		switch {
+		case t.text == "TYPE_CHECKING" || t.text == "MYPY":
+			tc = true
+			neg = i > 0 && cond[0].kind == 'n' && cond[0].text == "not"
+		case t.text == "name" && i > 1 && cond[i-1].text == "." && cond[i-2].text == "os":
+			env = true
+		case pyEnvNames[t.text] || pyFlagNameRE.MatchString(t.text):
+			env = true
+		}
+	}
+	if len(cond) == 1 && cond[0].kind == 'n' && cond[0].text == "False" {
+		tc = true
+	}
+	return tc, neg, env
+}
+
+// pyHandlerCatchesImportError reports whether an except clause catches ImportError, one of its
+// bases, or everything.
+func pyHandlerCatchesImportError(l pyLogical) bool {
+	if len(l.toks) > 1 && l.toks[1].kind == 'o' && l.toks[1].text == ":" {
+		return true // bare except
+	}
+	return l.hasName(pyImportErrors...)
 }
 
 // pyTryCatchesImportError reports whether the try statement on logical line j has a handler for
@@ -497,10 +632,7 @@ func pyTryCatchesImportError(lines []pyLogical, j int) bool {
 		}
 		switch l.first() {
 		case "except":
-			if len(l.toks) > 1 && l.toks[1].kind == 'o' && l.toks[1].text == ":" {
-				return true // bare except
-			}
-			if l.hasName(pyImportErrors...) {
+			if pyHandlerCatchesImportError(l) {
 				return true
 			}
 		case "else", "finally":
@@ -1067,12 +1199,12 @@ func (r *depsRun) lockedBy(e *pyEnv, module string) string {
 
 // checkPythonFile checks the imports of a Python file that sit on added lines.
 func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
-	if pyIgnoredDir(p) || depHasPathElem(p, "testdata", "fixtures") {
+	if pyIgnoredDir(p) || isTestDataPath(p) {
 		return
 	}
 	src, err := r.read(p)
 	if err != nil {
-		r.note("hallucinated-dependencies: %s: could not read the file at head: %v", p, err)
+		r.groupNote("files that could not be read at head; their imports were not checked", fmt.Sprintf("%s (%v)", p, err))
 		return
 	}
 	var env *pyEnv
@@ -1082,23 +1214,24 @@ func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
 			continue
 		}
 		top, _, _ := strings.Cut(imp.module, ".")
-		if pyStdlib[top] || pyRemovedStdlib[top] || pyPython2Stdlib[top] || pyAmbient[top] {
+		if pyStdlib[top] || pyRemovedStdlib[top] || pyPython2Stdlib[top] || pyAmbient[top] || pyStubOnly[top] {
 			continue
 		}
 		if env == nil {
 			env = r.pythonEnv()
 			if len(env.manifests) == 0 {
-				r.note("hallucinated-dependencies: %s: no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, setup.py, Pipfile) in the repository; Python imports not checked", p)
+				r.groupNote("no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, setup.py, Pipfile) in the repository; Python imports not checked", p)
 				return
 			}
 		}
 		if env.local[top] || env.projects[normalizePyName(top)] || env.resolves(imp.module) ||
-			strings.HasSuffix(top, "_pb2") || strings.HasSuffix(top, "_pb2_grpc") || pyRunnerModule[path.Base(p)] == top {
+			strings.HasSuffix(top, "_pb2") || strings.HasSuffix(top, "_pb2_grpc") || pyRunnerModule[path.Base(p)] == top ||
+			r.pyAlreadyUsed(top) {
 			continue
 		}
 		if lock := r.lockedBy(env, imp.module); lock != "" {
-			r.note("hallucinated-dependencies: %s:%d imports %q, which is installed only as a transitive dependency (%s); declare it in the manifest",
-				p, l.NewLine, imp.module, lock)
+			r.groupNote("imports of distributions installed only as transitive dependencies; declare them in the manifest",
+				fmt.Sprintf("%s (%s:%d, in %s)", imp.module, p, l.NewLine, lock))
 			continue
 		}
 		where := "the project's Python manifests"
@@ -1116,6 +1249,22 @@ func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
 			"invented dependency.", imp.module, strings.Join(env.manifests, ", "), suggest)
 		r.addFinding(p, l, title, body)
 	}
+}
+
+// pyAlreadyUsed reports whether the project used the top-level module before the change: the change
+// deleted an import of it (a re-sorted block, an import that gained a "# type: ignore", moved code),
+// or a file outside the change's added lines imports it.
+func (r *depsRun) pyAlreadyUsed(top string) bool {
+	if r.movedImport(depLangPython, top) {
+		return true
+	}
+	return r.usedElsewhere(usageQuery{
+		lang: depLangPython, key: top,
+		pattern: `^[[:space:]]*(from|import)[[:space:]]+` + regexp.QuoteMeta(top) + `([^A-Za-z0-9_]|$)`,
+		globs:   []string{"*.py", "*.pyi"},
+		inScope: func(f string) bool { return !pyIgnoredDir(f) && !isTestDataPath(f) },
+		imports: pyFileImports(top),
+	})
 }
 
 // pyPrivateOptions are requirements-file options that bring in another package index.

@@ -95,8 +95,12 @@ func checkDeps(t *testing.T, tc depsCase, res Result, contents map[string]string
 	}
 	var got []string
 	for _, f := range res.Findings {
-		got = append(got, fmt.Sprintf("%s:%d %s", f.Path, f.Line, f.Title))
-		if f.Check != HallucinatedDependencies || f.Severity != SeverityError || f.Side != diff.Right ||
+		title := f.Title
+		if f.Severity != SeverityError {
+			title = "[" + string(f.Severity) + "] " + title // a want title says a lower severity this way
+		}
+		got = append(got, fmt.Sprintf("%s:%d %s", f.Path, f.Line, title))
+		if f.Check != HallucinatedDependencies || !f.Severity.Valid() || f.Side != diff.Right ||
 			f.Source != SourceStatic || f.StartLine != 0 || f.Body == "" || f.Suggestion != nil {
 			t.Errorf("malformed finding %+v", f)
 		}
@@ -266,13 +270,13 @@ func main() { fmt.Println(undeclared.X, pad.Y) }
 		{
 			name:      "no go.mod: note, no finding",
 			head:      []string{"main.go", "package main\n\nimport \"github.com/made/up-lib\"\n"},
-			wantNotes: []string{"main.go: no go.mod above it"},
+			wantNotes: []string{"Go files with no go.mod above them; their imports were not checked: main.go"},
 		},
 		{
 			name:      "file that does not parse: note, no finding",
 			base:      []string{"go.mod", goModApp},
 			head:      []string{"broken.go", "package main\n\nimport (\n\t\"github.com/made/up-lib\"\n\nfunc main() {}\n"},
-			wantNotes: []string{"broken.go does not parse"},
+			wantNotes: []string{"files that do not parse; their imports were not checked: broken.go"},
 		},
 		{
 			name: "non-canonical version in go.mod still parses",
@@ -438,7 +442,7 @@ import React from 'react'
 				"yarn.lock", "# yarn lockfile v1\n\n\nscheduler@^0.23.2:\n  version \"0.23.2\"\n",
 			),
 			head:      []string{"src/page.tsx", "import Button from '@components/Button'\nimport { fmt } from 'utils/fmt'\nimport { unstable_now } from 'scheduler'\n"},
-			wantNotes: []string{`imports "scheduler", which is installed only as a transitive dependency (yarn.lock)`},
+			wantNotes: []string{"installed only as transitive dependencies; declare them in package.json: scheduler (src/page.tsx:3, in yarn.lock)"},
 		},
 		{
 			name: "baseUrl resolves bare specifiers to local directories",
@@ -459,7 +463,7 @@ import React from 'react'
 		{
 			name:      "no package.json: note, no finding",
 			head:      []string{"index.js", "const pad = require('left-padd-typo')\n"},
-			wantNotes: []string{"index.js: no package.json above it"},
+			wantNotes: []string{"no package.json above these files; JavaScript/TypeScript imports not checked: index.js"},
 		},
 		{
 			name:    "node_modules and excluded paths are ignored",
@@ -582,7 +586,7 @@ import attrs
 		{
 			name:      "no Python manifest: note, no finding",
 			head:      []string{"script.py", "import pandas\n"},
-			wantNotes: []string{"script.py: no Python manifest"},
+			wantNotes: []string{"in the repository; Python imports not checked: script.py"},
 		},
 		{
 			name: "compound statements and continuation lines",
@@ -599,7 +603,7 @@ import attrs
 			base: []string{"pyproject.toml", "[tool.poetry.dependencies]\npython = \"^3.12\"\nrequests = \"^2.32\"\n",
 				"poetry.lock", "[[package]]\nname = \"urllib3\"\nversion = \"2.2.3\"\n\n[[package]]\nname = \"requests\"\nversion = \"2.32.3\"\n"},
 			head:      []string{"app.py", "import urllib3\n"},
-			wantNotes: []string{`imports "urllib3", which is installed only as a transitive dependency (poetry.lock)`},
+			wantNotes: []string{"installed only as transitive dependencies; declare them in the manifest: urllib3 (app.py:1, in poetry.lock)"},
 		},
 		{
 			name:   "deleted and context imports are not reported",
@@ -619,7 +623,7 @@ import attrs
 func TestDependenciesVerifyManifests(t *testing.T) {
 	tests := []depsCase{
 		{
-			name: "go.mod: missing module, missing version, 403",
+			name: "go.mod: missing module, missing version, 403, private, same owner",
 			base: []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire github.com/spf13/cobra v1.9.1\n"},
 			head: []string{"go.mod", `module example.com/app
 
@@ -631,19 +635,31 @@ require (
 	github.com/blocked/mod v1.2.3
 	example.com/sibling v0.1.0
 	example.com/replaced v0.0.0
+	corp.example.com/private v1.0.0
+	git.acme.example/team/lib v1.0.0
+	example.com/app/tools v0.1.0
 )
 
 replace example.com/replaced => ./replaced
 `},
 			verify: true,
 			want: []wantDep{
-				{"go.mod", "cobra v1.99.0", `Version v1.99.0 of module "github.com/spf13/cobra" does not exist`},
+				{"go.mod", "cobra v1.99.0", `[warning] Version v1.99.0 of module "github.com/spf13/cobra" is not on the Go module proxy`},
 				{"go.mod", "nope/nope", `Module "github.com/nope/nope" does not exist on the Go module proxy`},
 			},
 			wantNotes: []string{
-				"could not verify github.com/blocked/mod on the Go module proxy (go.mod:8): registry answered 403",
-				"example.com/sibling not verified: same owner as example.com/app",
+				"added modules not verified on the Go module proxy (version list: registry answered 403 Forbidden; @latest: not found): github.com/blocked/mod",
+				"added dependencies not verified: private (GOPRIVATE/GONOPROXY/GONOSUMDB): corp.example.com/private",
+				"added dependencies not verified: private (registry.private): git.acme.example/team/lib",
 			},
+			noNotes: []string{"example.com/sibling"}, // same owner as the module: looked up like any other (it exists)
+		},
+		{
+			name:      "go.mod: a pseudo-version the proxy does not have is a note",
+			base:      []string{"go.mod", "module example.com/app\n\ngo 1.24\n"},
+			head:      []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire github.com/spf13/cobra v0.0.0-20990101000000-abcdefabcdef\n"},
+			verify:    true,
+			wantNotes: []string{"pseudo-versions not found on the Go module proxy (the commit may be unpublished or private): github.com/spf13/cobra@v0.0.0-20990101000000-abcdefabcdef"},
 		},
 		{
 			name: "package.json: missing package on its line; 403 is a note",
@@ -671,7 +687,7 @@ replace example.com/replaced => ./replaced
 				{"package.json", `"left-padd-typo": "^1.0.0"`, `Package "left-padd-typo" does not exist on npm`},
 				{"package.json", "@acme-hallucinated/widgets", `Package "@acme-hallucinated/widgets" does not exist on npm`},
 			},
-			wantNotes: []string{"could not verify forbidden-pkg on npm (package.json:11): registry answered 403"},
+			wantNotes: []string{"added dependencies not verified on npm (registry answered 403): forbidden-pkg"},
 		},
 		{
 			name: "requirements.txt and pyproject.toml",
@@ -685,7 +701,7 @@ replace example.com/replaced => ./replaced
 				{"pyproject.toml", "Reqeusts_Hallucinated", `Package "reqeusts-hallucinated" does not exist on PyPI`},
 				{"requirements.txt", "reqeusts-hallucinated", `Package "reqeusts-hallucinated" does not exist on PyPI`},
 			},
-			wantNotes: []string{"could not verify forbidden-pkg on PyPI (requirements.txt:3): registry answered 403"},
+			wantNotes: []string{"added dependencies not verified on PyPI (registry answered 403): forbidden-pkg"},
 		},
 		{
 			name:      "requirements with a private index are not verified",
@@ -704,7 +720,10 @@ replace example.com/replaced => ./replaced
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeRegistry(t)
-			res, contents := runDeps(t, tc, f.registry())
+			reg := f.registry()
+			reg.GoPrivate = "corp.example.com"
+			reg.Private = []string{"git.acme.example"}
+			res, contents := runDeps(t, tc, reg)
 			checkDeps(t, tc, res, contents)
 			if !tc.verify && f.totalHits() != 0 {
 				t.Errorf("%d registry requests without Verify", f.totalHits())

@@ -65,8 +65,12 @@ type Registry struct {
 	Timeout time.Duration
 	// GoPrivate is a GOPRIVATE-style list of module path patterns that are never looked up (their
 	// answer is Unknown): private modules are missing from the public proxy. NewRegistry fills it
-	// from GOPRIVATE and GONOPROXY.
+	// from GOPRIVATE, GONOPROXY and GONOSUMDB.
 	GoPrivate string
+	// Private are the operator's globs (registry.private) of packages that are never looked up, in
+	// every ecosystem: each matches a name or a prefix of it by path elements, with GOPRIVATE's
+	// syntax ("github.com/acme/*", "@acme", "acme-*").
+	Private []string
 	// CacheTTL is how long a definite answer is kept; 0 means one hour.
 	CacheTTL time.Duration
 
@@ -84,10 +88,10 @@ type cacheEntry struct {
 const maxCacheEntries = 20000
 
 // NewRegistry returns a Registry for the public registries with the default timeout, honouring
-// GOPRIVATE and GONOPROXY for Go modules.
+// GOPRIVATE, GONOPROXY and GONOSUMDB for Go modules.
 func NewRegistry() *Registry {
 	var private []string
-	for _, env := range []string{"GOPRIVATE", "GONOPROXY"} {
+	for _, env := range []string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB"} {
 		if v := strings.TrimSpace(os.Getenv(env)); v != "" {
 			private = append(private, v)
 		}
@@ -101,15 +105,40 @@ func NewRegistry() *Registry {
 	}
 }
 
+// PrivateBy returns what marks a package private (never looked up), or "" when nothing does: the
+// GOPRIVATE-style environment for Go modules, the operator's registry.private globs for every
+// ecosystem.
+func (r *Registry) PrivateBy(ecosystem, name string) string {
+	if r == nil {
+		return ""
+	}
+	if ecosystem == EcosystemGo && r.GoPrivate != "" && module.MatchPrefixPatterns(r.GoPrivate, name) {
+		return "GOPRIVATE/GONOPROXY/GONOSUMDB"
+	}
+	if ecosystem == EcosystemPyPI {
+		name = normalizePyName(name)
+	}
+	for _, g := range r.Private {
+		if g = strings.TrimSpace(g); g != "" && module.MatchPrefixPatterns(g, name) {
+			return "registry.private"
+		}
+	}
+	return ""
+}
+
 // lookupAnswer is what one flight returns.
 type lookupAnswer struct {
 	ex  Existence
 	err error
 }
 
-// Lookup asks the registry of ecosystem ("go", "npm" or "pypi") whether name exists. version is
-// used for Go modules only (empty: any version, via @latest). Only a 404 or 410 answer is NotFound;
-// every other outcome is Unknown with an error saying why.
+// Lookup asks the registry of ecosystem ("go", "npm" or "pypi") whether name exists. Only a 404 or
+// 410 answer is NotFound; every other outcome (403, 5xx, a timeout) is Unknown with an error saying
+// why. A private package (PrivateBy) is never asked about: Unknown.
+//
+// version is used for Go modules only. With a version, the answer is about that version (@v/V.info).
+// Without one, it is about the module: NotFound only when both its version list (@v/list) and
+// @latest answer 404/410; Exists when either answers 2xx.
 func (r *Registry) Lookup(ctx context.Context, ecosystem, name, version string) (Existence, error) {
 	if ecosystem != EcosystemGo {
 		version = ""
@@ -129,7 +158,13 @@ func (r *Registry) Lookup(ctx context.Context, ecosystem, name, version string) 
 		// The flight outlives any one caller: a caller that gives up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout())
 		defer cancel()
-		ex, err := r.fetch(fctx, ecosystem, target)
+		var ex Existence
+		var err error
+		if ecosystem == EcosystemGo && version == "" {
+			ex, err = r.goModuleExists(fctx, target)
+		} else {
+			ex, err = r.fetch(fctx, ecosystem, target)
+		}
 		if err == nil && ex != Unknown {
 			r.store(key, ex)
 		}
@@ -198,20 +233,21 @@ var npmNameRE = regexp.MustCompile(`^(@[a-zA-Z0-9][a-zA-Z0-9._~-]*/)?[a-zA-Z0-9.
 // pyNameRE is the shape of a Python distribution name (PEP 508).
 var pyNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 
-// url builds the look-up URL, or says why the name cannot be looked up.
+// url builds the look-up URL, or says why the name cannot be looked up. For a Go module without a
+// version it is the version list; goModuleExists derives @latest from it.
 func (r *Registry) url(ecosystem, name, version string) (string, error) {
+	if by := r.PrivateBy(ecosystem, name); by != "" {
+		return "", fmt.Errorf("%s is private (%s): not looked up", name, by)
+	}
 	switch ecosystem {
 	case EcosystemGo:
-		if r.GoPrivate != "" && module.MatchPrefixPatterns(r.GoPrivate, name) {
-			return "", fmt.Errorf("%s matches GOPRIVATE/GONOPROXY: not looked up on the public proxy", name)
-		}
 		esc, err := module.EscapePath(name)
 		if err != nil {
 			return "", fmt.Errorf("module path %q: %w", name, err)
 		}
 		base := strings.TrimRight(depOrDefault(r.GoProxy, DefaultGoProxy), "/")
 		if version == "" {
-			return base + "/" + esc + "/@latest", nil
+			return base + "/" + esc + "/@v/list", nil
 		}
 		ev, err := module.EscapeVersion(version)
 		if err != nil {
@@ -240,6 +276,31 @@ func depOrDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// goModuleExists decides whether a Go module exists from its version list (listURL, ending in
+// /@v/list) and, when the list does not say it exists, from @latest. A proxy can refuse a list it
+// has (403), or answer 404 for @latest of a module that only has tagged versions it has not
+// fetched: only both lists answering 404/410 is NotFound.
+func (r *Registry) goModuleExists(ctx context.Context, listURL string) (Existence, error) {
+	listEx, listErr := r.fetch(ctx, EcosystemGo, listURL)
+	if listEx == Exists {
+		return Exists, nil
+	}
+	latestEx, latestErr := r.fetch(ctx, EcosystemGo, strings.TrimSuffix(listURL, "/@v/list")+"/@latest")
+	switch {
+	case latestEx == Exists:
+		return Exists, nil
+	case listEx == NotFound && latestEx == NotFound:
+		return NotFound, nil
+	}
+	describe := func(ex Existence, err error) string {
+		if err != nil {
+			return err.Error()
+		}
+		return ex.String()
+	}
+	return Unknown, fmt.Errorf("version list: %s; @latest: %s", describe(listEx, listErr), describe(latestEx, latestErr))
 }
 
 // fetch performs one look-up.

@@ -24,26 +24,33 @@ type recordedAnswer struct {
 // bodies were recorded from (or written in the exact shape of) registry.npmjs.org, pypi.org and
 // proxy.golang.org answers.
 var recordedAnswers = map[string]recordedAnswer{
-	"/npm/left-pad":                                   {200, "npm/left-pad.json", 0},
-	"/npm/left-padd-typo":                             {404, "npm/not-found.json", 0},
-	"/npm/left-padd-typo-hallucinated":                {404, "npm/not-found.json", 0},
-	"/npm/@scope%2Fpkg":                               {200, "npm/left-pad.json", 0},
-	"/npm/@acme-hallucinated%2Fwidgets":               {404, "npm/not-found.json", 0},
-	"/npm/forbidden-pkg":                              {403, "", 0},
-	"/npm/flaky-pkg":                                  {503, "npm/unavailable.html", 0},
-	"/npm/slow-pkg":                                   {200, "npm/left-pad.json", 2 * time.Second},
-	"/pypi/pypi/requests/json":                        {200, "pypi/requests.json", 0},
-	"/pypi/pypi/reqeusts-hallucinated/json":           {404, "pypi/not-found.json", 0},
-	"/pypi/pypi/pyyaml/json":                          {200, "pypi/requests.json", 0},
-	"/pypi/pypi/forbidden-pkg/json":                   {403, "", 0},
-	"/pypi/pypi/broken-pkg/json":                      {500, "", 0},
-	"/go/github.com/spf13/cobra/@v/v1.9.1.info":       {200, "goproxy/cobra-v1.9.1.info", 0},
-	"/go/github.com/spf13/cobra/@latest":              {200, "goproxy/cobra-v1.9.1.info", 0},
-	"/go/github.com/spf13/cobra/@v/v1.99.0.info":      {404, "goproxy/not-found.txt", 0},
-	"/go/github.com/nope/nope/@latest":                {404, "goproxy/not-found.txt", 0},
-	"/go/github.com/nope/nope/@v/v1.0.0.info":         {410, "goproxy/not-found.txt", 0},
-	"/go/github.com/!burnt!sushi/toml/@v/v1.5.0.info": {200, "goproxy/cobra-v1.9.1.info", 0},
-	"/go/github.com/blocked/mod/@v/v1.2.3.info":       {403, "goproxy/forbidden.txt", 0},
+	"/npm/left-pad":                                                         {200, "npm/left-pad.json", 0},
+	"/npm/left-padd-typo":                                                   {404, "npm/not-found.json", 0},
+	"/npm/left-padd-typo-hallucinated":                                      {404, "npm/not-found.json", 0},
+	"/npm/@scope%2Fpkg":                                                     {200, "npm/left-pad.json", 0},
+	"/npm/@acme-hallucinated%2Fwidgets":                                     {404, "npm/not-found.json", 0},
+	"/npm/forbidden-pkg":                                                    {403, "", 0},
+	"/npm/flaky-pkg":                                                        {503, "npm/unavailable.html", 0},
+	"/npm/slow-pkg":                                                         {200, "npm/left-pad.json", 2 * time.Second},
+	"/pypi/pypi/requests/json":                                              {200, "pypi/requests.json", 0},
+	"/pypi/pypi/reqeusts-hallucinated/json":                                 {404, "pypi/not-found.json", 0},
+	"/pypi/pypi/pyyaml/json":                                                {200, "pypi/requests.json", 0},
+	"/pypi/pypi/forbidden-pkg/json":                                         {403, "", 0},
+	"/pypi/pypi/broken-pkg/json":                                            {500, "", 0},
+	"/go/github.com/spf13/cobra/@v/v1.9.1.info":                             {200, "goproxy/cobra-v1.9.1.info", 0},
+	"/go/github.com/spf13/cobra/@v/list":                                    {200, "goproxy/cobra-list.txt", 0},
+	"/go/github.com/spf13/cobra/@v/v1.99.0.info":                            {404, "goproxy/not-found.txt", 0},
+	"/go/github.com/nope/nope/@v/list":                                      {404, "goproxy/not-found.txt", 0},
+	"/go/github.com/nope/nope/@latest":                                      {404, "goproxy/not-found.txt", 0},
+	"/go/github.com/nope/nope/@v/v1.0.0.info":                               {410, "goproxy/not-found.txt", 0},
+	"/go/github.com/!burnt!sushi/toml/@v/v1.5.0.info":                       {200, "goproxy/cobra-v1.9.1.info", 0},
+	"/go/github.com/blocked/mod/@v/v1.2.3.info":                             {403, "goproxy/forbidden.txt", 0},
+	"/go/github.com/blocked/mod/@v/list":                                    {403, "goproxy/forbidden.txt", 0},
+	"/go/github.com/blocked/mod/@latest":                                    {404, "", 0},
+	"/go/example.com/sibling/@v/v0.1.0.info":                                {200, "goproxy/cobra-v1.9.1.info", 0},
+	"/go/example.com/latest-only/@v/list":                                   {404, "goproxy/not-found.txt", 0},
+	"/go/example.com/latest-only/@latest":                                   {200, "goproxy/cobra-v1.9.1.info", 0},
+	"/go/github.com/spf13/cobra/@v/v0.0.0-20990101000000-abcdefabcdef.info": {404, "goproxy/not-found.txt", 0},
 }
 
 // fakeRegistry is an httptest server replaying recordedAnswers (or answers a test adds) and counting
@@ -127,6 +134,7 @@ func TestRegistryLookup(t *testing.T) {
 	reg := f.registry()
 	reg.Timeout = 300 * time.Millisecond
 	reg.GoPrivate = "corp.example.com/*,github.com/acme-private"
+	reg.Private = []string{"git.acme.example", "@acme", "acme-internal-*"}
 	tests := []struct {
 		name, eco, pkg, version string
 		want                    Existence
@@ -147,13 +155,19 @@ func TestRegistryLookup(t *testing.T) {
 		{"pypi 403 is unknown", "pypi", "forbidden-pkg", "", Unknown, "403", "/pypi/pypi/forbidden-pkg/json"},
 		{"pypi 500 is unknown", "pypi", "broken-pkg", "", Unknown, "500", "/pypi/pypi/broken-pkg/json"},
 		{"go version exists", "go", "github.com/spf13/cobra", "v1.9.1", Exists, "", "/go/github.com/spf13/cobra/@v/v1.9.1.info"},
-		{"go latest exists", "go", "github.com/spf13/cobra", "", Exists, "", "/go/github.com/spf13/cobra/@latest"},
-		{"go module 404", "go", "github.com/nope/nope", "", NotFound, "", "/go/github.com/nope/nope/@latest"},
+		{"go module exists by its version list", "go", "github.com/spf13/cobra", "", Exists, "", "/go/github.com/spf13/cobra/@v/list"},
+		{"go module list and latest 404", "go", "github.com/nope/nope", "", NotFound, "", "/go/github.com/nope/nope/@latest"},
+		{"go module exists by @latest", "go", "example.com/latest-only", "", Exists, "", "/go/example.com/latest-only/@latest"},
+		{"go module list 403, latest 404 is unknown", "go", "github.com/blocked/mod", "", Unknown,
+			"version list: registry answered 403 Forbidden; @latest: not found", "/go/github.com/blocked/mod/@latest"},
 		{"go version 410", "go", "github.com/nope/nope", "v1.0.0", NotFound, "", "/go/github.com/nope/nope/@v/v1.0.0.info"},
 		{"go path case-escaped", "go", "github.com/BurntSushi/toml", "v1.5.0", Exists, "", "/go/github.com/!burnt!sushi/toml/@v/v1.5.0.info"},
 		{"go 403 is unknown", "go", "github.com/blocked/mod", "v1.2.3", Unknown, "403", "/go/github.com/blocked/mod/@v/v1.2.3.info"},
 		{"go private not looked up", "go", "corp.example.com/lib", "v1.0.0", Unknown, "GOPRIVATE", ""},
 		{"go private prefix", "go", "github.com/acme-private/x", "", Unknown, "GOPRIVATE", ""},
+		{"operator private glob, go", "go", "git.acme.example/team/lib", "v1.0.0", Unknown, "registry.private", ""},
+		{"operator private glob, npm scope", "npm", "@acme/widgets", "", Unknown, "registry.private", ""},
+		{"operator private glob, pypi normalised", "pypi", "Acme_Internal.Tools", "", Unknown, "registry.private", ""},
 		{"go invalid path", "go", "github.com/a b/c", "", Unknown, "module path", ""},
 		{"unknown ecosystem", "cargo", "serde", "", Unknown, "unknown ecosystem", ""},
 	}
@@ -264,7 +278,14 @@ func TestRegistryCallerCancel(t *testing.T) {
 func TestRegistryDefaults(t *testing.T) {
 	t.Setenv("GOPRIVATE", "git.corp.example/*")
 	t.Setenv("GONOPROXY", "")
+	t.Setenv("GONOSUMDB", "sum.corp.example")
 	reg := NewRegistry()
+	if by := reg.PrivateBy("go", "sum.corp.example/x"); by != "GOPRIVATE/GONOPROXY/GONOSUMDB" {
+		t.Errorf("GONOSUMDB module: PrivateBy = %q", by)
+	}
+	if by := reg.PrivateBy("npm", "git.corp.example"); by != "" {
+		t.Errorf("GOPRIVATE applies to Go modules only, got %q for an npm name", by)
+	}
 	if reg.GoProxy != DefaultGoProxy || reg.NPM != DefaultNPM || reg.PyPI != DefaultPyPI || reg.Timeout != 5*time.Second {
 		t.Errorf("NewRegistry = %+v", reg)
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -93,6 +94,17 @@ type Operator struct {
 	DatabaseURL string `yaml:"database_url"`
 	// Archive is how the app reads a pull request's head (see archive.go).
 	Archive Archive `yaml:"archive"`
+	// Registry configures the package-registry look-ups of the hallucinated-dependencies check.
+	Registry RegistrySettings `yaml:"registry"`
+}
+
+// RegistrySettings configures the package-registry look-ups.
+type RegistrySettings struct {
+	// Private are globs of private modules and packages, never looked up in a public registry (on
+	// top of GOPRIVATE, GONOPROXY and GONOSUMDB for Go). Each uses GOPRIVATE's syntax: a path.Match
+	// glob that matches a name or a prefix of it by path elements ("github.com/acme/*", "@acme",
+	// "acme-*").
+	Private []string `yaml:"private"`
 }
 
 // Model is a model reachable through an OpenAI-compatible chat API.
@@ -412,6 +424,18 @@ func (d *document) validateOperator(o *Operator, fromEnv map[string]string) {
 		errAt("server.address", "%q is not a listen address such as :8080", clip(o.Server.Address))
 	}
 	o.Archive.validate(d, errAt)
+
+	for i, g := range o.Registry.Private {
+		p := fmt.Sprintf("registry.private[%d]", i)
+		switch _, err := path.Match(g, ""); {
+		case strings.TrimSpace(g) == "":
+			d.errorf(d.at(p, "registry.private"), "%s: empty glob", p)
+		case strings.ContainsAny(g, ", \t\n"):
+			d.errorf(d.at(p, "registry.private"), "%s: %q: one glob per entry, without commas or spaces", p, clip(g))
+		case err != nil:
+			d.errorf(d.at(p, "registry.private"), "%s: %q is not a valid glob: %v", p, clip(g), err)
+		}
+	}
 }
 
 // checkHTTPURL says what is wrong with an absolute http(s) URL, or "" when it is fine. It never

@@ -108,6 +108,8 @@ github:
 server:
   address: "127.0.0.1:9000"
 database_url: postgres://wf@db/wf
+registry:
+  private: ["github.com/acme/*", "@acme"]
 `)
 	o, err := LoadOperator(p)
 	if err != nil {
@@ -138,6 +140,7 @@ database_url: postgres://wf@db/wf
 		{"webhook secret", o.GitHub.App.WebhookSecret, "from-file"},
 		{"address", o.Server.Address, "127.0.0.1:9000"},
 		{"database", o.DatabaseURL, "postgres://wf@db/wf"},
+		{"registry.private", strings.Join(o.Registry.Private, " "), "github.com/acme/* @acme"},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -213,6 +216,12 @@ func TestLoadOperatorErrors(t *testing.T) {
 		}},
 		{"github url", "github:\n  v3_api_url: /api/v3\n", []wantErr{{"2:15", "github.v3_api_url: must be an absolute"}}},
 		{"server address", "server:\n  address: \"8080\"\n", []wantErr{{"2:12", `server.address: "8080" is not a listen address`}}},
+		{"registry.private bad glob", "registry:\n  private: [\"github.com/acme/*\", \"[a-\"]\n", []wantErr{{"2:34", `registry.private[1]: "[a-" is not a valid glob`}}},
+		{"registry.private list in one entry", "registry:\n  private:\n    - \"github.com/a/*,github.com/b\"\n    - \"\"\n", []wantErr{
+			{"3:7", `registry.private[0]: "github.com/a/*,github.com/b": one glob per entry`},
+			{"4:7", "registry.private[1]: empty glob"},
+		}},
+		{"registry.private not a list", "registry:\n  private: github.com/acme\n", []wantErr{{"2:12", "registry.private"}}},
 		{"syntax error keeps secrets out", "github:\n  app:\n    webhook_secret: \"" + secret + "\n", []wantErr{{"3:21", "could not find end character of double-quoted text"}}},
 	}
 	for _, tt := range tests {

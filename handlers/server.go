@@ -71,7 +71,9 @@ func NewServer(ctx context.Context, op *config.Operator, opts ServerOptions) (*S
 		log.Warn().Msg(n)
 	}
 	engine.Log = log
-	engine.Registry = checklist.NewRegistry()
+	if engine.Registry == nil { // NewEngine made one when the operator names private packages
+		engine.Registry = checklist.NewRegistry()
+	}
 	if len(engine.Reviewers) == 0 {
 		log.Warn().Msg("no reviewer model available: reviews run the static checks only")
 	}

@@ -208,6 +208,7 @@ func (e *Engine) Run(ctx context.Context, req *Request) (*Result, error) {
 
 	r.res.Findings = r.finalize(static, modelFindings)
 	r.res.Checklist = r.checklistStatus(skippedItems, modelRan, modelReason, plan)
+	r.res.Notes = mergeNotes(r.res.Notes)
 	return r.res, nil
 }
 

@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 
+	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
 	"github.com/wfreview/wfreview/model"
 )
@@ -41,6 +42,10 @@ func NewEngine(op *config.Operator) (*Engine, []string) {
 	e.ReviewersPerReview = op.Review.ReviewersPerReview
 	if minCtx > 0 && minCtx/2 < DefaultPromptTokens {
 		e.PromptTokens = minCtx / 2
+	}
+	if len(op.Registry.Private) > 0 {
+		e.Registry = checklist.NewRegistry()
+		e.Registry.Private = append([]string(nil), op.Registry.Private...)
 	}
 	return e, notes
 }

@@ -1,0 +1,5 @@
+import pandas as pd
+
+interval_td = pd.Interval(
+    pd.Timedelta("1 days"), pd.Timedelta("2 days"), closed="neither"
+)

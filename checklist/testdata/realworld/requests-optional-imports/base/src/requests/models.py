@@ -1,0 +1,2 @@
+class PreparedRequest:
+    pass

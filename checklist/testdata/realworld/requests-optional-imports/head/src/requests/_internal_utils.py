@@ -1,0 +1,2 @@
+def to_native_string(s):
+    return s

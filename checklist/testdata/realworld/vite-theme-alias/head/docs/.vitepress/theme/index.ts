@@ -1,0 +1,2 @@
+import { h } from 'vue'
+import Theme from '@voidzero-dev/vitepress-theme/src/vite'
