@@ -216,7 +216,17 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	if in == nil || in.Diff == nil || in.Tree == nil {
 		return Result{}, nil
 	}
-	added := addedLineSet(in)
+	var langsInChange []string
+	for _, f := range in.Diff.Files {
+		if l := driftLang(f.Path()); l != "" && !contains(langsInChange, l) {
+			langsInChange = append(langsInChange, l)
+		}
+	}
+	nov, err := newNovelty(ctx, in, langsInChange...)
+	if err != nil {
+		return Result{}, fmt.Errorf("pattern-drift: %w", err)
+	}
+	added := nov.added
 	var fresh []*fnShape
 	langs := map[string]bool{}
 	newAt := map[string]bool{} // path:line of the new functions
@@ -237,7 +247,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 			continue
 		}
 		for _, s := range extractShapes(lang, p, src) {
-			if !isNewFunction(s, added[p]) {
+			if !isNewFunction(s, added[p]) || !nov.shapeNew(s) {
 				continue
 			}
 			newAt[fmt.Sprintf("%s:%d", p, s.line)] = true

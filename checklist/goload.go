@@ -80,6 +80,10 @@ type goLoad struct {
 	// (other GOOS/GOARCH, build tags, cgo): a name found there may exist elsewhere.
 	ignored map[string][]string
 	modules map[string]*goModuleInfo // by module root (slash, relative to dir; "" is the root)
+	goMods  map[string]bool          // the directories of the tree holding a go.mod
+	// mockConfig is set when the tree has a mock generator's configuration file (.mockery.yaml):
+	// interfaces may have generated implementations that are not committed.
+	mockConfig bool
 }
 
 // goModuleInfo is one module of the tree that holds touched packages.
@@ -230,7 +234,12 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 			}
 			goMods[d] = true
 		}
+		switch path.Base(f) {
+		case ".mockery.yaml", ".mockery.yml", "mockery.yaml", "mockery.yml":
+			ld.mockConfig = true
+		}
 	}
+	ld.goMods = goMods
 	byModule := map[string][]string{}
 	var noModule []string
 	for _, d := range dirs {
