@@ -40,7 +40,8 @@ const (
 // each new function of meaningful size (identifiers and literals abstracted; keywords, operators,
 // member names and package qualifiers kept) with every existing function of the same language at head
 // (k-token shingles, Jaccard similarity). Go, JavaScript/TypeScript and Python. Tests, generated
-// files, vendored code, examples and testdata are left out on both sides.
+// files, vendored code, examples and testdata are left out on both sides. A function the change only
+// re-indents, moves or renames is not new (see novelty).
 type ReimplementedHelpers struct {
 	// MaxFiles bounds the files read for existing functions (default DefaultDriftMaxFiles); beyond it
 	// the check is skipped with a note.

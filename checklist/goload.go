@@ -54,6 +54,9 @@ type GoLoader struct {
 	lookPath  func(string) (string, error) // tests
 	extraEnv  []string                     // tests: appended last
 	loadCalls int                          // tests: how many package loads ran
+	// singleStage makes a full load one packages.Load, which compiles the packages under review too
+	// (tests and benchmarks compare it with loadInStages).
+	singleStage bool
 	tmpDirs   []string
 }
 
@@ -302,12 +305,21 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 const fullLoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
 	packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
 
-// packagesLoad runs go/packages in the module's directory with the safe environment.
+// packagesLoad runs go/packages in the module's directory with the safe environment. A full load
+// (types and syntax) runs in stages (loadInStages) unless singleStage is set.
 func (l *GoLoader) packagesLoad(ctx context.Context, mod *goModuleInfo, treeDir string, mode packages.LoadMode, tests bool, patterns ...string) ([]*packages.Package, error) {
 	l.mu.Lock()
 	l.loadCalls++
 	l.mu.Unlock()
-	cfg := &packages.Config{
+	if mode == fullLoadMode && !l.singleStage {
+		return l.loadInStages(ctx, mod, treeDir, tests, patterns...)
+	}
+	return l.rawLoad(ctx, mod, treeDir, mode, tests, patterns...)
+}
+
+// loadConfig is the packages.Config of every load.
+func (l *GoLoader) loadConfig(ctx context.Context, mod *goModuleInfo, treeDir string, mode packages.LoadMode, tests bool) *packages.Config {
+	return &packages.Config{
 		Mode:       mode,
 		Context:    ctx,
 		Dir:        filepath.Join(treeDir, filepath.FromSlash(mod.root)),
@@ -316,11 +328,6 @@ func (l *GoLoader) packagesLoad(ctx context.Context, mod *goModuleInfo, treeDir 
 		Tests:      tests,
 		Logf:       nil,
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
-	}
-	return pkgs, nil
 }
 
 // goEnv is the environment of the go command: the operator's, with the overrides that make running it

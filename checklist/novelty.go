@@ -119,6 +119,10 @@ func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, erro
 				}
 			}
 		}
+		// Files no analyzer looks at only lend their deleted lines (a declaration moved out of them).
+		if (lang == "go" && goIgnoredPath(f.Path())) || (lang != "go" && driftExcludedPath(f.Path())) {
+			continue
+		}
 		base, head, ok, err := fileVersions(ctx, in, f)
 		if err != nil {
 			return nil, err
@@ -183,7 +187,8 @@ func pathDir(p string) string {
 // (nil when it deletes it). ok is false when the base cannot be rebuilt: no patch, or hunks that do
 // not fit the head file.
 func fileVersions(ctx context.Context, in *Input, f *diff.File) (base, head []byte, ok bool, err error) {
-	if f.Binary || f.NoPatch {
+	pureRename := f.NoPatch && f.Additions == 0 && f.Deletions == 0 && f.OldPath != "" && f.NewPath != ""
+	if f.Binary || (f.NoPatch && !pureRename) {
 		return nil, nil, false, nil
 	}
 	if f.NewPath != "" {
@@ -209,6 +214,9 @@ func fileVersions(ctx context.Context, in *Input, f *diff.File) (base, head []by
 			}
 		}
 		return []byte(b.String()), nil, true, nil
+	}
+	if pureRename {
+		return head, head, true, nil
 	}
 	base, ok = rebuildBase(head, f)
 	return base, head, ok, nil

@@ -23,7 +23,13 @@ import (
 //     package (an exported interface of a library may have implementations elsewhere), not used in a
 //     type assertion or switch, as a constraint, embedded, in exported API, or with a mock generator;
 //     implementations are counted in the package and its tests (mocks count) and among the types of
-//     every package it imports (one there means the interface is not needless);
+//     every package it imports (one there means the interface is not needless). An exported interface
+//     of a package under internal/ is judged the same way over every package of the module and its
+//     tests (its own package's exported API is not a use; a library package's is). A factory
+//     interface whose methods only create such an interface is folded into its finding
+//     (overeng_iface.go);
+//   - a struct type around one field whose methods only forward to that field's methods of the same
+//     name and whose constructors only wrap it (overeng_wrapper.go);
 //   - a function that only forwards its arguments, unchanged and in order, to a package-level function
 //     of the identical signature (not a method, not exported API of a library, not deprecated, not a
 //     build-tag variant, not used as a value);
@@ -31,7 +37,8 @@ import (
 //     that no code of the module reads or writes), in a struct that never reaches an interface value
 //     (reflection: encoders, fmt, templates), has no tags and is not compared whole.
 //
-// It needs the packages to type-check (GoLoader); a package that does not is left alone.
+// "Added" means added by the change, not re-aligned, moved or renamed (see novelty). It needs the
+// packages to type-check (GoLoader); a package that does not is left alone.
 type NeedlessAbstraction struct {
 	Loader *GoLoader
 }
