@@ -57,7 +57,7 @@ type GoLoader struct {
 	// singleStage makes a full load one packages.Load, which compiles the packages under review too
 	// (tests and benchmarks compare it with loadInStages).
 	singleStage bool
-	tmpDirs   []string
+	tmpDirs     []string
 }
 
 // Close removes the temporary copies of go.mod/go.sum. The loader must not be used afterwards.
