@@ -6,6 +6,22 @@ import (
 	"testing"
 )
 
+// internalIfaceHead declares an exported interface of an internal package with one implementation.
+const internalIfaceHead = `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+// Default is the store in use.
+var Default UserStore = memStore{}
+`
+
 func TestNeedlessAbstraction(t *testing.T) {
 	goTestEnv(t)
 	base := []string{
@@ -20,6 +36,8 @@ func TestNeedlessAbstraction(t *testing.T) {
 		head  string
 		extra []string // more files on the branch
 		want  []want
+		// bodyHas must be in the first finding's body
+		bodyHas string
 	}{
 		{
 			name: "interface with one implementation",
@@ -265,7 +283,33 @@ var Default UserStoreFactory = memFactory{}
 // Lookup is the package's API.
 func Lookup(s UserStore, id int) string { return s.Name(id) }
 `,
-			extra: []string{"cmd/tool/main.go", "package main\n\nimport \"example.com/app/internal/app\"\n\nfunc main() { println(app.Lookup(app.Default.New(), 1)) }\n"},
+			extra:   []string{"cmd/tool/main.go", "package main\n\nimport \"example.com/app/internal/app\"\n\nfunc main() { println(app.Lookup(app.Default.New(), 1)) }\n"},
+			want:    []want{{"type UserStore interface", "interface `UserStore` has one implementation, `memStore`"}},
+			bodyHas: "`UserStoreFactory` (internal/app/users.go:9), implemented only by `memFactory`, exists only to create `UserStore`",
+		},
+		{
+			name:  "exported interface of an internal package with a mock generator elsewhere",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"internal/web/web.go", "package web\n\n//go:generate mockgen -source=../app/users.go -destination=mock_users.go\n"},
+		},
+		{
+			name:  "exported interface of an internal package with a mockery configuration",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{".mockery.yaml", "packages:\n  example.com/app/internal/app:\n    interfaces:\n      UserStore:\n"},
+		},
+		{
+			name:  "exported interface of an internal package a nested module may import",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"tools/go.mod", "module example.com/app/tools\n\ngo 1.22\n", "tools/tools.go", "package tools\n"},
+		},
+		{
+			name:  "exported interface of an internal package, planted twin of the three above",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"internal/web/web.go", "package web\n"},
 			want:  []want{{"type UserStore interface", "interface `UserStore` has one implementation, `memStore`"}},
 		},
 		{
@@ -528,6 +572,9 @@ func Title(t string) string {
 				f := res.Findings[i]
 				if f.Path != tc.path || f.Line != lineOf(t, tc.head, w.lineHas) || f.Title != w.title || f.Check != OverEngineering {
 					t.Errorf("got %s:%d %q, want line of %q %q", f.Path, f.Line, f.Title, w.lineHas, w.title)
+				}
+				if i == 0 && tc.bodyHas != "" && !strings.Contains(f.Body, tc.bodyHas) {
+					t.Errorf("body does not say %q: %s", tc.bodyHas, f.Body)
 				}
 				if !strings.Contains(f.Body, "simpler code") {
 					t.Errorf("body does not say the simpler code: %s", f.Body)
