@@ -40,7 +40,8 @@ const (
 // each new function of meaningful size (identifiers and literals abstracted; keywords, operators,
 // member names and package qualifiers kept) with every existing function of the same language at head
 // (k-token shingles, Jaccard similarity). Go, JavaScript/TypeScript and Python. Tests, generated
-// files, vendored code, examples and testdata are left out on both sides.
+// files, vendored code, examples and testdata are left out on both sides. A function the change only
+// re-indents, moves or renames is not new (see novelty).
 type ReimplementedHelpers struct {
 	// MaxFiles bounds the files read for existing functions (default DefaultDriftMaxFiles); beyond it
 	// the check is skipped with a note.
@@ -216,7 +217,17 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	if in == nil || in.Diff == nil || in.Tree == nil {
 		return Result{}, nil
 	}
-	added := addedLineSet(in)
+	var langsInChange []string
+	for _, f := range in.Diff.Files {
+		if l := driftLang(f.Path()); l != "" && !contains(langsInChange, l) {
+			langsInChange = append(langsInChange, l)
+		}
+	}
+	nov, err := newNovelty(ctx, in, langsInChange...)
+	if err != nil {
+		return Result{}, fmt.Errorf("pattern-drift: %w", err)
+	}
+	added := nov.added
 	var fresh []*fnShape
 	langs := map[string]bool{}
 	newAt := map[string]bool{} // path:line of the new functions
@@ -237,7 +248,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 			continue
 		}
 		for _, s := range extractShapes(lang, p, src) {
-			if !isNewFunction(s, added[p]) {
+			if !isNewFunction(s, added[p]) || !nov.shapeNew(s) {
 				continue
 			}
 			newAt[fmt.Sprintf("%s:%d", p, s.line)] = true

@@ -21,6 +21,10 @@ import (
 // GoLoader) and keeps only these error kinds of go/types, only on added lines, and only for packages
 // whose every dependency loaded: errors in a package that could not be loaded cascade, so it says so
 // in a note and reports nothing there.
+//
+// Unlike the other issue-12 analyzers it does not ask whether the line's declaration is new (see
+// novelty): a type error on a line the change only re-indented or moved does not compile at head,
+// the base compiled, and the line is in the diff, so the error is the change's and is reported.
 type GoAPI struct {
 	Loader *GoLoader
 }

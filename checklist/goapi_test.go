@@ -338,3 +338,29 @@ func TestGoAPIGeneratedNamesNotReported(t *testing.T) {
 		t.Fatalf("findings %+v notes %q", res.Findings, res.Notes)
 	}
 }
+
+// TestGoAPIErrorOnReindentedLineReported: the novelty rule of the other issue-12 analyzers (a line
+// that only changed whitespace adds nothing) does not apply to type errors. The change removed the
+// method and re-indented its call; the call does not compile at head whatever its diff says, it
+// compiled at base, and its line is in the diff: the error is the change's and is reported there.
+func TestGoAPIErrorOnReindentedLineReported(t *testing.T) {
+	goTestEnv(t)
+	base := "package app\n\n// Greeter greets.\ntype Greeter struct{}\n\n// Hello says hi.\nfunc (Greeter) Hello() string { return \"hi\" }\n\n// Run runs.\nfunc Run() string {\n\tg := Greeter{}\n\treturn g.Hello()\n}\n"
+	head := "package app\n\n// Greeter greets.\ntype Greeter struct{}\n\n// Run runs.\nfunc Run() string {\n\tg := Greeter{}\n\t{\n\t\treturn g.Hello()\n\t}\n}\n"
+	in, _ := goRepoChange(t, []string{"go.mod", "module example.com/app\n\ngo 1.22\n", "app/app.go", base}, []string{"app/app.go", head})
+	n, err := newNovelty(context.Background(), in, "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := lineOf(t, head, "return g.Hello()")
+	if !n.lineMoved("go", "app/app.go", line) {
+		t.Fatal("the re-indented line is not seen as moved: the test no longer exercises the rule")
+	}
+	res, err := (&GoAPI{}).Analyze(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Line != line || res.Findings[0].Title != "`Greeter` has no method `Hello`" {
+		t.Fatalf("want the error on line %d, got %+v (notes %q)", line, res.Findings, res.Notes)
+	}
+}

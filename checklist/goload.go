@@ -54,7 +54,10 @@ type GoLoader struct {
 	lookPath  func(string) (string, error) // tests
 	extraEnv  []string                     // tests: appended last
 	loadCalls int                          // tests: how many package loads ran
-	tmpDirs   []string
+	// singleStage makes a full load one packages.Load, which compiles the packages under review too
+	// (tests and benchmarks compare it with loadInStages).
+	singleStage bool
+	tmpDirs     []string
 }
 
 // Close removes the temporary copies of go.mod/go.sum. The loader must not be used afterwards.
@@ -80,6 +83,10 @@ type goLoad struct {
 	// (other GOOS/GOARCH, build tags, cgo): a name found there may exist elsewhere.
 	ignored map[string][]string
 	modules map[string]*goModuleInfo // by module root (slash, relative to dir; "" is the root)
+	goMods  map[string]bool          // the directories of the tree holding a go.mod
+	// mockConfig is set when the tree has a mock generator's configuration file (.mockery.yaml):
+	// interfaces may have generated implementations that are not committed.
+	mockConfig bool
 }
 
 // goModuleInfo is one module of the tree that holds touched packages.
@@ -230,7 +237,12 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 			}
 			goMods[d] = true
 		}
+		switch path.Base(f) {
+		case ".mockery.yaml", ".mockery.yml", "mockery.yaml", "mockery.yml":
+			ld.mockConfig = true
+		}
 	}
+	ld.goMods = goMods
 	byModule := map[string][]string{}
 	var noModule []string
 	for _, d := range dirs {
@@ -293,12 +305,21 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 const fullLoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
 	packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
 
-// packagesLoad runs go/packages in the module's directory with the safe environment.
+// packagesLoad runs go/packages in the module's directory with the safe environment. A full load
+// (types and syntax) runs in stages (loadInStages) unless singleStage is set.
 func (l *GoLoader) packagesLoad(ctx context.Context, mod *goModuleInfo, treeDir string, mode packages.LoadMode, tests bool, patterns ...string) ([]*packages.Package, error) {
 	l.mu.Lock()
 	l.loadCalls++
 	l.mu.Unlock()
-	cfg := &packages.Config{
+	if mode == fullLoadMode && !l.singleStage {
+		return l.loadInStages(ctx, mod, treeDir, tests, patterns...)
+	}
+	return l.rawLoad(ctx, mod, treeDir, mode, tests, patterns...)
+}
+
+// loadConfig is the packages.Config of every load.
+func (l *GoLoader) loadConfig(ctx context.Context, mod *goModuleInfo, treeDir string, mode packages.LoadMode, tests bool) *packages.Config {
+	return &packages.Config{
 		Mode:       mode,
 		Context:    ctx,
 		Dir:        filepath.Join(treeDir, filepath.FromSlash(mod.root)),
@@ -307,11 +328,6 @@ func (l *GoLoader) packagesLoad(ctx context.Context, mod *goModuleInfo, treeDir 
 		Tests:      tests,
 		Logf:       nil,
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
-	}
-	return pkgs, nil
 }
 
 // goEnv is the environment of the go command: the operator's, with the overrides that make running it

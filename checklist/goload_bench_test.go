@@ -86,20 +86,37 @@ func BenchmarkGoTypeCheck(b *testing.B) {
 		}
 		b.StartTimer()
 	}
-	b.Run("typecheck", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			touch(b)
-			l := &GoLoader{}
-			res, err := (&GoAPI{Loader: l}).Analyze(context.Background(), in)
-			l.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if i == 0 && len(res.Notes) > 0 {
-				b.Logf("notes: %q", res.Notes)
-			}
+	// the staged load must see what packages.Load sees
+	if mod, err := newGoModuleInfo(dir, ""); err == nil {
+		staged, err1 := (&GoLoader{}).packagesLoad(context.Background(), mod, dir, fullLoadMode, true, patterns...)
+		single, err2 := (&GoLoader{singleStage: true}).packagesLoad(context.Background(), mod, dir, fullLoadMode, true, patterns...)
+		os.RemoveAll(mod.tmp)
+		if err1 != nil || err2 != nil {
+			b.Fatalf("load: %v, %v", err1, err2)
 		}
-	})
+		if g, w := loadSummary(staged), loadSummary(single); g != w {
+			b.Fatalf("the staged load differs from packages.Load:\n%s\n\npackages.Load:\n%s", g, w)
+		}
+	}
+	for _, variant := range []struct {
+		name   string
+		single bool
+	}{{"typecheck", false}, {"typecheck-single-stage", true}} {
+		b.Run(variant.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				touch(b)
+				l := &GoLoader{singleStage: variant.single}
+				res, err := (&GoAPI{Loader: l}).Analyze(context.Background(), in)
+				l.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if i == 0 && len(res.Notes) > 0 {
+					b.Logf("notes: %q", res.Notes)
+				}
+			}
+		})
+	}
 	b.Run("govet", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			touch(b)

@@ -23,7 +23,13 @@ import (
 //     package (an exported interface of a library may have implementations elsewhere), not used in a
 //     type assertion or switch, as a constraint, embedded, in exported API, or with a mock generator;
 //     implementations are counted in the package and its tests (mocks count) and among the types of
-//     every package it imports (one there means the interface is not needless);
+//     every package it imports (one there means the interface is not needless). An exported interface
+//     of a package under internal/ is judged the same way over every package of the module and its
+//     tests (its own package's exported API is not a use; a library package's is). A factory
+//     interface whose methods only create such an interface is folded into its finding
+//     (overeng_iface.go);
+//   - a struct type around one field whose methods only forward to that field's methods of the same
+//     name and whose constructors only wrap it (overeng_wrapper.go);
 //   - a function that only forwards its arguments, unchanged and in order, to a package-level function
 //     of the identical signature (not a method, not exported API of a library, not deprecated, not a
 //     build-tag variant, not used as a value);
@@ -31,7 +37,8 @@ import (
 //     that no code of the module reads or writes), in a struct that never reaches an interface value
 //     (reflection: encoders, fmt, templates), has no tags and is not compared whole.
 //
-// It needs the packages to type-check (GoLoader); a package that does not is left alone.
+// "Added" means added by the change, not re-aligned, moved or renamed (see novelty). It needs the
+// packages to type-check (GoLoader); a package that does not is left alone.
 type NeedlessAbstraction struct {
 	Loader *GoLoader
 }
@@ -51,8 +58,11 @@ func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, e
 		return Result{}, err
 	}
 	res := Result{Notes: loader.takeNotes(ld)}
-	added := addedLineSet(in)
-	run := &overRun{ld: ld, added: added, loader: loader, seen: map[string]bool{}}
+	nov, err := newNovelty(ctx, in, "go")
+	if err != nil {
+		return Result{}, fmt.Errorf("over-engineering: %w", err)
+	}
+	run := &overRun{ld: ld, added: nov.added, nov: nov, loader: loader, seen: map[string]bool{}}
 	// Per package, the variant that sees the test files ("p [p.test]") when there is one, and its
 	// external test package: they share one set of type objects.
 	mains := map[string]*goPkg{}
@@ -79,12 +89,21 @@ func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, e
 	}
 	sort.Strings(paths)
 	var fields []fieldCandidate
+	var wrappers []wrapperCandidate
 	for _, p := range paths {
 		all := append([]*goPkg{mains[p]}, xtests[p]...)
 		run.interfaces(all)
 		run.forwarders(all)
 		fields = append(fields, run.fieldCandidates(all)...)
+		wrappers = append(wrappers, run.wrapperCandidates(all)...)
 	}
+	if len(wrappers) > 0 {
+		run.forwardingWrappers(ctx, wrappers)
+	}
+	if len(run.ifaceCands) > 0 {
+		run.moduleInterfaces(ctx)
+	}
+	run.reportInterfaces()
 	if len(fields) > 0 {
 		run.unreadFields(ctx, fields)
 	}
@@ -102,11 +121,16 @@ func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, e
 type overRun struct {
 	ld       *goLoad
 	added    map[string]map[int]bool
+	nov      *novelty // what the change adds, not only re-formats, moves or renames
 	loader   *GoLoader
 	findings []Finding
 	notes    []string
 	seen     map[string]bool
 	curFset  *token.FileSet // of the module-wide load being scanned
+	modLoads map[*goModuleInfo]*moduleLoaded
+
+	ifaceCands   []ifaceCandidate // exported interfaces of internal packages: decided module-wide
+	ifaceReports []ifaceReport
 }
 
 func (r *overRun) add(path string, line int, title, body string) {
@@ -125,9 +149,11 @@ func (r *overRun) posOf(p *packages.Package, pos token.Pos) (string, int) {
 	return r.ld.relPath(position.Filename), position.Line
 }
 
-func (r *overRun) isAdded(p *packages.Package, pos token.Pos) (string, int, bool) {
+// isNew reports whether the change adds the declaration at pos (see novelty): its kind, enclosing
+// type and name tell a re-aligned, moved or renamed declaration from a new one.
+func (r *overRun) isNew(p *packages.Package, pos token.Pos, kind, enclosing, name string) (string, int, bool) {
 	path, line := r.posOf(p, pos)
-	return path, line, path != "" && r.added[path][line]
+	return path, line, path != "" && r.nov.goNew(path, line, kind, enclosing, name)
 }
 
 // nonTestFiles yields the package's syntax trees of non-test files.
@@ -174,231 +200,6 @@ func hasMockGenerator(variants []*goPkg) bool {
 	return false
 }
 
-// ---- interfaces with one implementation ----
-
-func (r *overRun) interfaces(variants []*goPkg) {
-	main := variants[0].pkg
-	mocks := hasMockGenerator(variants)
-	for _, f := range nonTestFiles(main) {
-		for _, decl := range f.Decls {
-			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
-				continue
-			}
-			for _, spec := range gd.Specs {
-				ts := spec.(*ast.TypeSpec)
-				if _, ok := ts.Type.(*ast.InterfaceType); !ok || ts.TypeParams != nil || ts.Assign.IsValid() {
-					continue
-				}
-				path, line, added := r.isAdded(main, ts.Name.Pos())
-				if !added {
-					continue
-				}
-				if mocks {
-					continue
-				}
-				if ts.Name.IsExported() && main.Name != "main" {
-					continue // exported: implementations may live in other packages or modules
-				}
-				obj, _ := main.TypesInfo.Defs[ts.Name].(*types.TypeName)
-				if obj == nil {
-					continue
-				}
-				iface, ok := obj.Type().Underlying().(*types.Interface)
-				if !ok || iface.NumMethods() == 0 || !iface.IsMethodSet() {
-					continue
-				}
-				if reason := interfaceOtherUse(variants, obj); reason != "" {
-					continue
-				}
-				impls, external := implementations(variants, obj, iface)
-				if external || len(impls) != 1 {
-					continue
-				}
-				impl := impls[0]
-				r.add(path, line, fmt.Sprintf("interface `%s` has one implementation, `%s`", obj.Name(), impl),
-					fmt.Sprintf("Only `%s` implements `%s` in the package, its tests and everything it imports, and nothing needs an interface here "+
-						"(no type assertion, no second implementation, no fake in the tests). The simpler code: use `%s` directly where `%s` is used, "+
-						"and introduce the interface when a second implementation needs it.", impl, obj.Name(), impl, obj.Name()))
-			}
-		}
-	}
-}
-
-// interfaceOtherUse returns why the interface is needed beyond one implementation: a type assertion or
-// switch on it, a conversion to it, its use as a constraint, embedded in another interface, or in the
-// exported API of a package.
-func interfaceOtherUse(variants []*goPkg, obj *types.TypeName) string {
-	reason := ""
-	for _, gp := range variants {
-		info := gp.pkg.TypesInfo
-		for _, f := range gp.pkg.Syntax {
-			ast.Inspect(f, func(n ast.Node) bool {
-				if reason != "" {
-					return false
-				}
-				switch n := n.(type) {
-				case *ast.TypeAssertExpr:
-					if n.Type != nil && mentions(info, n.Type, obj) {
-						reason = "type assertion"
-					}
-				case *ast.TypeSwitchStmt:
-					for _, cc := range n.Body.List {
-						for _, e := range cc.(*ast.CaseClause).List {
-							if mentions(info, e, obj) {
-								reason = "type switch"
-							}
-						}
-					}
-				case *ast.CallExpr:
-					if tv, ok := info.Types[n.Fun]; ok && tv.IsType() && mentions(info, n.Fun, obj) {
-						reason = "conversion"
-					}
-				case *ast.InterfaceType:
-					for _, m := range n.Methods.List {
-						if len(m.Names) == 0 && mentions(info, m.Type, obj) {
-							reason = "embedded"
-						}
-					}
-				case *ast.FuncDecl:
-					if n.Type.TypeParams != nil && mentions(info, n.Type.TypeParams, obj) {
-						reason = "constraint"
-					}
-					if exportedDecl(n) && gp.pkg.Name != "main" && mentions(info, n.Type, obj) {
-						reason = "exported API"
-					}
-				case *ast.TypeSpec:
-					if n.TypeParams != nil && mentions(info, n.TypeParams, obj) {
-						reason = "constraint"
-					}
-					if n.Name.IsExported() && gp.pkg.Name != "main" && info.Defs[n.Name] != obj && mentions(info, n.Type, obj) {
-						reason = "exported API"
-					}
-				case *ast.ValueSpec:
-					for _, id := range n.Names {
-						if id.IsExported() && gp.pkg.Name != "main" && n.Type != nil && mentions(info, n.Type, obj) {
-							if _, isVar := info.Defs[id].(*types.Var); isVar && info.Defs[id].Parent() == gp.pkg.Types.Scope() {
-								reason = "exported API"
-							}
-						}
-					}
-				}
-				return true
-			})
-		}
-	}
-	return reason
-}
-
-// exportedDecl reports whether a function or method is exported API (an exported method of an
-// exported type, or an exported function).
-func exportedDecl(fd *ast.FuncDecl) bool {
-	if !fd.Name.IsExported() {
-		return false
-	}
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return true
-	}
-	return ast.IsExported(goRecvName(fd.Recv.List[0].Type))
-}
-
-// mentions reports whether the syntax n refers to obj.
-func mentions(info *types.Info, n ast.Node, obj types.Object) bool {
-	found := false
-	ast.Inspect(n, func(m ast.Node) bool {
-		if id, ok := m.(*ast.Ident); ok && info.Uses[id] == obj {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// implementations returns the named types implementing iface (as T or *T) declared in the package
-// variants, and whether any type of a package they import implements it too.
-func implementations(variants []*goPkg, obj *types.TypeName, iface *types.Interface) (impls []string, external bool) {
-	seen := map[string]bool{}
-	implements := func(t types.Type) bool {
-		if named, ok := t.(*types.Named); ok && named.TypeParams().Len() > 0 {
-			// a generic type: count it when it has every method name (instantiation decides the rest)
-			ms := types.NewMethodSet(types.NewPointer(named))
-			for i := 0; i < iface.NumMethods(); i++ {
-				if ms.Lookup(iface.Method(i).Pkg(), iface.Method(i).Name()) == nil {
-					return false
-				}
-			}
-			return true
-		}
-		return types.Implements(t, iface) || types.Implements(types.NewPointer(t), iface)
-	}
-	for _, gp := range variants {
-		for id, def := range gp.pkg.TypesInfo.Defs {
-			tn, ok := def.(*types.TypeName)
-			if !ok || tn == obj || tn.IsAlias() {
-				continue
-			}
-			if _, isIface := tn.Type().Underlying().(*types.Interface); isIface {
-				continue
-			}
-			key := gp.pkg.Fset.Position(id.Pos()).String()
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			if implements(tn.Type()) {
-				name := tn.Name()
-				if !types.Implements(tn.Type(), iface) {
-					name = "*" + name
-				}
-				impls = append(impls, name)
-			}
-		}
-	}
-	sort.Strings(impls)
-	impls = dedupeSorted(impls)
-	visited := map[*types.Package]bool{}
-	var walk func(p *types.Package)
-	walk = func(p *types.Package) {
-		if external || visited[p] {
-			return
-		}
-		visited[p] = true
-		scope := p.Scope()
-		for _, name := range scope.Names() {
-			tn, ok := scope.Lookup(name).(*types.TypeName)
-			if !ok || tn.IsAlias() {
-				continue
-			}
-			if _, isIface := tn.Type().Underlying().(*types.Interface); isIface {
-				continue
-			}
-			if implements(tn.Type()) {
-				external = true
-				return
-			}
-		}
-		for _, imp := range p.Imports() {
-			walk(imp)
-		}
-	}
-	for _, gp := range variants {
-		for _, imp := range gp.pkg.Types.Imports() {
-			walk(imp)
-		}
-	}
-	return impls, external
-}
-
-func dedupeSorted(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // ---- forwarding functions ----
 
 var buildSuffixRE = regexp.MustCompile(`_(aix|android|darwin|dragonfly|freebsd|hurd|illumos|ios|js|linux|nacl|netbsd|openbsd|plan9|solaris|wasip1|windows|zos|386|amd64|arm|arm64|loong64|mips|mipsle|mips64|mips64le|ppc64|ppc64le|riscv64|s390x|wasm)(_[a-z0-9]+)?\.go$`)
@@ -416,7 +217,7 @@ func (r *overRun) forwarders(variants []*goPkg) {
 			if !ok || fd.Body == nil || fd.Recv != nil || fd.Type.TypeParams != nil || fd.Name.Name == "init" || fd.Name.Name == "main" {
 				continue
 			}
-			path, line, added := r.isAdded(main, fd.Pos())
+			path, line, added := r.isNew(main, fd.Pos(), goDeclFunc, "", fd.Name.Name)
 			if !added || !r.wholeAdded(main, fd) {
 				continue
 			}

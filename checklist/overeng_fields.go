@@ -52,7 +52,7 @@ func (r *overRun) fieldCandidates(variants []*goPkg) []fieldCandidate {
 						if !name.IsExported() {
 							continue
 						}
-						path, line, added := r.isAdded(main, name.Pos())
+						path, line, added := r.isNew(main, name.Pos(), goDeclField, ts.Name.Name, name.Name)
 						if !added {
 							continue
 						}
@@ -106,6 +106,59 @@ func (r *overRun) unreadFields(ctx context.Context, cands []fieldCandidate) {
 }
 
 func (r *overRun) moduleFieldUse(ctx context.Context, mod *goModuleInfo, cs []fieldCandidate) (*fieldUse, string) {
+	typeKeys := map[string]bool{}
+	for _, c := range cs {
+		typeKeys[c.typeKey] = true
+	}
+	return r.moduleUse(ctx, mod, typeKeys)
+}
+
+// moduleUse loads the module and counts, over all its packages and tests, the reads and writes of
+// every field of the module and the escapes of the struct types typeKeys names.
+func (r *overRun) moduleUse(ctx context.Context, mod *goModuleInfo, typeKeys map[string]bool) (*fieldUse, string) {
+	pkgs, problem := r.moduleLoad(ctx, mod)
+	if problem != "" {
+		return nil, problem
+	}
+	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}}
+	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			r.scanFieldUse(p, f, typeKeys, use)
+		}
+	}
+	return use, ""
+}
+
+// moduleLoad type-checks every package of the module with its tests, once per review; the packages
+// returned are the module's (generated test mains left out) and share one file set. problem says why
+// the module cannot be judged: too many packages, a time-out, or a package that did not load (it may
+// hold the read or the implementation looked for).
+func (r *overRun) moduleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
+	if ml, ok := r.modLoads[mod]; ok {
+		r.curFset = ml.fset
+		return ml.pkgs, ml.problem
+	}
+	pkgs, problem := r.doModuleLoad(ctx, mod)
+	ml := &moduleLoaded{pkgs: pkgs, problem: problem}
+	for _, p := range pkgs {
+		ml.fset = p.Fset
+	}
+	if r.modLoads == nil {
+		r.modLoads = map[*goModuleInfo]*moduleLoaded{}
+	}
+	r.modLoads[mod] = ml
+	r.curFset = ml.fset
+	return ml.pkgs, ml.problem
+}
+
+// moduleLoaded is the outcome of one module-wide load.
+type moduleLoaded struct {
+	pkgs    []*packages.Package
+	fset    *token.FileSet
+	problem string
+}
+
+func (r *overRun) doModuleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
 	timeout := r.loader.Timeout
 	if timeout <= 0 {
 		timeout = DefaultGoTypeCheckTimeout
@@ -129,13 +182,8 @@ func (r *overRun) moduleFieldUse(ctx context.Context, mod *goModuleInfo, cs []fi
 	roots := map[string]bool{}
 	for _, p := range pkgs {
 		roots[p.ID] = true
-		r.curFset = p.Fset
 	}
-	typeKeys := map[string]bool{}
-	for _, c := range cs {
-		typeKeys[c.typeKey] = true
-	}
-	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}}
+	var out []*packages.Package
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") {
 			continue
@@ -146,11 +194,9 @@ func (r *overRun) moduleFieldUse(ctx context.Context, mod *goModuleInfo, cs []fi
 			}
 			return nil, problem
 		}
-		for _, f := range p.Syntax {
-			r.scanFieldUse(p, f, typeKeys, use)
-		}
+		out = append(out, p)
 	}
-	return use, ""
+	return out, ""
 }
 
 // scanFieldUse records reads and writes of fields and the escapes of the candidate types in one file.
@@ -162,23 +208,21 @@ func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[st
 	escape := func(t types.Type) {
 		r.markEscapes(t, typeKeys, use, map[types.Type]bool{})
 	}
-	toIface := func(target types.Type, value ast.Expr) {
-		if target == nil || value == nil {
+	assignments(info, f, func(target types.Type, value ast.Expr, conversion bool) {
+		vt := info.TypeOf(value)
+		if vt == nil || !contains(vt) {
 			return
 		}
-		if isInterfaceLike(target) {
-			if vt := info.TypeOf(value); vt != nil && contains(vt) {
-				escape(vt)
-			}
+		switch {
+		case target == nil: // unknown parameter: be safe
+			escape(vt)
+		case isInterfaceLike(target):
+			escape(vt)
+		case conversion && !contains(target):
+			escape(vt) // to another struct type with the same fields
 		}
-	}
-	var stack []ast.Node
+	})
 	ast.Inspect(f, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if n.Tok == token.ASSIGN || n.Tok == token.DEFINE {
@@ -188,120 +232,17 @@ func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[st
 					}
 				}
 			}
-			if len(n.Lhs) == len(n.Rhs) {
-				for i := range n.Lhs {
-					toIface(info.TypeOf(n.Lhs[i]), n.Rhs[i])
-				}
-			}
-		case *ast.ValueSpec:
-			if n.Type != nil && len(n.Values) == len(n.Names) {
-				for _, v := range n.Values {
-					toIface(info.TypeOf(n.Type), v)
-				}
-			}
 		case *ast.CompositeLit:
-			t := info.TypeOf(n)
-			if t == nil {
-				break
-			}
-			switch u := t.Underlying().(type) {
-			case *types.Struct:
-				for i, el := range n.Elts {
-					if kv, ok := el.(*ast.KeyValueExpr); ok {
-						if id, ok := kv.Key.(*ast.Ident); ok {
-							writes[id] = true
-							if fv, ok := info.Uses[id].(*types.Var); ok {
-								toIface(fv.Type(), kv.Value)
+			if t := info.TypeOf(n); t != nil {
+				if _, ok := t.Underlying().(*types.Struct); ok {
+					for _, el := range n.Elts {
+						if kv, ok := el.(*ast.KeyValueExpr); ok {
+							if id, ok := kv.Key.(*ast.Ident); ok {
+								writes[id] = true
 							}
 						}
-					} else if i < u.NumFields() {
-						toIface(u.Field(i).Type(), el)
 					}
 				}
-			case *types.Slice, *types.Array, *types.Map:
-				var key, elem types.Type
-				switch u := u.(type) {
-				case *types.Slice:
-					elem = u.Elem()
-				case *types.Array:
-					elem = u.Elem()
-				case *types.Map:
-					key, elem = u.Key(), u.Elem()
-				}
-				for _, el := range n.Elts {
-					if kv, ok := el.(*ast.KeyValueExpr); ok {
-						toIface(key, kv.Key)
-						toIface(elem, kv.Value)
-					} else {
-						toIface(elem, el)
-					}
-				}
-			}
-		case *ast.CallExpr:
-			tv, ok := info.Types[n.Fun]
-			if !ok || tv.Type == nil {
-				break
-			}
-			if tv.IsType() {
-				if len(n.Args) == 1 {
-					if at := info.TypeOf(n.Args[0]); at != nil && contains(at) && (isInterfaceLike(tv.Type) || !contains(tv.Type)) {
-						escape(at) // to an interface, or to another struct type with the same fields
-					}
-				}
-				break
-			}
-			sig, ok := tv.Type.Underlying().(*types.Signature)
-			if !ok {
-				break
-			}
-			params := sig.Params()
-			for i, arg := range n.Args {
-				var pt types.Type
-				switch {
-				case sig.Variadic() && i >= params.Len()-1 && params.Len() > 0:
-					last := params.At(params.Len() - 1).Type()
-					if n.Ellipsis.IsValid() {
-						pt = last
-					} else if sl, ok := last.Underlying().(*types.Slice); ok {
-						pt = sl.Elem()
-					}
-				case i < params.Len():
-					pt = params.At(i).Type()
-				}
-				if pt == nil {
-					if at := info.TypeOf(arg); at != nil && contains(at) {
-						escape(at) // unknown parameter: be safe
-					}
-					continue
-				}
-				toIface(pt, arg)
-			}
-		case *ast.ReturnStmt:
-			var sig *types.Signature
-			for i := len(stack) - 2; i >= 0 && sig == nil; i-- {
-				switch fn := stack[i].(type) {
-				case *ast.FuncLit:
-					sig, _ = info.TypeOf(fn).(*types.Signature)
-				case *ast.FuncDecl:
-					if obj := info.Defs[fn.Name]; obj != nil {
-						sig, _ = obj.Type().(*types.Signature)
-					}
-				}
-				if _, isFn := stack[i].(*ast.FuncLit); isFn {
-					break
-				}
-				if _, isFn := stack[i].(*ast.FuncDecl); isFn {
-					break
-				}
-			}
-			if sig != nil && sig.Results().Len() == len(n.Results) {
-				for i, res := range n.Results {
-					toIface(sig.Results().At(i).Type(), res)
-				}
-			}
-		case *ast.SendStmt:
-			if ch, ok := info.TypeOf(n.Chan).Underlying().(*types.Chan); ok {
-				toIface(ch.Elem(), n.Value)
 			}
 		case *ast.BinaryExpr:
 			if n.Op == token.EQL || n.Op == token.NEQ {
@@ -334,6 +275,138 @@ func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[st
 		}
 		use.reads[key]++
 	}
+}
+
+// assignments calls fn for every value the file assigns to a typed destination: assignments and var
+// declarations, struct, slice, array and map literal elements, call arguments (each element of a
+// variadic one), return values, channel sends and conversions (conversion set, target the type
+// converted to). target is nil for an argument whose parameter type is unknown.
+func assignments(info *types.Info, f *ast.File, fn func(target types.Type, value ast.Expr, conversion bool)) {
+	to := func(target types.Type, value ast.Expr) {
+		if target != nil && value != nil {
+			fn(target, value, false)
+		}
+	}
+	var stack []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i := range n.Lhs {
+					to(info.TypeOf(n.Lhs[i]), n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			if n.Type != nil && len(n.Values) == len(n.Names) {
+				for _, v := range n.Values {
+					to(info.TypeOf(n.Type), v)
+				}
+			}
+		case *ast.CompositeLit:
+			t := info.TypeOf(n)
+			if t == nil {
+				break
+			}
+			switch u := t.Underlying().(type) {
+			case *types.Struct:
+				for i, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						if id, ok := kv.Key.(*ast.Ident); ok {
+							if fv, ok := info.Uses[id].(*types.Var); ok {
+								to(fv.Type(), kv.Value)
+							}
+						}
+					} else if i < u.NumFields() {
+						to(u.Field(i).Type(), el)
+					}
+				}
+			case *types.Slice, *types.Array, *types.Map:
+				var key, elem types.Type
+				switch u := u.(type) {
+				case *types.Slice:
+					elem = u.Elem()
+				case *types.Array:
+					elem = u.Elem()
+				case *types.Map:
+					key, elem = u.Key(), u.Elem()
+				}
+				for _, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						to(key, kv.Key)
+						to(elem, kv.Value)
+					} else {
+						to(elem, el)
+					}
+				}
+			}
+		case *ast.CallExpr:
+			tv, ok := info.Types[n.Fun]
+			if !ok || tv.Type == nil {
+				break
+			}
+			if tv.IsType() {
+				if len(n.Args) == 1 {
+					fn(tv.Type, n.Args[0], true)
+				}
+				break
+			}
+			sig, ok := tv.Type.Underlying().(*types.Signature)
+			if !ok {
+				break
+			}
+			params := sig.Params()
+			for i, arg := range n.Args {
+				var pt types.Type
+				switch {
+				case sig.Variadic() && i >= params.Len()-1 && params.Len() > 0:
+					last := params.At(params.Len() - 1).Type()
+					if n.Ellipsis.IsValid() {
+						pt = last
+					} else if sl, ok := last.Underlying().(*types.Slice); ok {
+						pt = sl.Elem()
+					}
+				case i < params.Len():
+					pt = params.At(i).Type()
+				}
+				if pt == nil {
+					fn(nil, arg, false)
+					continue
+				}
+				to(pt, arg)
+			}
+		case *ast.ReturnStmt:
+			var sig *types.Signature
+			for i := len(stack) - 2; i >= 0; i-- {
+				if fl, ok := stack[i].(*ast.FuncLit); ok {
+					sig, _ = info.TypeOf(fl).(*types.Signature)
+					break
+				}
+				if fd, ok := stack[i].(*ast.FuncDecl); ok {
+					if obj := info.Defs[fd.Name]; obj != nil {
+						sig, _ = obj.Type().(*types.Signature)
+					}
+					break
+				}
+			}
+			if sig != nil && sig.Results().Len() == len(n.Results) {
+				for i, res := range n.Results {
+					to(sig.Results().At(i).Type(), res)
+				}
+			}
+		case *ast.SendStmt:
+			if t := info.TypeOf(n.Chan); t != nil {
+				if ch, ok := t.Underlying().(*types.Chan); ok {
+					to(ch.Elem(), n.Value)
+				}
+			}
+		}
+		return true
+	})
 }
 
 func inFile(f *ast.File, pos token.Pos) bool { return f.FileStart <= pos && pos <= f.FileEnd }

@@ -6,6 +6,22 @@ import (
 	"testing"
 )
 
+// internalIfaceHead declares an exported interface of an internal package with one implementation.
+const internalIfaceHead = `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+// Default is the store in use.
+var Default UserStore = memStore{}
+`
+
 func TestNeedlessAbstraction(t *testing.T) {
 	goTestEnv(t)
 	base := []string{
@@ -20,6 +36,8 @@ func TestNeedlessAbstraction(t *testing.T) {
 		head  string
 		extra []string // more files on the branch
 		want  []want
+		// bodyHas must be in the first finding's body
+		bodyHas string
 	}{
 		{
 			name: "interface with one implementation",
@@ -236,6 +254,308 @@ func Do(o Options) string { return o.Name }
 `,
 			want: []want{{"Verbose bool", "exported field `Options.Verbose` is never read"}},
 		},
+		{
+			name: "exported interface of an internal package with one implementation",
+			path: "internal/app/users.go",
+			head: `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+// UserStoreFactory makes UserStores.
+type UserStoreFactory interface {
+	New() UserStore
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+type memFactory struct{}
+
+func (memFactory) New() UserStore { return memStore{} }
+
+// Default is the factory in use.
+var Default UserStoreFactory = memFactory{}
+
+// Lookup is the package's API.
+func Lookup(s UserStore, id int) string { return s.Name(id) }
+`,
+			extra:   []string{"cmd/tool/main.go", "package main\n\nimport \"example.com/app/internal/app\"\n\nfunc main() { println(app.Lookup(app.Default.New(), 1)) }\n"},
+			want:    []want{{"type UserStore interface", "interface `UserStore` has one implementation, `memStore`"}},
+			bodyHas: "`UserStoreFactory` (internal/app/users.go:9), implemented only by `memFactory`, exists only to create `UserStore`",
+		},
+		{
+			name:  "exported interface of an internal package with a mock generator elsewhere",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"internal/web/web.go", "package web\n\n//go:generate mockgen -source=../app/users.go -destination=mock_users.go\n"},
+		},
+		{
+			name:  "exported interface of an internal package with a mockery configuration",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{".mockery.yaml", "packages:\n  example.com/app/internal/app:\n    interfaces:\n      UserStore:\n"},
+		},
+		{
+			name:  "exported interface of an internal package a nested module may import",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"tools/go.mod", "module example.com/app/tools\n\ngo 1.22\n", "tools/tools.go", "package tools\n"},
+		},
+		{
+			name:  "exported interface of an internal package, planted twin of the three above",
+			path:  "internal/app/users.go",
+			head:  internalIfaceHead,
+			extra: []string{"internal/web/web.go", "package web\n"},
+			want:  []want{{"type UserStore interface", "interface `UserStore` has one implementation, `memStore`"}},
+		},
+		{
+			name: "exported interface of an internal package with a fake in another package's tests",
+			path: "internal/app/users.go",
+			head: `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+// Lookup is the package's API.
+func Lookup(s UserStore, id int) string { return s.Name(id) }
+
+// Default is the store in use.
+var Default UserStore = memStore{}
+`,
+			extra: []string{"internal/web/web_test.go", "package web\n\nimport (\n\t\"testing\"\n\n\t\"example.com/app/internal/app\"\n)\n\ntype fake struct{}\n\nfunc (fake) Name(int) string { return \"f\" }\n\nfunc TestLookup(t *testing.T) {\n\tif app.Lookup(fake{}, 1) != \"f\" {\n\t\tt.Fatal(\"x\")\n\t}\n}\n",
+				"internal/web/web.go", "package web\n"},
+		},
+		{
+			name: "exported interface of an internal package asserted in another package",
+			path: "internal/app/users.go",
+			head: `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+// Default is the store in use.
+var Default any = memStore{}
+`,
+			extra: []string{"cmd/tool/main.go", "package main\n\nimport \"example.com/app/internal/app\"\n\nfunc main() {\n\tif s, ok := app.Default.(app.UserStore); ok {\n\t\tprintln(s.Name(1))\n\t}\n}\n"},
+		},
+		{
+			name: "exported interface of an internal package in a library's exported API",
+			path: "internal/app/users.go",
+			head: `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+// Default is the store in use.
+var Default UserStore = memStore{}
+`,
+			extra: []string{"lib/users.go", "package lib\n\nimport \"example.com/app/internal/app\"\n\n// Name names a user of any store.\nfunc Name(s app.UserStore) string { return s.Name(1) }\n"},
+		},
+		{
+			name: "exported interface of an internal package given a value of another interface",
+			path: "internal/app/users.go",
+			head: `package app
+
+// UserStore finds users.
+type UserStore interface {
+	Name(id int) string
+}
+
+type memStore struct{}
+
+func (memStore) Name(id int) string { return "u" }
+
+type namer interface{ Name(id int) string }
+
+// From uses any namer as a store.
+func From(n namer) string {
+	var s UserStore = n
+	return s.Name(1) + memStore{}.Name(2)
+}
+`,
+		},
+		{
+			name: "forwarding wrapper type",
+			path: "internal/app/logger.go",
+			head: `package app
+
+import "strings"
+
+// Builder wraps strings.Builder.
+type Builder struct {
+	b *strings.Builder
+}
+
+// NewBuilder wraps b.
+func NewBuilder(b *strings.Builder) *Builder { return &Builder{b: b} }
+
+// WriteString forwards.
+func (w *Builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+// String forwards.
+func (w *Builder) String() string {
+	return w.b.String()
+}
+
+// Use uses it.
+func Use() string {
+	w := NewBuilder(&strings.Builder{})
+	w.WriteString("x")
+	return w.String()
+}
+`,
+			want: []want{{"type Builder struct", "`Builder` only forwards to `*strings.Builder`: use `*strings.Builder` directly"}},
+		},
+		{
+			name: "forwarding wrapper stored as an interface",
+			path: "internal/app/logger.go",
+			head: `package app
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Builder wraps strings.Builder.
+type Builder struct {
+	b *strings.Builder
+}
+
+// WriteString forwards.
+func (w *Builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+// String forwards.
+func (w *Builder) String() string { return w.b.String() }
+
+// Use uses it.
+func Use() string {
+	w := &Builder{b: &strings.Builder{}}
+	w.WriteString("x")
+	return fmt.Sprint(w)
+}
+`,
+		},
+		{
+			name: "wrapper with a method that does more than forward",
+			path: "internal/app/logger.go",
+			head: `package app
+
+import "strings"
+
+// Builder wraps strings.Builder.
+type Builder struct {
+	b *strings.Builder
+}
+
+// WriteString forwards.
+func (w *Builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+// String trims.
+func (w *Builder) String() string { return strings.TrimSpace(w.b.String()) }
+
+// Use uses it.
+func Use() string {
+	w := &Builder{b: &strings.Builder{}}
+	w.WriteString("x")
+	return w.String()
+}
+`,
+		},
+		{
+			name: "wrapper whose constructor does more than wrap",
+			path: "internal/app/logger.go",
+			head: `package app
+
+import "strings"
+
+// Builder wraps strings.Builder.
+type Builder struct {
+	b *strings.Builder
+}
+
+// NewBuilder starts with a prefix.
+func NewBuilder(prefix string) *Builder {
+	b := &strings.Builder{}
+	b.WriteString(prefix)
+	return &Builder{b: b}
+}
+
+// WriteString forwards.
+func (w *Builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+// String forwards.
+func (w *Builder) String() string { return w.b.String() }
+`,
+		},
+		{
+			name: "exported wrapper type of a library",
+			path: "lib/builder.go",
+			head: `package lib
+
+import "strings"
+
+// Builder wraps strings.Builder.
+type Builder struct {
+	b *strings.Builder
+}
+
+// WriteString forwards.
+func (w *Builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+// String forwards.
+func (w *Builder) String() string { return w.b.String() }
+`,
+		},
+		{
+			name: "wrapper embedded in another struct",
+			path: "internal/app/logger.go",
+			head: `package app
+
+import "strings"
+
+type builder struct {
+	b *strings.Builder
+}
+
+func (w *builder) WriteString(s string) (int, error) { return w.b.WriteString(s) }
+
+func (w *builder) String() string { return w.b.String() }
+
+type doc struct {
+	*builder
+	title string
+}
+
+// Title writes a title.
+func Title(t string) string {
+	d := doc{builder: &builder{b: &strings.Builder{}}, title: t}
+	d.WriteString(d.title)
+	return d.String()
+}
+`,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,6 +572,9 @@ func Do(o Options) string { return o.Name }
 				f := res.Findings[i]
 				if f.Path != tc.path || f.Line != lineOf(t, tc.head, w.lineHas) || f.Title != w.title || f.Check != OverEngineering {
 					t.Errorf("got %s:%d %q, want line of %q %q", f.Path, f.Line, f.Title, w.lineHas, w.title)
+				}
+				if i == 0 && tc.bodyHas != "" && !strings.Contains(f.Body, tc.bodyHas) {
+					t.Errorf("body does not say %q: %s", tc.bodyHas, f.Body)
 				}
 				if !strings.Contains(f.Body, "simpler code") {
 					t.Errorf("body does not say the simpler code: %s", f.Body)

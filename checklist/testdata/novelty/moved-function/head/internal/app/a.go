@@ -1,0 +1,4 @@
+package app
+
+// Use quotes.
+func Use() string { return quote("x") }

@@ -1,0 +1,7 @@
+package app
+
+import "strconv"
+
+func quote(s string) string {
+	return strconv.Quote(s)
+}

@@ -1,0 +1,17 @@
+import re
+import unicodedata
+
+
+class Names:
+    @staticmethod
+    def make_slug(text):
+        text = unicodedata.normalize("NFKD", text)
+        text = text.encode("ascii", "ignore").decode("ascii")
+        text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+        text = re.sub(r"[-\s]+", "-", text)
+        if not text:
+            return "untitled"
+        return text[:60]
+
+
+make_slug = Names.make_slug

@@ -1,0 +1,8 @@
+package app
+
+import "strconv"
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// Use quotes.
+func Use() string { return quote("x") }

@@ -1,0 +1,11 @@
+package app
+
+// Config configures Run.
+type Config struct {
+	Name    string
+	Retries int64
+	Verbose bool
+}
+
+// Run runs.
+func Run(c Config) string { return c.Name }
