@@ -174,6 +174,9 @@ func isGeneratedSource(src []byte) bool {
 	if len(head) > 2048 {
 		head = head[:2048]
 	}
+	if !mentionsGenerated(head) {
+		return false
+	}
 	for _, line := range bytes.Split(head, []byte("\n")) {
 		l := string(bytes.TrimSpace(line))
 		if strings.HasPrefix(l, "// Code generated ") && strings.HasSuffix(l, " DO NOT EDIT.") {

@@ -128,6 +128,7 @@ func goLightShapes(p string, src []byte) []*fnShape {
 	level := 0 // nesting in a signature or a body
 	prevPeriod := false
 	var out []*fnShape
+	buf := make([]string, 0, 1024) // the tokens of the current body
 	for {
 		pos, t, lit := s.Scan()
 		if t == token.EOF {
@@ -176,7 +177,7 @@ func goLightShapes(p string, src []byte) []*fnShape {
 			case token.LBRACE:
 				if level == 0 && prev != token.STRUCT && prev != token.INTERFACE {
 					state, level, prevPeriod = body, 0, false
-					cur.tokens = make([]string, 0, 64)
+					buf = buf[:0]
 				} else {
 					level++
 				}
@@ -208,13 +209,14 @@ func goLightShapes(p string, src []byte) []*fnShape {
 				norm = t.String()
 			}
 			prevPeriod = t == token.PERIOD
-			cur.tokens = append(cur.tokens, norm)
+			buf = append(buf, norm)
 			switch t {
 			case token.LBRACE:
 				level++
 			case token.RBRACE:
 				level--
 				if level == 0 {
+					cur.tokens = slices.Clone(buf)
 					cur.endLine = fset.Position(pos + 1).Line
 					out = append(out, cur)
 					state = top
@@ -341,4 +343,27 @@ func intersectSorted(a, b []uint64) int {
 		}
 	}
 	return n
+}
+
+// mentionsGenerated is a cheap necessary condition of isGeneratedSource: each marker it looks for
+// contains "generated" or "do not edit" in any ASCII case (strings.ToLower maps no other byte
+// sequence to these words).
+func mentionsGenerated(head []byte) bool {
+	return containsFoldASCII(head, "generated") || containsFoldASCII(head, "do not edit")
+}
+
+// containsFoldASCII reports whether s contains sub (lower-case ASCII letters and spaces) with its
+// letters in either case. A byte that is not a letter may match a space (c|0x20 == ' '): the caller
+// confirms.
+func containsFoldASCII(s []byte, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && s[i+j]|0x20 == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
