@@ -341,8 +341,9 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})
 	}
 	var out []checklist.Finding
-	for _, a := range analyzers {
-		res, err := a.Analyze(ctx, in)
+	results := runAnalyzers(ctx, in, analyzers)
+	for i, a := range analyzers {
+		res, err := results[i].res, results[i].err
 		if err != nil {
 			r.note("%s analyzer failed: %v", a.Check(), err)
 			r.res.Incomplete = true
