@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
@@ -59,23 +60,50 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := repo.Diff(ctx, base, head)
-	if err != nil {
-		return nil, err
+	// The diff, the head tree on disk (with its file list) and the commits are independent: the git
+	// processes run at once.
+	var (
+		wg                  sync.WaitGroup
+		ix                  *diff.Index
+		diffErr, commitsErr error
+		lt                  *gitrepo.LocalTree
+		ltErr               error
+		gcommits            []gitrepo.Commit
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		raw, err := repo.Diff(ctx, base, head)
+		if err != nil {
+			diffErr = err
+			return
+		}
+		ix, diffErr = diff.Parse(bytes.NewReader(raw))
+	}()
+	go func() {
+		defer wg.Done()
+		if lt, ltErr = repo.LocalTree(ctx, head); ltErr == nil {
+			_, _ = lt.ListFiles(ctx) // read once, kept by the tree (an error is seen again on use)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		gcommits, commitsErr = repo.Commits(ctx, base, head)
+	}()
+	wg.Wait()
+	if ltErr == nil {
+		defer lt.Close()
 	}
-	ix, err := diff.Parse(bytes.NewReader(raw))
-	raw = nil
-	if err != nil {
-		return nil, err
+	if diffErr != nil {
+		return nil, diffErr
 	}
 	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
 	// that need a directory (the Go type check) run; without it they say so in a note.
 	var tree checklist.Tree
 	var treeNote string
-	if lt, err := repo.LocalTree(ctx, head); err != nil {
-		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err)
+	if ltErr != nil {
+		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", ltErr)
 	} else {
-		defer lt.Close()
 		tree = lt
 	}
 	plan := lr.PlanPath
@@ -95,9 +123,8 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 		e.Registry = checklist.NewRegistry()
 	}
 
-	gcommits, err := repo.Commits(ctx, base, head)
-	if err != nil {
-		return nil, err
+	if commitsErr != nil {
+		return nil, commitsErr
 	}
 	commits := make([]model.Commit, 0, len(gcommits))
 	for _, c := range gcommits {
