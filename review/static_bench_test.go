@@ -48,8 +48,9 @@ var benchStaticChecks = flag.String("static-checks", "", "BenchmarkStaticReview:
 //     packages (as for a real change) while their dependencies come from the build cache; both run
 //     once to warm up first. This sub-benchmark commits to the repository, so it runs last.
 //
-// Each variant checks that the only findings are the planted credentials: the static layer has no
-// false positive on the generated code.
+// The figures of the review (and of the references) are medians of the runs: ns/op is the mean,
+// which load spikes on a shared machine distort. Each variant checks that the only findings are the
+// planted credentials: the static layer has no false positive on the generated code.
 //
 //	go test ./review/ -run '^$' -bench StaticReview -benchtime 20x [-static-checks security]
 func BenchmarkStaticReview(b *testing.B) {
@@ -153,13 +154,8 @@ func BenchmarkStaticReview(b *testing.B) {
 		e, _ := review.NewEngine(nil) // the defaults of `wfreview review` without an operator config
 		e.NoGoTypeCheck = true
 		res := local(b, e) // warm-up, and the findings to check
-		b.ResetTimer()
-		startCPU := cpuTime()
-		for b.Loop() {
-			local(b, e)
-		}
-		b.StopTimer()
-		report(b, "cli", b.Elapsed()/time.Duration(b.N), (cpuTime()-startCPU)/time.Duration(b.N), res)
+		wall, cpu := medianLoop(b, func() { local(b, e) })
+		report(b, "cli", wall, cpu, res)
 	})
 
 	b.Run("gitrepo-tree", func(b *testing.B) {
@@ -178,13 +174,8 @@ func BenchmarkStaticReview(b *testing.B) {
 			return res
 		}
 		res := run()
-		b.ResetTimer()
-		startCPU := cpuTime()
-		for b.Loop() {
-			run()
-		}
-		b.StopTimer()
-		report(b, "gitrepo-tree", b.Elapsed()/time.Duration(b.N), (cpuTime()-startCPU)/time.Duration(b.N), res)
+		wall, cpu := medianLoop(b, func() { run() })
+		report(b, "gitrepo-tree", wall, cpu, res)
 	})
 
 	b.Run("cli+typecheck", func(b *testing.B) {
@@ -237,24 +228,23 @@ func BenchmarkStaticReview(b *testing.B) {
 		var res *review.Result
 		timed(func() { res = local(b, e) }) // warm-up, and the findings to check
 		timed(vet)
-		var tcWall, tcCPU, vetWall, vetCPU time.Duration
+		var tcWall, tcCPU, vetWall, vetCPU []time.Duration
 		b.ResetTimer()
 		b.StopTimer()
 		for range b.N {
 			b.StartTimer()
 			w, c := timed(func() { local(b, e) })
 			b.StopTimer()
-			tcWall, tcCPU = tcWall+w, tcCPU+c
+			tcWall, tcCPU = append(tcWall, w), append(tcCPU, c)
 			w, c = timed(vet)
-			vetWall, vetCPU = vetWall+w, vetCPU+c
+			vetWall, vetCPU = append(vetWall, w), append(vetCPU, c)
 		}
-		n := time.Duration(b.N)
-		report(b, "cli+typecheck", tcWall/n, tcCPU/n, res)
-		b.ReportMetric(float64(tcWall)/float64(vetWall), "x_go_vet")
-		b.ReportMetric(float64(tcCPU)/float64(vetCPU), "x_go_vet_cpu")
+		tw, tc, vw, vc := median(tcWall), median(tcCPU), median(vetWall), median(vetCPU)
+		report(b, "cli+typecheck", tw, tc, res)
+		b.ReportMetric(float64(tw)/float64(vw), "x_go_vet")
+		b.ReportMetric(float64(tc)/float64(vc), "x_go_vet_cpu")
 		fmt.Printf("  go vet of the %d changed packages: %v (cpu %v); x_go_vet %.2f (cpu %.2f)\n", len(pkgs),
-			(vetWall / n).Round(time.Microsecond), (vetCPU / n).Round(time.Microsecond),
-			float64(tcWall)/float64(vetWall), float64(tcCPU)/float64(vetCPU))
+			vw.Round(time.Microsecond), vc.Round(time.Microsecond), float64(tw)/float64(vw), float64(tc)/float64(vc))
 	})
 }
 
@@ -310,6 +300,25 @@ func countGitleaksFindings(b *testing.B, report string) int {
 		b.Fatalf("gitleaks report: %v", err)
 	}
 	return len(findings)
+}
+
+// medianLoop runs fn b.N times as the benchmark loop and returns the median wall and CPU time of
+// one run: on a shared machine the median is far steadier than the mean that ns/op reports.
+func medianLoop(b *testing.B, fn func()) (wall, cpu time.Duration) {
+	b.Helper()
+	var walls, cpus []time.Duration
+	for b.Loop() {
+		start, startCPU := time.Now(), cpuTime()
+		fn()
+		walls, cpus = append(walls, time.Since(start)), append(cpus, cpuTime()-startCPU)
+	}
+	return median(walls), median(cpus)
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // medianRun runs fn n times (after one warm-up run) and returns the median wall time and the median
