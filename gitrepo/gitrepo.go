@@ -152,6 +152,9 @@ type Tree struct {
 	files []string
 	set   map[string]bool
 	err   error
+
+	mu      sync.Mutex
+	fetched map[string][]byte // Prefetch
 }
 
 // Local reports that the tree is read from local storage (git), so reading many of its files is
@@ -185,6 +188,12 @@ func (t *Tree) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	}
 	if !t.set[path] {
 		return nil, fmt.Errorf("%s at %s: %w", path, t.rev, fs.ErrNotExist)
+	}
+	t.mu.Lock()
+	b, ok := t.fetched[path]
+	t.mu.Unlock()
+	if ok {
+		return b, nil
 	}
 	out, err := t.repo.git(ctx, "cat-file", "blob", t.rev+":"+path)
 	if err != nil {

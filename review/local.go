@@ -102,7 +102,9 @@ func (e *Engine) RunLocal(ctx context.Context, lr LocalRequest) (*Result, error)
 	var tree checklist.Tree
 	var treeNote string
 	if ltErr != nil {
-		tree, treeNote = repo.Tree(head), fmt.Sprintf("head tree not on disk (%v): Go type check skipped", ltErr)
+		gt := repo.Tree(head)
+		_ = gt.Prefetch(ctx, ix.Paths()) // the changed files in one git process; on error, one by one
+		tree, treeNote = gt, fmt.Sprintf("head tree not on disk (%v): Go type check skipped", ltErr)
 	} else {
 		tree = lt
 	}
