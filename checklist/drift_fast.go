@@ -10,7 +10,6 @@ package checklist
 import (
 	"bytes"
 	"context"
-	"go/scanner"
 	"go/token"
 	"math"
 	"slices"
@@ -108,10 +107,8 @@ func allAdded(src []byte, added map[int]bool) bool {
 // belong to a struct or interface type. name, method, size, free and strs are left empty (see
 // resolve). Imports are those declared before the function, which in a file that parses are all.
 func goLightShapes(p string, src []byte) []*fnShape {
-	fset := token.NewFileSet()
-	tf := fset.AddFile(p, -1, len(src))
-	var s scanner.Scanner
-	s.Init(tf, src, nil, 0)
+	lx := newGoLex(p, src)
+	intern := map[string]string{} // the identifiers a shape keeps
 
 	const (
 		top       = iota // between declarations
@@ -130,7 +127,7 @@ func goLightShapes(p string, src []byte) []*fnShape {
 	var out []*fnShape
 	buf := make([]string, 0, 1024) // the tokens of the current body
 	for {
-		pos, t, lit := s.Scan()
+		t, lit := lx.next()
 		if t == token.EOF {
 			break
 		}
@@ -139,17 +136,17 @@ func goLightShapes(p string, src []byte) []*fnShape {
 			switch {
 			case t == token.FUNC && depth == 0 && prev == token.SEMICOLON:
 				state, level = signature, 0
-				cur = &fnShape{line: fset.Position(pos).Line, light: true}
+				cur = &fnShape{line: lx.tokLine, light: true}
 			case depth == 0 && t == token.IMPORT:
 				inImport, importGroup, importName = true, false, ""
 			case inImport && t == token.LPAREN && !importGroup:
 				importGroup = true
 			case inImport && t == token.IDENT:
-				importName = lit
+				importName = string(lit)
 			case inImport && t == token.PERIOD:
 				importName = "."
 			case inImport && t == token.STRING:
-				ip, err := strconv.Unquote(lit)
+				ip, err := strconv.Unquote(string(lit))
 				if err != nil {
 					ip = ""
 				}
@@ -194,8 +191,12 @@ func goLightShapes(p string, src []byte) []*fnShape {
 			switch t {
 			case token.IDENT:
 				switch {
-				case prevPeriod, goPredeclared[lit], imports[lit]:
-					norm = lit
+				case prevPeriod, goPredeclared[string(lit)], imports[string(lit)]:
+					var ok bool
+					if norm, ok = intern[string(lit)]; !ok {
+						norm = string(lit)
+						intern[norm] = norm
+					}
 				default:
 					norm = shapeIdent
 				}
@@ -217,7 +218,7 @@ func goLightShapes(p string, src []byte) []*fnShape {
 				level--
 				if level == 0 {
 					cur.tokens = slices.Clone(buf)
-					cur.endLine = fset.Position(pos + 1).Line
+					cur.endLine = lx.tokLine
 					out = append(out, cur)
 					state = top
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"go/build"
+	"go/scanner"
+	"go/token"
 	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
@@ -402,5 +404,106 @@ func TestMentionsGenerated(t *testing.T) {
 		if got := isGeneratedSource([]byte(tc.src)); got != tc.want {
 			t.Errorf("isGeneratedSource(%q) = %v", tc.src, got)
 		}
+	}
+}
+
+// goLexCases are inputs where a tokenizer can go wrong: numbers, operators, comments that end a
+// line, raw strings, escapes, non-ASCII names, CRLF, a byte order mark, no final newline.
+var goLexCases = []string{
+	"package p\nvar x = 0x1p-2 + 1e+10i + 0b1010 + 0o17 + 017 + 1_000 + .5 + 1. + 0x_1F + 0X1E+2 + 1E5 + 0i + 08.5\n",
+	"package p\nfunc f() { a &^= b; c <<= 1; d >>= 2; e &&= f; <-ch; x := ~y; g(h...); i++; j--; k != l; m <= n; o >= p }\n",
+	"package p\nfunc f() int { return 1 /* end */ }\nfunc g() int { return 2 /* a\nb */ }\nfunc h() { x := y // c\n}\n",
+	"package p\nvar s = `raw\nstring`\nvar r = '\\'' + '\\x41' + '\\u00e9' + 'é'\nvar q = \"a\\\"b\\\\\" + \"\\n\"\n",
+	"package p\nvar ñame, 变量 = 1, 2\nfunc ƒ() { ñame++ }\n",
+	"package p\r\nfunc f() {\r\n\treturn\r\n}\r\n",
+	"\uFEFFpackage p\nfunc f() {}",
+	"package p\nfunc f() {\n\tif x { break }\n\tgoto L\nL:\n\tfallthrough\n}\n",
+	"package p\n//line other.go:10\nfunc f() {\n\treturn\n}\n",
+	"package p\nfunc f() { x := y /* no newline */ ; z := w /*\n*/ }\n",
+}
+
+// goScanAll returns go/scanner's tokens (kind, line, text of identifiers and literals) and whether
+// it reported an error.
+func goScanAll(src []byte) ([]string, bool) {
+	fset := token.NewFileSet()
+	f := fset.AddFile("x.go", -1, len(src))
+	var s scanner.Scanner
+	errs := 0
+	s.Init(f, src, func(token.Position, string) { errs++ }, 0)
+	var out []string
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok != token.IDENT && !tok.IsLiteral() {
+			lit = ""
+		}
+		out = append(out, fmt.Sprintf("%s@%d:%s", tok, fset.Position(pos).Line, lit))
+	}
+	return out, errs > 0
+}
+
+// TestGoLexMatchesScanner compares goLex with go/scanner token by token on the tricky cases, the
+// standard library and generated code: the same kinds, lines and texts wherever go/scanner reports
+// no error.
+func TestGoLexMatchesScanner(t *testing.T) {
+	files := map[string][]byte{}
+	for i, c := range goLexCases {
+		files[fmt.Sprintf("case%d.go", i)] = []byte(c)
+	}
+	for p, src := range synthgo.Generate(9, 40, 200).Files {
+		files[p] = []byte(src)
+	}
+	if goroot := build.Default.GOROOT; goroot != "" {
+		for _, d := range []string{"src/go", "src/strconv", "src/unicode", "src/math/big", "src/regexp", "src/encoding", "src/text"} {
+			filepath.WalkDir(filepath.Join(goroot, d), func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+					if src, err := os.ReadFile(p); err == nil {
+						files[p] = src
+					}
+				}
+				return nil
+			})
+		}
+	}
+	fast, compared := 0, 0
+	for p, src := range files {
+		want, bad := goScanAll(src)
+		if bad {
+			continue
+		}
+		lx := newGoLex(p, src)
+		if lx.sc == nil {
+			fast++
+		}
+		var got []string
+		for {
+			tok, lit := lx.next()
+			if tok == token.EOF {
+				break
+			}
+			text := ""
+			if tok == token.IDENT || tok.IsLiteral() {
+				text = string(lit)
+			}
+			got = append(got, fmt.Sprintf("%s@%d:%s", tok, lx.tokLine, text))
+		}
+		compared++
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Errorf("%s: token %d: goLex %q, go/scanner %q", p, i, got[i], want[i])
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: goLex %d tokens, go/scanner %d", p, len(got), len(want))
+			}
+		}
+	}
+	t.Logf("%d files compared, %d tokenized by goLex itself", compared, fast)
+	if compared < 300 || fast < compared-20 {
+		t.Errorf("%d files compared, %d by goLex itself: the test does not exercise it", compared, fast)
 	}
 }
