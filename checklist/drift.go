@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"sort"
 	"strings"
@@ -67,6 +66,8 @@ type fnShape struct {
 	// there are parallel variants (one per constant, per message, per type), not a copy of each other.
 	free map[string]bool
 	strs map[string]bool
+	// light: tokens and lines only, from the scanner (see driftFiles.resolve)
+	light bool
 }
 
 // addFree and addStr record a free name and a string literal.
@@ -100,14 +101,8 @@ func setJaccard(a, b map[string]bool) float64 {
 
 func (f *fnShape) buildShingles() {
 	f.shingles = make(map[uint64]struct{}, len(f.tokens))
-	h := fnv.New64a()
 	for i := 0; i+driftShingle <= len(f.tokens); i++ {
-		h.Reset()
-		for _, t := range f.tokens[i : i+driftShingle] {
-			h.Write([]byte(t))
-			h.Write([]byte{0})
-		}
-		f.shingles[h.Sum64()] = struct{}{}
+		f.shingles[shingleHash(f.tokens[i:i+driftShingle])] = struct{}{}
 	}
 }
 
@@ -180,6 +175,9 @@ func isGeneratedSource(src []byte) bool {
 	if len(head) > 2048 {
 		head = head[:2048]
 	}
+	if !mentionsGenerated(head) {
+		return false
+	}
 	for _, line := range bytes.Split(head, []byte("\n")) {
 		l := string(bytes.TrimSpace(line))
 		if strings.HasPrefix(l, "// Code generated ") && strings.HasSuffix(l, " DO NOT EDIT.") {
@@ -228,6 +226,8 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		return Result{}, fmt.Errorf("pattern-drift: %w", err)
 	}
 	added := nov.added
+	files := newDriftFiles(in.Tree)
+	whollyAdded := map[string]bool{} // files whose functions are all new
 	var fresh []*fnShape
 	langs := map[string]bool{}
 	newAt := map[string]bool{} // path:line of the new functions
@@ -237,7 +237,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || driftExcludedPath(p) {
 			continue
 		}
-		src, err := in.Tree.ReadFile(ctx, p)
+		src, err := files.read(ctx, p, true)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
@@ -247,15 +247,25 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
 			continue
 		}
-		for _, s := range extractShapes(lang, p, src) {
-			if !isNewFunction(s, added[p]) || !nov.shapeNew(s) {
+		whollyAdded[p] = allAdded(src, added[p])
+		for _, s := range files.shapes(lang, p, src) {
+			if !isNewFunction(s, added[p]) {
+				continue
+			}
+			// Novelty needs the name and the receiver: resolve a light shape first (the new
+			// functions are few). A function the change only moved, renamed or re-indented is not new.
+			if s.light {
+				if s = files.resolve(s, src); s == nil {
+					continue
+				}
+			}
+			if !nov.shapeNew(s) {
 				continue
 			}
 			newAt[fmt.Sprintf("%s:%d", p, s.line)] = true
-			if len(s.tokens) < driftMinTokens || s.size < driftMinSize {
+			if len(s.tokens) < driftMinTokens || !s.light && s.size < driftMinSize { // a light one's size: resolve
 				continue
 			}
-			s.buildShingles()
 			fresh = append(fresh, s)
 			langs[lang] = true
 		}
@@ -264,12 +274,12 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		return Result{}, nil
 	}
 
-	files, err := in.Tree.ListFiles(ctx)
+	all, err := in.Tree.ListFiles(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("pattern-drift: list files: %w", err)
 	}
 	var corpusFiles []string
-	for _, p := range files {
+	for _, p := range all {
 		if lang := driftLang(p); lang != "" && langs[lang] && !driftExcludedPath(p) {
 			corpusFiles = append(corpusFiles, p)
 		}
@@ -283,12 +293,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	}
 
 	// An inverted index of the new functions' shingles finds the candidates of each existing function.
-	index := map[uint64][]int{}
-	for i, f := range fresh {
-		for s := range f.shingles {
-			index[s] = append(index[s], i)
-		}
-	}
+	index := newShingleIndex(fresh)
 	type match struct {
 		old *fnShape
 		sim float64
@@ -298,28 +303,31 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		if err := ctx.Err(); err != nil {
 			return Result{}, fmt.Errorf("pattern-drift: %w", err)
 		}
-		src, err := in.Tree.ReadFile(ctx, p)
+		if whollyAdded[p] {
+			continue // every function there is new
+		}
+		src, err := files.read(ctx, p, false)
 		if err != nil {
 			continue
 		}
 		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
 			continue
 		}
-		for _, old := range extractShapes(driftLang(p), p, src) {
+		for _, old := range files.shapes(driftLang(p), p, src) {
 			if newAt[fmt.Sprintf("%s:%d", p, old.line)] || len(old.tokens) < driftMinTokens/2 {
 				continue
 			}
-			old.buildShingles()
-			shared := map[int]int{}
-			for s := range old.shingles {
-				for _, i := range index[s] {
-					shared[i]++
-				}
-			}
-			for i, n := range shared {
+			for _, c := range index.candidates(old) {
+				i, n := c.i, c.n
 				f := fresh[i]
-				if f.lang != old.lang || float64(n) < driftMinJaccard*float64(len(f.shingles)) {
+				if f.lang != old.lang || float64(n) < driftMinJaccard*float64(index.size(i)) {
 					continue
+				}
+				if f = files.resolve(f, nil); f == nil || f.size < driftMinSize {
+					continue
+				}
+				if old = files.resolve(old, src); old == nil {
+					break
 				}
 				if !comparableShapes(f, old) {
 					continue

@@ -152,6 +152,9 @@ type Tree struct {
 	files []string
 	set   map[string]bool
 	err   error
+
+	mu      sync.Mutex
+	fetched map[string][]byte // Prefetch
 }
 
 // Local reports that the tree is read from local storage (git), so reading many of its files is
@@ -185,6 +188,12 @@ func (t *Tree) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	}
 	if !t.set[path] {
 		return nil, fmt.Errorf("%s at %s: %w", path, t.rev, fs.ErrNotExist)
+	}
+	t.mu.Lock()
+	b, ok := t.fetched[path]
+	t.mu.Unlock()
+	if ok {
+		return b, nil
 	}
 	out, err := t.repo.git(ctx, "cat-file", "blob", t.rev+":"+path)
 	if err != nil {
@@ -240,22 +249,19 @@ func (t *LocalTree) ReadFile(ctx context.Context, path string) ([]byte, error) {
 // working tree is clean (no change to a tracked file, no untracked Go file), else an export of rev
 // made with git archive into a temporary directory (the checkout is never written).
 func (r *Repo) LocalTree(ctx context.Context, rev string) (*LocalTree, error) {
-	head, err := r.RevParse(ctx, "HEAD")
-	if err != nil {
-		return nil, err
-	}
-	want, err := r.RevParse(ctx, rev)
-	if err != nil {
-		return nil, err
-	}
-	if head == want {
-		clean, err := r.clean(ctx)
-		if err != nil {
+	want := rev
+	if !isFullSHA(rev) { // a full SHA needs no rev-parse: HEAD is compared with it, git archive checks it
+		var err error
+		if want, err = r.RevParse(ctx, rev); err != nil {
 			return nil, err
 		}
-		if clean {
-			return &LocalTree{Tree: r.Tree(want), dir: r.Dir}, nil
-		}
+	}
+	head, clean, err := r.headStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if head == want && clean {
+		return &LocalTree{Tree: r.Tree(want), dir: r.Dir}, nil
 	}
 	dir, err := os.MkdirTemp("", "wfreview-head-")
 	if err != nil {
@@ -268,22 +274,48 @@ func (r *Repo) LocalTree(ctx context.Context, rev string) (*LocalTree, error) {
 	return &LocalTree{Tree: r.Tree(want), dir: dir, exported: true}, nil
 }
 
-// clean reports whether the working tree matches HEAD for tracked files and holds no untracked Go
-// source (which the go command would compile with the checked-in files).
-func (r *Repo) clean(ctx context.Context) (bool, error) {
-	out, err := r.git(ctx, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=none")
+// isFullSHA reports whether rev is a full SHA-1 or SHA-256 object name in lower-case hex.
+func isFullSHA(rev string) bool {
+	if len(rev) != 40 && len(rev) != 64 {
+		return false
+	}
+	for i := 0; i < len(rev); i++ {
+		if c := rev[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// headStatus returns, from one git status, the commit HEAD points at ("" before the first commit)
+// and whether the working tree matches it for tracked files and holds no untracked Go source
+// (which the go command would compile with the checked-in files).
+func (r *Repo) headStatus(ctx context.Context) (head string, clean bool, err error) {
+	out, err := r.git(ctx, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignore-submodules=none")
 	if err != nil {
-		return false, fmt.Errorf("status: %w", err)
+		return "", false, fmt.Errorf("status: %w", err)
 	}
+	clean = true
 	for _, rec := range strings.Split(string(out), "\x00") {
-		if len(rec) < 4 {
-			continue
-		}
-		if rec[:2] != "??" || strings.HasSuffix(rec, ".go") {
-			return false, nil
+		switch {
+		case rec == "":
+		case strings.HasPrefix(rec, "# branch.oid "):
+			if oid := strings.TrimPrefix(rec, "# branch.oid "); oid != "(initial)" {
+				head = oid
+			}
+		case strings.HasPrefix(rec, "# "): // other headers
+		case strings.HasPrefix(rec, "? "):
+			if strings.HasSuffix(rec, ".go") {
+				clean = false
+			}
+		case strings.HasPrefix(rec, "! "): // ignored (not listed without --ignored)
+		default:
+			// a changed, renamed or unmerged entry (what follows a rename record, its original
+			// path, is never reached)
+			return head, false, nil
 		}
 	}
-	return true, nil
+	return head, clean, nil
 }
 
 // export writes the files of rev under dir from `git archive`: regular files and directories only

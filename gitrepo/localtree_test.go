@@ -105,3 +105,55 @@ func TestLocalTreeOtherRevisionIsExported(t *testing.T) {
 		t.Fatalf("exported %v, a.go %q %v", lt.Exported(), b, err)
 	}
 }
+
+// TestLocalTreeRenamedAndHeadMoved covers the status records that make the checkout unusable (a
+// staged rename) and a checkout whose HEAD is not the revision asked for.
+func TestLocalTreeRenamedAndHeadMoved(t *testing.T) {
+	ctx := context.Background()
+	r := testrepo.New(t)
+	r.Write("a.go", "package a\n", "doc.txt", "docs\n")
+	first := r.Commit("initial")
+	r.Write("b.go", "package a\n\nfunc B() {}\n")
+	second := r.Commit("second")
+	g, err := gitrepo.Open(ctx, r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		rev      string
+		exported bool
+	}{
+		{"HEAD by full SHA", second, false},
+		{"HEAD by name", "HEAD", false},
+		{"an older commit", first, true},
+		{"an older commit by name", "HEAD~1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lt, err := g.LocalTree(ctx, tc.rev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lt.Close()
+			if lt.Exported() != tc.exported {
+				t.Errorf("exported = %v, want %v", lt.Exported(), tc.exported)
+			}
+			_, err = os.Stat(filepath.Join(lt.Dir(), "b.go"))
+			if (err == nil) == tc.exported {
+				t.Errorf("b.go on disk: %v", err)
+			}
+		})
+	}
+	if _, err := g.LocalTree(ctx, "no-such-branch"); err == nil {
+		t.Error("an unknown revision gave a tree")
+	}
+	r.Git("mv", "doc.txt", "docs.txt")
+	lt, err := g.LocalTree(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lt.Close()
+	if !lt.Exported() {
+		t.Error("a checkout with a staged rename was used as the tree at HEAD")
+	}
+}

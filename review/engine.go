@@ -97,7 +97,10 @@ type Engine struct {
 	// GoTypeCheckMaxPackages skips it, with a note, above that many touched packages (default 20).
 	GoTypeCheckTimeout     time.Duration
 	GoTypeCheckMaxPackages int
-	Log                    zerolog.Logger
+	// NoGoTypeCheck leaves out the analyzers that need the Go type check (hallucinated API members
+	// and needless abstraction), and so the `go` command they run: the other static checks only.
+	NoGoTypeCheck bool
+	Log           zerolog.Logger
 
 	clientsMu sync.Mutex
 	clients   map[string]Completer
@@ -335,18 +338,19 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	// One type check of the touched Go packages serves both analyzers that need types.
 	goTypes := &checklist.GoLoader{Timeout: r.e.GoTypeCheckTimeout, MaxPackages: r.e.GoTypeCheckMaxPackages}
 	defer goTypes.Close()
-	if r.inForce(checklist.HallucinatedDependencies) {
+	if r.inForce(checklist.HallucinatedDependencies) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.GoAPI{Loader: goTypes})
 	}
 	if r.inForce(checklist.PatternDrift) {
 		analyzers = append(analyzers, &checklist.ReimplementedHelpers{})
 	}
-	if r.inForce(checklist.OverEngineering) {
+	if r.inForce(checklist.OverEngineering) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})
 	}
 	var out []checklist.Finding
-	for _, a := range analyzers {
-		res, err := a.Analyze(ctx, in)
+	results := runAnalyzers(ctx, in, analyzers)
+	for i, a := range analyzers {
+		res, err := results[i].res, results[i].err
 		if err != nil {
 			r.note("%s analyzer failed: %v", a.Check(), err)
 			r.res.Incomplete = true

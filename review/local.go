@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
@@ -88,25 +89,40 @@ func (e *Engine) LocalChange(ctx context.Context, lr LocalRequest) (*Request, er
 	if err != nil {
 		return nil, err
 	}
-	raw, err := repo.Diff(ctx, base, head)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := diff.Parse(bytes.NewReader(raw))
-	raw = nil
-	if err != nil {
-		return nil, err
-	}
-	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
-	// that need a directory (the Go type check) run; without it they say so in a note.
-	var tree checklist.Tree
-	var notes []string
+	// The diff, the head tree on disk (with its file list) and the commits are independent: the git
+	// processes run at once.
+	var (
+		wg                  sync.WaitGroup
+		ix                  *diff.Index
+		diffErr, commitsErr error
+		lt                  *gitrepo.LocalTree
+		ltErr               error
+		gcommits            []gitrepo.Commit
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		raw, err := repo.Diff(ctx, base, head)
+		if err != nil {
+			diffErr = err
+			return
+		}
+		ix, diffErr = diff.Parse(bytes.NewReader(raw))
+	}()
+	go func() {
+		defer wg.Done()
+		if lt, ltErr = repo.LocalTree(ctx, head); ltErr == nil {
+			_, _ = lt.ListFiles(ctx) // read once, kept by the tree (an error is seen again on use)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		gcommits, commitsErr = repo.Commits(ctx, base, head)
+	}()
+	wg.Wait()
 	release := func() {}
-	if lt, err := repo.LocalTree(ctx, head); err != nil {
-		tree = repo.Tree(head)
-		notes = append(notes, fmt.Sprintf("head tree not on disk (%v): Go type check skipped", err))
-	} else {
-		tree, release = lt, func() { _ = lt.Close() }
+	if ltErr == nil {
+		release = func() { _ = lt.Close() }
 	}
 	ok := false
 	defer func() {
@@ -114,6 +130,21 @@ func (e *Engine) LocalChange(ctx context.Context, lr LocalRequest) (*Request, er
 			release()
 		}
 	}()
+	if diffErr != nil {
+		return nil, diffErr
+	}
+	// The tree on disk (the checkout when clean at HEAD, else an export of HEAD) lets the analyzers
+	// that need a directory (the Go type check) run; without it they say so in a note.
+	var tree checklist.Tree
+	var notes []string
+	if ltErr != nil {
+		gt := repo.Tree(head)
+		_ = gt.Prefetch(ctx, ix.Paths()) // the changed files in one git process; on error, one by one
+		tree = gt
+		notes = append(notes, fmt.Sprintf("head tree not on disk (%v): Go type check skipped", ltErr))
+	} else {
+		tree = lt
+	}
 	plan := lr.PlanPath
 	if plan != "" && filepath.IsAbs(plan) {
 		rel, err := filepath.Rel(repo.Dir, plan)
@@ -133,9 +164,8 @@ func (e *Engine) LocalChange(ctx context.Context, lr LocalRequest) (*Request, er
 		e.Registry = checklist.NewRegistry()
 	}
 
-	gcommits, err := repo.Commits(ctx, base, head)
-	if err != nil {
-		return nil, err
+	if commitsErr != nil {
+		return nil, commitsErr
 	}
 	commits := make([]model.Commit, 0, len(gcommits))
 	for _, c := range gcommits {
