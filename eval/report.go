@@ -163,6 +163,12 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	}
 	heading("Per source (recall: share of all expected issues that source matched)")
 	st.write(w, md)
+	for _, r := range rep.Runs {
+		if v := r.Verification; v.Candidates > 0 {
+			fmt.Fprintf(w, "Verification (%s): %d candidate model findings, %d confirmed, %d rejected (rejected ones are not posted, not scored)\n\n",
+				r.Name, v.Candidates, v.Confirmed, v.Rejected)
+		}
+	}
 
 	// Per case.
 	ct := &table{header: []string{"case", "expected"}}

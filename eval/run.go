@@ -69,10 +69,20 @@ type RunRes struct {
 	// Unscored lists judge-only cases left out because no judge could score them.
 	Unscored []string `json:"unscored_cases"`
 	// UnknownCheck counts expected issues left out because their checklist item does not exist.
-	UnknownCheck int        `json:"unknown_check_expected"`
-	Usage        Usage      `json:"usage"`
-	WallMS       int64      `json:"wall_ms"`
-	Cases        []*CaseRes `json:"cases"`
+	UnknownCheck int `json:"unknown_check_expected"`
+	// Candidates, Confirmed and Rejected sum the verification pass over the cases.
+	Verification VerificationCounts `json:"verification"`
+	Usage        Usage              `json:"usage"`
+	WallMS       int64              `json:"wall_ms"`
+	Cases        []*CaseRes         `json:"cases"`
+}
+
+// VerificationCounts sums what the verification pass did over a run's cases: candidate model
+// findings, those kept (confirmed or agreed) and those rejected (not posted, not scored).
+type VerificationCounts struct {
+	Candidates int `json:"candidates"`
+	Confirmed  int `json:"confirmed"`
+	Rejected   int `json:"rejected"`
 }
 
 // Usage is the model usage of a case or a run, review and judge apart.
@@ -107,6 +117,9 @@ type CaseRes struct {
 	Notes    []string      `json:"notes,omitempty"`
 	// UnknownCheck counts expected issues of checklist items that do not exist (yet): not scored.
 	UnknownCheck int `json:"unknown_check_expected,omitempty"`
+	// Verification is what the engine's verification pass did with the model's candidate findings
+	// (nil without model findings); the rejected ones are not scored, as they are not posted.
+	Verification *review.Verification `json:"verification,omitempty"`
 }
 
 // FindingRes is a finding and what it matched.
@@ -336,6 +349,7 @@ func runCase(ctx context.Context, o Options, rs runSetup, judge *judgeSetup, cs 
 			cr.Notes = append(cr.Notes, n) // a model call or an analyzer that failed: the numbers lack it
 		}
 	}
+	cr.Verification = res.Verification
 	if res.Usage != nil {
 		cr.Usage = Usage{PromptTokens: res.Usage.PromptTokens, CompletionTokens: res.Usage.CompletionTokens, Calls: res.Usage.Calls}
 	}
@@ -492,6 +506,11 @@ func scopeExpected(exp []Expected, checks []string, known map[string]bool) ([]Ex
 func (rr *RunRes) add(cr *CaseRes, cs *Case) {
 	rr.Cases = append(rr.Cases, cr)
 	rr.Usage.add(cr.Usage)
+	if v := cr.Verification; v != nil {
+		rr.Verification.Candidates += v.Candidates
+		rr.Verification.Confirmed += v.Confirmed
+		rr.Verification.Rejected += v.Rejected
+	}
 	rr.WallMS += cr.WallMS
 	rr.UnknownCheck += cr.UnknownCheck
 	if cs.Config.Scoring == ScoringJudge {
