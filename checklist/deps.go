@@ -53,8 +53,8 @@ func (d *Dependencies) Analyze(ctx context.Context, in *Input) (Result, error) {
 		if p == "" || f.Binary || f.NoPatch || !in.Included(p) || !depsRelevant(p) {
 			continue
 		}
-		added := addedByLine(f)
-		if len(added) == 0 {
+		added := addedLines{f}
+		if !added.any() {
 			continue
 		}
 		if run == nil {
@@ -98,11 +98,37 @@ func depsRelevant(p string) bool {
 		base == "go.mod" || base == "package.json" || base == "pyproject.toml" || isRequirementsFile(p)
 }
 
-// addedByLine maps the new line number of each added line to the line.
-func addedByLine(f *diff.File) map[int]diff.Line {
-	out := map[int]diff.Line{}
-	for _, l := range f.AddedLines() {
-		out[l.NewLine] = l
+// addedLines answers which lines of a changed file the change added, from the diff's hunks (no
+// per-line map: a large change has tens of thousands of added lines and the analyzer asks about a few).
+type addedLines struct{ f *diff.File }
+
+// at returns the added line numbered n in the new file.
+func (a addedLines) at(n int) (diff.Line, bool) {
+	l, ok := a.f.LineAt(n, diff.Right)
+	return l, ok && l.Kind == diff.Added
+}
+
+// any reports whether the file has an added line.
+func (a addedLines) any() bool {
+	for _, h := range a.f.Hunks {
+		for _, l := range h.Lines {
+			if l.Kind == diff.Added {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// numbers returns the new-file numbers of the added lines, in order.
+func (a addedLines) numbers() []int {
+	var out []int
+	for _, h := range a.f.Hunks {
+		for _, l := range h.Lines {
+			if l.Kind == diff.Added {
+				out = append(out, l.NewLine)
+			}
+		}
 	}
 	return out
 }
@@ -313,7 +339,7 @@ type verifyRequest struct {
 }
 
 // collectManifestAdditions finds dependencies added to a manifest on the added lines of p.
-func (r *depsRun) collectManifestAdditions(p string, added map[int]diff.Line) {
+func (r *depsRun) collectManifestAdditions(p string, added addedLines) {
 	base := path.Base(p)
 	switch {
 	case base == "go.mod":

@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
-
-	"github.com/wfreview/wfreview/diff"
 )
 
 // goModule is a parsed go.mod, with the go.work above it when there is one.
@@ -224,7 +222,7 @@ func (r *depsRun) nearestFile(dir, name string) string {
 }
 
 // checkGoFile checks the imports of a Go file that sit on added lines.
-func (r *depsRun) checkGoFile(p string, added map[int]diff.Line) {
+func (r *depsRun) checkGoFile(p string, added addedLines) {
 	if goIgnoredDir(p) || isTestDataPath(p) {
 		return
 	}
@@ -247,7 +245,7 @@ func (r *depsRun) checkGoFile(p string, added map[int]diff.Line) {
 	var m *goModule
 	for _, imp := range f.Imports {
 		line := fset.Position(imp.Path.Pos()).Line
-		l, ok := added[line]
+		l, ok := added.at(line)
 		if !ok {
 			continue
 		}
@@ -333,7 +331,7 @@ func (m *goModule) inventedStdlib(ip string) (title, body string, ok bool) {
 var goCodeHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true, "codeberg.org": true, "gitea.com": true, "git.sr.ht": true}
 
 // collectGoModAdditions queues the requires on added lines of a go.mod for a proxy look-up.
-func (r *depsRun) collectGoModAdditions(p string, added map[int]diff.Line) {
+func (r *depsRun) collectGoModAdditions(p string, added addedLines) {
 	m := r.goMod(p)
 	if m.err != nil {
 		r.note("hallucinated-dependencies: %s: %v; added requirements not verified", p, m.err)
@@ -347,7 +345,7 @@ func (r *depsRun) collectGoModAdditions(p string, added map[int]diff.Line) {
 		if req.Syntax == nil {
 			continue
 		}
-		l, ok := added[req.Syntax.Start.Line]
+		l, ok := added.at(req.Syntax.Start.Line)
 		if !ok {
 			continue
 		}

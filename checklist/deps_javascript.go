@@ -826,7 +826,7 @@ func (r *depsRun) inLockFile(locks []string, name string) string {
 }
 
 // checkJSFile checks the import specifiers of a JS/TS file that sit on added lines.
-func (r *depsRun) checkJSFile(p string, added map[int]diff.Line) {
+func (r *depsRun) checkJSFile(p string, added addedLines) {
 	if jsIgnoredPath(p) {
 		return
 	}
@@ -840,7 +840,7 @@ func (r *depsRun) checkJSFile(p string, added map[int]diff.Line) {
 	}
 	var env *jsEnv
 	for _, s := range jsSpecifiers(src) {
-		l, ok := added[s.line]
+		l, ok := added.at(s.line)
 		if !ok || jsSkipSpecifier(s.spec) || nodeBuiltins[s.spec] {
 			continue
 		}
@@ -999,7 +999,7 @@ func jsAliasLike(env *jsEnv, spec, name string, workspace map[string]string) str
 }
 
 // collectPackageJSONAdditions queues dependency entries added to a package.json for an npm look-up.
-func (r *depsRun) collectPackageJSONAdditions(p string, added map[int]diff.Line) {
+func (r *depsRun) collectPackageJSONAdditions(p string, added addedLines) {
 	data, err := r.read(p)
 	if err != nil {
 		r.note("hallucinated-dependencies: %s: %v; added dependencies not verified", p, err)
@@ -1014,7 +1014,7 @@ func (r *depsRun) collectPackageJSONAdditions(p string, added map[int]diff.Line)
 	_ = json.Unmarshal(data, &own)
 	npmrc := r.npmrcScopes(depDirOf(p))
 	for _, ent := range entries {
-		l, ok := added[ent.line]
+		l, ok := added.at(ent.line)
 		if !ok {
 			continue
 		}

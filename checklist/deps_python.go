@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -1198,7 +1197,7 @@ func (r *depsRun) lockedBy(e *pyEnv, module string) string {
 }
 
 // checkPythonFile checks the imports of a Python file that sit on added lines.
-func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
+func (r *depsRun) checkPythonFile(p string, added addedLines) {
 	if pyIgnoredDir(p) || isTestDataPath(p) {
 		return
 	}
@@ -1209,7 +1208,7 @@ func (r *depsRun) checkPythonFile(p string, added map[int]diff.Line) {
 	}
 	var env *pyEnv
 	for _, imp := range pythonImports(src) {
-		l, ok := added[imp.line]
+		l, ok := added.at(imp.line)
 		if !ok || imp.optional || imp.generated {
 			continue
 		}
@@ -1271,7 +1270,7 @@ func (r *depsRun) pyAlreadyUsed(top string) bool {
 var pyPrivateOptions = depSetOf("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--no-index")
 
 // collectRequirementsAdditions queues requirements added to a requirements file for a PyPI look-up.
-func (r *depsRun) collectRequirementsAdditions(p string, added map[int]diff.Line) {
+func (r *depsRun) collectRequirementsAdditions(p string, added addedLines) {
 	data, err := r.read(p)
 	if err != nil {
 		r.note("hallucinated-dependencies: %s: %v; added requirements not verified", p, err)
@@ -1286,7 +1285,7 @@ func (r *depsRun) collectRequirementsAdditions(p string, added map[int]diff.Line
 	}
 	env := r.pythonEnv()
 	for _, rl := range reqs {
-		l, ok := added[rl.line]
+		l, ok := added.at(rl.line)
 		if !ok || rl.name == "" || !rl.plain || env.projects[normalizePyName(rl.name)] {
 			continue
 		}
@@ -1311,7 +1310,7 @@ var (
 
 // collectPyprojectAdditions queues dependencies added to a pyproject.toml for a PyPI look-up: strings
 // on added lines that are elements of its dependency arrays, and keys added to Poetry dependency tables.
-func (r *depsRun) collectPyprojectAdditions(p string, added map[int]diff.Line) {
+func (r *depsRun) collectPyprojectAdditions(p string, added addedLines) {
 	data, err := r.read(p)
 	if err != nil {
 		r.note("hallucinated-dependencies: %s: %v; added dependencies not verified", p, err)
@@ -1336,11 +1335,7 @@ func (r *depsRun) collectPyprojectAdditions(p string, added map[int]diff.Line) {
 	}
 	lines := strings.Split(string(data), "\n")
 	table := ""
-	var nums []int
-	for n := range added {
-		nums = append(nums, n)
-	}
-	sort.Ints(nums)
+	nums := added.numbers()
 	next := 0
 	for i, text := range lines {
 		lineNo := i + 1
@@ -1354,7 +1349,7 @@ func (r *depsRun) collectPyprojectAdditions(p string, added map[int]diff.Line) {
 		if next >= len(nums) || nums[next] != lineNo {
 			continue
 		}
-		l := added[lineNo]
+		l, _ := added.at(lineNo)
 		if poetryDepTable.MatchString(table) {
 			if m := tomlKeyRE.FindStringSubmatch(text); m != nil && m[1] == m[3] {
 				name, val := m[2], m[4]

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/wfreview/wfreview/diff"
 )
@@ -215,51 +217,67 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	if in == nil || in.Diff == nil || in.Tree == nil {
 		return Result{}, nil
 	}
-	var langsInChange []string
-	for _, f := range in.Diff.Files {
-		if l := driftLang(f.Path()); l != "" && !contains(langsInChange, l) {
-			langsInChange = append(langsInChange, l)
-		}
-	}
-	nov, err := newNovelty(ctx, in, langsInChange...)
-	if err != nil {
-		return Result{}, fmt.Errorf("pattern-drift: %w", err)
-	}
-	added := nov.added
+	added := addedLineSet(in)
 	files := newDriftFiles(in.Tree)
 	whollyAdded := map[string]bool{} // files whose functions are all new
 	var fresh []*fnShape
 	langs := map[string]bool{}
 	newAt := map[string]bool{} // path:line of the new functions
+	// The changed files are read and cut into functions concurrently (the work is per file and the
+	// tree is safe for concurrent reads), then taken in diff order.
+	type changed struct {
+		p, lang string
+		src     []byte
+		shapes  []*fnShape
+		err     error
+	}
+	var todo []*changed
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
 		lang := driftLang(p)
 		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || driftExcludedPath(p) {
 			continue
 		}
-		src, err := files.read(ctx, p, true)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			return Result{}, fmt.Errorf("pattern-drift: read %s: %w", p, err)
-		}
-		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
-			continue
-		}
-		whollyAdded[p] = allAdded(src, added[p])
-		for _, s := range files.shapes(lang, p, src) {
-			if !isNewFunction(s, added[p]) {
-				continue
-			}
-			// Novelty needs the name and the receiver: resolve a light shape first (the new
-			// functions are few). A function the change only moved, renamed or re-indented is not new.
-			if s.light {
-				if s = files.resolve(s, src); s == nil {
+		todo = append(todo, &changed{p: p, lang: lang})
+	}
+	var wg sync.WaitGroup
+	next := make(chan *changed)
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				if c.src, c.err = in.Tree.ReadFile(ctx, c.p); c.err != nil {
 					continue
 				}
+				if len(c.src) > driftMaxFileBytes || isGeneratedSource(c.src) {
+					c.src = nil
+					continue
+				}
+				c.shapes = files.shapes(c.lang, c.p, c.src)
 			}
-			if !nov.shapeNew(s) {
+		}()
+	}
+	for _, c := range todo {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	for _, c := range todo {
+		p := c.p
+		if c.err != nil {
+			if errors.Is(c.err, fs.ErrNotExist) {
+				continue
+			}
+			return Result{}, fmt.Errorf("pattern-drift: read %s: %w", p, c.err)
+		}
+		if c.src == nil {
+			continue
+		}
+		files.srcs[p] = c.src
+		whollyAdded[p] = allAdded(c.src, added[p])
+		for _, s := range c.shapes {
+			if !isNewFunction(s, added[p]) {
 				continue
 			}
 			newAt[fmt.Sprintf("%s:%d", p, s.line)] = true
@@ -267,7 +285,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 				continue
 			}
 			fresh = append(fresh, s)
-			langs[lang] = true
+			langs[c.lang] = true
 		}
 	}
 	if len(fresh) == 0 {
@@ -338,10 +356,28 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 			}
 		}
 	}
+	// Whether a function is new or only moved, renamed or re-indented by the change is asked last,
+	// of the few that match an existing function: it rebuilds the base of the changed files.
+	var nov *novelty
 	var res Result
 	for i, f := range fresh {
 		m := best[i]
 		if m.old == nil {
+			continue
+		}
+		if nov == nil {
+			var langsInChange []string
+			for _, df := range in.Diff.Files {
+				if l := driftLang(df.Path()); l != "" && !contains(langsInChange, l) {
+					langsInChange = append(langsInChange, l)
+				}
+			}
+			var err error
+			if nov, err = newNovelty(ctx, in, langsInChange...); err != nil {
+				return Result{}, fmt.Errorf("pattern-drift: %w", err)
+			}
+		}
+		if !nov.shapeNew(f) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", m.old.path, m.old.line)
@@ -365,14 +401,14 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 
 // isNewFunction reports whether the change added the function: its first line and nearly all of its
 // lines are added lines.
-func isNewFunction(s *fnShape, added map[int]bool) bool {
-	if !added[s.line] {
+func isNewFunction(s *fnShape, added lineSet) bool {
+	if !added.has(s.line) {
 		return false
 	}
 	total, n := 0, 0
 	for l := s.line; l <= s.endLine; l++ {
 		total++
-		if added[l] {
+		if added.has(l) {
 			n++
 		}
 	}

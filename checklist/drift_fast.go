@@ -85,16 +85,16 @@ func (d *driftFiles) resolve(s *fnShape, src []byte) *fnShape {
 
 // allAdded reports whether the change added every line of src: then each of its functions is new
 // and none is an existing function to compare with.
-func allAdded(src []byte, added map[int]bool) bool {
+func allAdded(src []byte, added lineSet) bool {
 	n := bytes.Count(src, []byte("\n"))
 	if len(src) > 0 && src[len(src)-1] != '\n' {
 		n++
 	}
-	if n == 0 || len(added) < n {
+	if n == 0 || len(added) <= n {
 		return false
 	}
 	for l := 1; l <= n; l++ {
-		if !added[l] {
+		if !added.has(l) {
 			return false
 		}
 	}

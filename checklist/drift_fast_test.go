@@ -160,16 +160,19 @@ func TestGoLightShapesMatchParse(t *testing.T) {
 }
 
 func TestAllAdded(t *testing.T) {
-	lines := func(ns ...int) map[int]bool {
-		m := map[int]bool{}
+	lines := func(ns ...int) lineSet {
+		var m lineSet
 		for _, n := range ns {
+			for len(m) <= n {
+				m = append(m, false)
+			}
 			m[n] = true
 		}
 		return m
 	}
 	for _, tc := range []struct {
 		src   string
-		added map[int]bool
+		added lineSet
 		want  bool
 	}{
 		{"a\nb\n", lines(1, 2), true},

@@ -70,7 +70,7 @@ func (a *GoAPI) Analyze(ctx context.Context, in *Input) (Result, error) {
 			}
 			pos := te.Fset.Position(te.Pos)
 			rel := ld.relPath(pos.Filename)
-			if rel == "" || !added[rel][pos.Line] {
+			if rel == "" || !added[rel].has(pos.Line) {
 				continue
 			}
 			c, ok := classifyTypeError(gp, te)

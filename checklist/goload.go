@@ -623,25 +623,43 @@ func typeErrorCode(te types.Error) (int, bool) {
 	return int(f.Int()), true
 }
 
+// lineSet is a set of line numbers, indexed by number (a bitmap: a large change adds tens of
+// thousands of lines and a map of them costs more than the analysis).
+type lineSet []bool
+
+// has reports whether line l is in the set.
+func (s lineSet) has(l int) bool { return l >= 0 && l < len(s) && s[l] }
+
+// count is the number of lines in the set.
+func (s lineSet) count() int {
+	n := 0
+	for _, b := range s {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // addedLineSet maps each path in scope to its added line numbers.
-func addedLineSet(in *Input) map[string]map[int]bool {
-	out := map[string]map[int]bool{}
+func addedLineSet(in *Input) map[string]lineSet {
+	out := map[string]lineSet{}
 	for _, f := range in.Diff.Files {
 		if f.NewPath == "" || !in.Included(f.NewPath) {
 			continue
 		}
 		set := out[f.NewPath]
-		if set == nil {
-			set = map[int]bool{}
-			out[f.NewPath] = set
-		}
 		for _, h := range f.Hunks {
 			for _, l := range h.Lines {
 				if l.Kind == diff.Added {
+					if l.NewLine >= len(set) {
+						set = append(set, make([]bool, l.NewLine+1-len(set))...)
+					}
 					set[l.NewLine] = true
 				}
 			}
 		}
+		out[f.NewPath] = set
 	}
 	return out
 }

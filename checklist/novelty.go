@@ -39,7 +39,7 @@ import (
 // file is all deleted lines), so no base checkout is needed. A file whose base cannot be rebuilt
 // makes every declaration of its scope (Go: its directory; others: the file) count as old.
 type novelty struct {
-	added     map[string]map[int]bool
+	added     map[string]lineSet
 	addedText map[string]map[int]string
 	// deleted holds the normalised deleted lines of the change, per language (driftLang).
 	deleted map[string]map[string]bool
@@ -311,7 +311,7 @@ func (n *novelty) lineMoved(lang, p string, line int) bool {
 // goNew reports whether the Go declaration at path:line (of the kind, in the enclosing type, named
 // name) is added by the change.
 func (n *novelty) goNew(p string, line int, kind, enclosing, name string) bool {
-	if !n.added[p][line] || n.lineMoved("go", p, line) {
+	if !n.added[p].has(line) || n.lineMoved("go", p, line) {
 		return false
 	}
 	dir := pathDir(p)
@@ -340,7 +340,7 @@ func (n *novelty) goNew(p string, line int, kind, enclosing, name string) bool {
 
 // shapeNew reports whether a function shape of a changed file is added by the change.
 func (n *novelty) shapeNew(s *fnShape) bool {
-	if !n.added[s.path][s.line] || n.lineMoved(s.lang, s.path, s.line) {
+	if !n.added[s.path].has(s.line) || n.lineMoved(s.lang, s.path, s.line) {
 		return false
 	}
 	if s.lang == "go" {

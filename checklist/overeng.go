@@ -120,7 +120,7 @@ func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, e
 
 type overRun struct {
 	ld       *goLoad
-	added    map[string]map[int]bool
+	added    map[string]lineSet
 	nov      *novelty // what the change adds, not only re-formats, moves or renames
 	loader   *GoLoader
 	findings []Finding
@@ -263,7 +263,7 @@ func (r *overRun) wholeAdded(p *packages.Package, n ast.Node) bool {
 	total, added := 0, 0
 	for l := start; l <= end; l++ {
 		total++
-		if r.added[path][l] {
+		if r.added[path].has(l) {
 			added++
 		}
 	}
