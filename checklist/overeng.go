@@ -50,7 +50,7 @@ func (*NeedlessAbstraction) Check() string { return OverEngineering }
 func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, error) {
 	loader := a.Loader
 	if loader == nil {
-		loader = &GoLoader{}
+		loader = &GoLoader{ModuleWide: true}
 		defer loader.Close()
 	}
 	ld, err := loader.load(ctx, in)

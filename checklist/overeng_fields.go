@@ -129,74 +129,23 @@ func (r *overRun) moduleUse(ctx context.Context, mod *goModuleInfo, typeKeys map
 	return use, ""
 }
 
-// moduleLoad type-checks every package of the module with its tests, once per review; the packages
-// returned are the module's (generated test mains left out) and share one file set. problem says why
-// the module cannot be judged: too many packages, a time-out, or a package that did not load (it may
-// hold the read or the implementation looked for).
+// moduleLoad returns every package of the module with its tests (generated test mains left out),
+// sharing one file set: the load the GoLoader made for both analyzers (ModuleWide) when there is one,
+// else its own, once per review. problem says why the module cannot be judged (see loadModule).
 func (r *overRun) moduleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
-	if ml, ok := r.modLoads[mod]; ok {
-		r.curFset = ml.fset
-		return ml.pkgs, ml.problem
+	ml, ok := r.ld.moduleLoads[mod]
+	if !ok {
+		ml, ok = r.modLoads[mod]
 	}
-	pkgs, problem := r.doModuleLoad(ctx, mod)
-	ml := &moduleLoaded{pkgs: pkgs, problem: problem}
-	for _, p := range pkgs {
-		ml.fset = p.Fset
+	if !ok {
+		ml = r.loader.loadModule(ctx, mod, r.ld.dir)
+		if r.modLoads == nil {
+			r.modLoads = map[*goModuleInfo]*moduleLoaded{}
+		}
+		r.modLoads[mod] = ml
 	}
-	if r.modLoads == nil {
-		r.modLoads = map[*goModuleInfo]*moduleLoaded{}
-	}
-	r.modLoads[mod] = ml
 	r.curFset = ml.fset
 	return ml.pkgs, ml.problem
-}
-
-// moduleLoaded is the outcome of one module-wide load.
-type moduleLoaded struct {
-	pkgs    []*packages.Package
-	fset    *token.FileSet
-	problem string
-}
-
-func (r *overRun) doModuleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
-	timeout := r.loader.Timeout
-	if timeout <= 0 {
-		timeout = DefaultGoTypeCheckTimeout
-	}
-	lctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	list, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, packages.NeedName, false, "./...")
-	if err != nil {
-		return nil, firstLine(err.Error())
-	}
-	if len(list) > maxModulePackages {
-		return nil, fmt.Sprintf("%d packages, more than %d", len(list), maxModulePackages)
-	}
-	pkgs, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, fullLoadMode, true, "./...")
-	if lctx.Err() != nil {
-		return nil, fmt.Sprintf("timed out after %s", timeout)
-	}
-	if err != nil {
-		return nil, firstLine(err.Error())
-	}
-	roots := map[string]bool{}
-	for _, p := range pkgs {
-		roots[p.ID] = true
-	}
-	var out []*packages.Package
-	for _, p := range pkgs {
-		if strings.HasSuffix(p.ID, ".test") {
-			continue
-		}
-		if problem := loadProblem(p, roots); problem != "" || p.TypesInfo == nil {
-			if problem == "" {
-				problem = p.PkgPath + " has no type information"
-			}
-			return nil, problem
-		}
-		out = append(out, p)
-	}
-	return out, ""
 }
 
 // scanFieldUse records reads and writes of fields and the escapes of the candidate types in one file.
