@@ -126,7 +126,8 @@ type overRun struct {
 	findings []Finding
 	notes    []string
 	seen     map[string]bool
-	curFset  *token.FileSet // of the module-wide load being scanned
+	curFset  *token.FileSet          // of the module-wide load being scanned
+	objKeys  map[types.Object]string // objPosKey's answers
 	modLoads map[*goModuleInfo]*moduleLoaded
 
 	ifaceCands   []ifaceCandidate // exported interfaces of internal packages: decided module-wide
