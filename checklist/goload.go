@@ -58,6 +58,7 @@ type GoLoader struct {
 	lookPath  func(string) (string, error) // tests
 	extraEnv  []string                     // tests: appended last
 	loadCalls int                          // tests: how many package loads ran
+	maxModule int // tests: maxModulePackages when > 0
 	// singleStage makes a full load one packages.Load, which compiles the packages under review too
 	// (tests and benchmarks compare it with loadInStages).
 	singleStage bool
@@ -104,6 +105,9 @@ type goModuleInfo struct {
 	path    string // module path
 	modfile string // the temporary copy of go.mod
 	tmp     string
+	// pkgDirs bounds the number of packages of the module from above: the directories of the tree
+	// listing with a Go file that `go list ./...` may match (-1: not counted).
+	pkgDirs int
 }
 
 // goPkg is one loaded root package variant (a package, its in-package test variant or its external
@@ -288,6 +292,7 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 		l.tmpDirs = append(l.tmpDirs, mod.tmp)
 		l.mu.Unlock()
 		ld.modules[root] = mod
+		mod.pkgDirs = countPackageDirs(files, goMods, root)
 		if l.ModuleWide && moduleCandidate(ctx, in, mod, byModule[root], ld.mockConfig) {
 			ml := l.loadModule(ctx, mod, treeDir)
 			ld.moduleLoads[mod] = ml
@@ -387,7 +392,7 @@ func newGoModuleInfo(treeDir, root string) (*goModuleInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir for go.mod: %w", err)
 	}
-	mod := &goModuleInfo{root: root, tmp: tmp, modfile: filepath.Join(tmp, "go.mod"), path: modulePathOf(gomod)}
+	mod := &goModuleInfo{root: root, tmp: tmp, modfile: filepath.Join(tmp, "go.mod"), path: modulePathOf(gomod), pkgDirs: -1}
 	if err := os.WriteFile(mod.modfile, gomod, 0o600); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("copy go.mod: %w", err)

@@ -60,14 +60,21 @@ func (l *GoLoader) loadModule(ctx context.Context, mod *goModuleInfo, treeDir st
 	if timeout <= 0 {
 		timeout = DefaultGoTypeCheckTimeout
 	}
+	maxPkgs := maxModulePackages
+	if l.maxModule > 0 {
+		maxPkgs = l.maxModule
+	}
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	list, err := l.packagesLoad(lctx, mod, treeDir, packages.NeedName, false, "./...")
-	if err != nil {
-		return &moduleLoaded{problem: firstLine(err.Error())}
-	}
-	if len(list) > maxModulePackages {
-		return &moduleLoaded{problem: fmt.Sprintf("%d packages, more than %d", len(list), maxModulePackages)}
+	if mod.pkgDirs < 0 || mod.pkgDirs > maxPkgs {
+		// the tree listing cannot tell: ask go list
+		list, err := l.packagesLoad(lctx, mod, treeDir, packages.NeedName, false, "./...")
+		if err != nil {
+			return &moduleLoaded{problem: firstLine(err.Error())}
+		}
+		if len(list) > maxPkgs {
+			return &moduleLoaded{problem: fmt.Sprintf("%d packages, more than %d", len(list), maxPkgs)}
+		}
 	}
 	pkgs, err := l.packagesLoad(lctx, mod, treeDir, fullLoadMode, true, "./...")
 	if lctx.Err() != nil {
@@ -95,6 +102,31 @@ func (l *GoLoader) loadModule(ctx context.Context, mod *goModuleInfo, treeDir st
 		ml.fset = p.Fset
 	}
 	return ml
+}
+
+// countPackageDirs counts the directories of the module rooted at root (slash, relative; "" for the
+// tree's root) that hold a Go file go list may build: not under vendor or testdata, not in a
+// directory starting with "." or "_", not in a nested module. `go list ./...` matches at most that
+// many packages (one per directory, and only where a file is buildable), so a count within
+// maxModulePackages spares the go list that counts them.
+func countPackageDirs(files []string, goMods map[string]bool, root string) int {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".go") || goIgnoredPath(f) {
+			continue
+		}
+		d := path.Dir(f)
+		if d == "." {
+			d = ""
+		}
+		if dirs[d] {
+			continue
+		}
+		if r, ok := nearestModule(goMods, d); ok && r == root {
+			dirs[d] = true
+		}
+	}
+	return len(dirs)
 }
 
 // touchedFromModule returns the roots a load of the touched directories alone would return (each

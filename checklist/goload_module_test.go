@@ -319,21 +319,22 @@ func TestSharedModuleLoad(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		head []string
-		// loads with and without ModuleWide (packagesLoad calls: a module-wide load is two, a list and
-		// the load; GoAPI lists the files of another build configuration once per finding's package)
+		// loads with and without ModuleWide (packagesLoad calls: GoAPI also lists the files of another
+		// build configuration once per finding's package)
 		shared, separate int
 	}{
-		{name: "unread field and a missing method", shared: 3, separate: 4, head: []string{
+		{name: "unread field and a missing method", shared: 2, separate: 3, head: []string{
 			"internal/app/cfg.go", "package app\n\n// Config configures.\ntype Config struct {\n\tName string\n\tUnused int\n}\n\n// Name returns the name.\nfunc Name(c Config) string { return c.Name }\n",
 			"app/app.go", withCall}},
-		{name: "internal interface", shared: 2, separate: 3, head: []string{"internal/app/store.go", internalIfaceHead}},
-		{name: "forwarding wrapper", shared: 2, separate: 3, head: []string{"internal/app/b.go",
+		{name: "internal interface", shared: 1, separate: 2, head: []string{"internal/app/store.go", internalIfaceHead}},
+		{name: "forwarding wrapper", shared: 1, separate: 2, head: []string{"internal/app/b.go",
 			"package app\n\nimport \"strings\"\n\ntype b struct{ sb *strings.Builder }\n\nfunc (w *b) String() string { return w.sb.String() }\n\nfunc (w *b) Reset() { w.sb.Reset() }\n\n// Use uses b.\nfunc Use() string {\n\tw := &b{sb: &strings.Builder{}}\n\tw.Reset()\n\treturn w.String()\n}\n"}},
 		{name: "no candidate", shared: 2, separate: 2, head: []string{"app/app.go", withCall}},
-		// the field exists at base: the parse cannot tell, the rules can (the module-wide load is wasted)
-		{name: "candidate the parse sees, the rules do not", shared: 2, separate: 1, head: []string{"lib/lib.go",
+		// the field exists at base: the parse cannot tell, the rules can (the module-wide load replaces
+		// the load of the touched package)
+		{name: "candidate the parse sees, the rules do not", shared: 1, separate: 1, head: []string{"lib/lib.go",
 			strings.Replace(libBase, "Name string", "Name []string", 1)}},
-		{name: "unexported name of a module package", shared: 4, separate: 4, head: []string{
+		{name: "unexported name of a module package", shared: 3, separate: 3, head: []string{
 			"internal/app/cfg.go", "package app\n\n// Config configures.\ntype Config struct {\n\tUnused int\n}\n",
 			"app/x.go", "package app\n\nimport \"example.com/app/lib\"\n\n// X calls an unexported function.\nfunc X() int { return lib.helper() }\n"}},
 	} {
@@ -367,5 +368,54 @@ func TestSharedModuleLoad(t *testing.T) {
 			}
 			t.Logf("%d findings and notes:\n%s", strings.Count(shared, "\n")+1, shared)
 		})
+	}
+}
+
+// TestSharedModuleLoadTooManyPackages: a module over the bound of the module-wide load gets the load of
+// the touched packages and the note of today.
+func TestSharedModuleLoadTooManyPackages(t *testing.T) {
+	goTestEnv(t)
+	dep := goDepModule(t)
+	base := []string{"go.mod", goModFile(dep), "app/app.go", goAppBase, "a/a.go", "package a\n", "b/b.go", "package b\n",
+		"b/testdata/x.go", "package x\n", "vendor/v/v.go", "package v\n", "_old/o.go", "package o\n", "nested/go.mod", "module example.com/nested\n", "nested/n.go", "package n\n"}
+	head := []string{"app/app.go", strings.Replace(goAppBase, "type Options struct{ Name string }", "type Options struct {\n\tName  string\n\tLevel int\n}", 1) +
+		"\n// Use uses Options.\nfunc Use(o Options) string { return o.Name }\n"}
+	in, _ := goRepoChange(t, base, head)
+	for _, max := range []int{2, 3} {
+		l := &GoLoader{ModuleWide: true, maxModule: max}
+		var got []string
+		for _, a := range []Analyzer{&GoAPI{Loader: l}, &NeedlessAbstraction{Loader: l}} {
+			res, err := a.Analyze(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range res.Findings {
+				got = append(got, f.Title)
+			}
+			got = append(got, res.Notes...)
+		}
+		l.Close()
+		if ld := l.loads; len(ld) != 1 {
+			t.Fatalf("%d loads cached", len(ld))
+		}
+		want := "exported field `Options.Level` is never read"
+		if max == 2 {
+			want = "over-engineering: unread fields not checked in module .: 3 packages, more than 2"
+		}
+		if strings.Join(got, "\n") != want {
+			t.Errorf("bound %d: got %q, want %q", max, got, want)
+		}
+	}
+}
+
+func TestCountPackageDirs(t *testing.T) {
+	files := []string{"go.mod", "main.go", "a/a.go", "a/a_test.go", "a/b/b.go", "a/testdata/t.go", "vendor/v/v.go", "_x/x.go",
+		".y/y.go", "c/README.md", "nested/go.mod", "nested/n.go", "nested/d/d.go", "e/e_test.go"}
+	goMods := map[string]bool{"": true, "nested": true}
+	if got := countPackageDirs(files, goMods, ""); got != 4 { // ., a, a/b, e
+		t.Errorf("root module: %d directories, want 4", got)
+	}
+	if got := countPackageDirs(files, goMods, "nested"); got != 2 {
+		t.Errorf("nested module: %d directories, want 2", got)
 	}
 }
