@@ -58,7 +58,7 @@ type GoLoader struct {
 	lookPath  func(string) (string, error) // tests
 	extraEnv  []string                     // tests: appended last
 	loadCalls int                          // tests: how many package loads ran
-	maxModule int // tests: maxModulePackages when > 0
+	maxModule int                          // tests: maxModulePackages when > 0
 	// singleStage makes a full load one packages.Load, which compiles the packages under review too
 	// (tests and benchmarks compare it with loadInStages).
 	singleStage bool
