@@ -47,6 +47,10 @@ type GoLoader struct {
 	// MaxPackages skips the type check, with a note, when the change touches more Go packages
 	// (default 20).
 	MaxPackages int
+	// ModuleWide is set when the loader also serves NeedlessAbstraction: a change that can have a
+	// candidate of its module-wide rules then loads the whole module once, for both analyzers,
+	// instead of the touched packages first and the module afterwards (see goload_module.go).
+	ModuleWide bool
 
 	mu        sync.Mutex
 	loads     map[string]*goLoad
@@ -54,6 +58,7 @@ type GoLoader struct {
 	lookPath  func(string) (string, error) // tests
 	extraEnv  []string                     // tests: appended last
 	loadCalls int                          // tests: how many package loads ran
+	maxModule int                          // tests: maxModulePackages when > 0
 	// singleStage makes a full load one packages.Load, which compiles the packages under review too
 	// (tests and benchmarks compare it with loadInStages).
 	singleStage bool
@@ -87,6 +92,11 @@ type goLoad struct {
 	// mockConfig is set when the tree has a mock generator's configuration file (.mockery.yaml):
 	// interfaces may have generated implementations that are not committed.
 	mockConfig bool
+	// moduleLoads are the module-wide loads made with ModuleWide, by module (read-only once loaded).
+	moduleLoads map[*goModuleInfo]*moduleLoaded
+
+	relMu sync.Mutex
+	rel   map[string]string // relPath's answers
 }
 
 // goModuleInfo is one module of the tree that holds touched packages.
@@ -95,6 +105,9 @@ type goModuleInfo struct {
 	path    string // module path
 	modfile string // the temporary copy of go.mod
 	tmp     string
+	// pkgDirs bounds the number of packages of the module from above: the directories of the tree
+	// listing with a Go file that `go list ./...` may match (-1: not counted).
+	pkgDirs int
 }
 
 // goPkg is one loaded root package variant (a package, its in-package test variant or its external
@@ -197,7 +210,7 @@ func (l *GoLoader) load(ctx context.Context, in *Input) (*goLoad, error) {
 }
 
 func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs []string) (*goLoad, error) {
-	ld := &goLoad{modules: map[string]*goModuleInfo{}, ignored: map[string][]string{}}
+	ld := &goLoad{modules: map[string]*goModuleInfo{}, ignored: map[string][]string{}, moduleLoads: map[*goModuleInfo]*moduleLoaded{}}
 	if treeDir == "" {
 		ld.notes = append(ld.notes, "Go type check skipped: the head tree is not on disk (no local checkout or archive)")
 		return ld, nil
@@ -279,6 +292,16 @@ func (l *GoLoader) doLoad(ctx context.Context, in *Input, treeDir string, dirs [
 		l.tmpDirs = append(l.tmpDirs, mod.tmp)
 		l.mu.Unlock()
 		ld.modules[root] = mod
+		mod.pkgDirs = countPackageDirs(files, goMods, root)
+		if l.ModuleWide && moduleCandidate(ctx, in, mod, byModule[root], ld.mockConfig) {
+			ml := l.loadModule(ctx, mod, treeDir)
+			ld.moduleLoads[mod] = ml
+			if pkgs, why := ml.touchedFromModule(treeDir, mod, byModule[root]); why == "" {
+				ld.addPackages(pkgs, mod)
+				continue
+			}
+			// else the touched packages get their own load, as without ModuleWide
+		}
 		var patterns []string
 		for _, d := range byModule[root] {
 			rel := strings.TrimPrefix(strings.TrimPrefix(d, root), "/")
@@ -369,7 +392,7 @@ func newGoModuleInfo(treeDir, root string) (*goModuleInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir for go.mod: %w", err)
 	}
-	mod := &goModuleInfo{root: root, tmp: tmp, modfile: filepath.Join(tmp, "go.mod"), path: modulePathOf(gomod)}
+	mod := &goModuleInfo{root: root, tmp: tmp, modfile: filepath.Join(tmp, "go.mod"), path: modulePathOf(gomod), pkgDirs: -1}
 	if err := os.WriteFile(mod.modfile, gomod, 0o600); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("copy go.mod: %w", err)
@@ -420,6 +443,7 @@ func (ld *goLoad) addPackages(pkgs []*packages.Package, mod *goModuleInfo) {
 	for _, p := range pkgs {
 		roots[p.ID] = true
 	}
+	var added []*goPkg
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") { // the generated test main
 			continue
@@ -427,8 +451,11 @@ func (ld *goLoad) addPackages(pkgs []*packages.Package, mod *goModuleInfo) {
 		gp := &goPkg{pkg: p, module: mod}
 		gp.skip = loadProblem(p, roots)
 		ld.ignored[p.PkgPath] = appendUnique(ld.ignored[p.PkgPath], p.IgnoredFiles...)
-		ld.pkgs = append(ld.pkgs, gp)
+		added = append(added, gp)
 	}
+	// by ID: the order go list gives depends on the other packages of the load
+	sort.Slice(added, func(i, j int) bool { return added[i].pkg.ID < added[j].pkg.ID })
+	ld.pkgs = append(ld.pkgs, added...)
 }
 
 // loadProblem returns why a root package's type errors cannot be trusted: an error loading it or any
@@ -519,11 +546,30 @@ func (ld *goLoad) summarise() {
 	}
 }
 
-// relPath maps an absolute file name from the load to the tree's slash path, or "".
+// relPath maps an absolute file name from the load to the tree's slash path, or "". Answers are
+// remembered: the analyzers ask for every position they key (tens of thousands per review), and
+// resolving symlinks costs a system call per path element.
 func (ld *goLoad) relPath(filename string) string {
 	if filename == "" || ld.dir == "" {
 		return ""
 	}
+	ld.relMu.Lock()
+	rel, ok := ld.rel[filename]
+	ld.relMu.Unlock()
+	if ok {
+		return rel
+	}
+	rel = ld.resolveRelPath(filename)
+	ld.relMu.Lock()
+	if ld.rel == nil {
+		ld.rel = map[string]string{}
+	}
+	ld.rel[filename] = rel
+	ld.relMu.Unlock()
+	return rel
+}
+
+func (ld *goLoad) resolveRelPath(filename string) string {
 	if real, err := filepath.EvalSymlinks(filename); err == nil {
 		filename = real
 	}

@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -118,16 +119,86 @@ func (l *GoLoader) loadInStages(ctx context.Context, mod *goModuleInfo, treeDir 
 		}
 	}
 	parsed := &parseCache{fset: fset, files: map[string]*parsedFile{}}
-	for _, p := range all {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if !fromSource[p] || p.PkgPath == "unsafe" {
-			continue
-		}
-		checkFromSource(p, isRoot[p], parsed, ex)
+	if err := checkAllFromSource(ctx, all, fromSource, isRoot, parsed, ex); err != nil {
+		return nil, err
 	}
 	return roots, nil
+}
+
+// checkAllFromSource type-checks the packages of the graph (all, dependencies first) that fromSource
+// marks, each once its imports are, up to GOMAXPROCS at a time: the packages under review and their
+// test variants are independent of one another. The packages they import from export data are read
+// first, one after the other (as go/packages does under its export lock): reading export data may add
+// objects to the incomplete packages it mentions, which must not change while a package that imports
+// them is checked; afterwards the checks only read them. A graph with an import cycle (a package
+// importing one later in the order: go list reports an error) is checked one package after the other,
+// as the type checker of one package may then check another.
+func checkAllFromSource(ctx context.Context, all []*packages.Package, fromSource, isRoot map[*packages.Package]bool, parsed *parseCache, ex *exportLoader) error {
+	index := map[*packages.Package]int{}
+	var todo []*packages.Package
+	for i, p := range all {
+		index[p] = i
+		if fromSource[p] && p.PkgPath != "unsafe" {
+			todo = append(todo, p)
+		}
+	}
+	concurrent := runtime.GOMAXPROCS(0) > 1
+	for _, p := range todo {
+		paths := make([]string, 0, len(p.Imports))
+		for path := range p.Imports {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths)
+		for _, path := range paths {
+			imp := p.Imports[path]
+			switch {
+			case imp.PkgPath == "unsafe":
+			case fromSource[imp]:
+				if index[imp] > index[p] {
+					concurrent = false
+				}
+			case imp.ExportFile == "":
+				ex.checkOnce(imp, parsed) // no export data: its declarations from source
+			default:
+				_, _ = ex.load(imp) // an error is the importer's to report, when p is checked
+			}
+		}
+	}
+	if !concurrent {
+		for _, p := range todo {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			checkFromSource(p, isRoot[p], parsed, ex)
+		}
+		return nil
+	}
+	done := make(map[*packages.Package]chan struct{}, len(todo))
+	for _, p := range todo {
+		done[p] = make(chan struct{})
+	}
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, p := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[p])
+			for _, imp := range p.Imports {
+				if ch := done[imp]; ch != nil {
+					<-ch
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			slots <- struct{}{}
+			checkFromSource(p, isRoot[p], parsed, ex)
+			<-slots
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // isTestMain reports whether p is the generated main of a test binary ("p.test").
@@ -152,33 +223,57 @@ type parseCache struct {
 }
 
 type parsedFile struct {
-	f   *ast.File
-	err error
+	once sync.Once
+	f    *ast.File
+	err  error
 }
 
 func (c *parseCache) parse(filename string) (*ast.File, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if pf, ok := c.files[filename]; ok {
-		return pf.f, pf.err
+	pf, ok := c.files[filename]
+	if !ok {
+		pf = &parsedFile{}
+		c.files[filename] = pf
 	}
-	src, err := os.ReadFile(filename)
-	var f *ast.File
-	if err == nil {
-		f, err = parser.ParseFile(c.fset, filename, src, parser.AllErrors|parser.ParseComments)
-	}
-	c.files[filename] = &parsedFile{f: f, err: err}
-	return f, err
+	c.mu.Unlock()
+	pf.once.Do(func() { // concurrently with other files (a token.FileSet is safe for concurrent use)
+		src, err := os.ReadFile(filename)
+		if err == nil {
+			pf.f, err = parser.ParseFile(c.fset, filename, src, parser.AllErrors|parser.ParseComments)
+		}
+		pf.err = err
+	})
+	return pf.f, pf.err
 }
 
 // exportLoader reads the export data of the dependencies, each once, into the packages the graph
 // already holds (gcexportdata fills them in place, as go/packages does).
 type exportLoader struct {
 	fset  *token.FileSet
+	mu    sync.Mutex                           // reading export data may add to the packages it mentions
 	types map[*packages.Package]*types.Package // loaded
+	once  map[*packages.Package]*sync.Once     // checkOnce
+}
+
+// checkOnce checks from source, once, a dependency without export data (it does not compile, or go
+// list failed on it), as go/packages does: without function bodies; its errors stay its own.
+func (e *exportLoader) checkOnce(p *packages.Package, parsed *parseCache) {
+	e.mu.Lock()
+	if e.once == nil {
+		e.once = map[*packages.Package]*sync.Once{}
+	}
+	o := e.once[p]
+	if o == nil {
+		o = &sync.Once{}
+		e.once[p] = o
+	}
+	e.mu.Unlock()
+	o.Do(func() { checkFromSource(p, false, parsed, e) })
 }
 
 func (e *exportLoader) load(p *packages.Package) (*types.Package, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if tp, ok := e.types[p]; ok {
 		return tp, nil
 	}
@@ -275,9 +370,7 @@ func checkFromSource(p *packages.Package, root bool, parsed *parseCache, ex *exp
 			return imp.Types, nil
 		}
 		if imp.ExportFile == "" && imp.PkgPath != "unsafe" {
-			// no export data (it does not compile, or go list failed on it): as go/packages does,
-			// check it from source, without function bodies; its errors stay its own
-			checkFromSource(imp, false, parsed, ex)
+			ex.checkOnce(imp, parsed) // no export data: from source, without bodies
 			return imp.Types, nil
 		}
 		return ex.load(imp)

@@ -94,6 +94,8 @@ func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, erro
 	for _, l := range langs {
 		want[l] = true
 	}
+	// the Go sources read, per package directory, for the texts of declarations (goDeclTexts)
+	goSrcs := map[string][]goSource{}
 	for _, f := range in.Diff.Files {
 		lang := driftLang(f.Path())
 		if lang == "" || !want[lang] {
@@ -136,11 +138,13 @@ func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, erro
 				continue
 			}
 			for _, d := range dirs {
-				n.goBase[d] = addGoDecls(n.goBase[d], f.OldPath, base)
+				n.goBase[d] = addGoDecls(n.goBase[d], f.OldPath, base, false)
+				goSrcs[d] = append(goSrcs[d], goSource{name: f.OldPath, src: base})
 			}
 			if f.NewPath != "" {
 				d := pathDir(f.NewPath)
-				n.goHead[d] = addGoDecls(n.goHead[d], f.NewPath, head)
+				n.goHead[d] = addGoDecls(n.goHead[d], f.NewPath, head, false)
+				goSrcs[d] = append(goSrcs[d], goSource{name: f.NewPath, src: head, head: true})
 			}
 			continue
 		}
@@ -159,8 +163,45 @@ func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, erro
 		}
 		n.names[f.NewPath] = set
 	}
+	n.goDeclTexts(goSrcs)
 	n.findGoRenames()
 	return n, nil
+}
+
+// goSource is one version of a changed Go file.
+type goSource struct {
+	name string
+	src  []byte
+	head bool
+}
+
+// goDeclTexts reads again, with the texts of their declarations, the package directories where a
+// declaration of base is gone at head: only there can one be renamed (findGoRenames). Printing every
+// declaration of a large change costs more than the rest of the analysis.
+func (n *novelty) goDeclTexts(srcs map[string][]goSource) {
+	for dir, head := range n.goHead {
+		gone := false
+		for k, d := range n.goBase[dir] {
+			if d.kind == goDeclType || d.kind == goDeclFunc || d.kind == goDeclMethod {
+				if _, still := head[k]; !still {
+					gone = true
+					break
+				}
+			}
+		}
+		if !gone {
+			continue
+		}
+		base, head := map[string]goDecl{}, map[string]goDecl{}
+		for _, s := range srcs[dir] {
+			if s.head {
+				head = addGoDecls(head, s.name, s.src, true)
+			} else {
+				base = addGoDecls(base, s.name, s.src, true)
+			}
+		}
+		n.goBase[dir], n.goHead[dir] = base, head
+	}
 }
 
 // goDirsOf returns the package directories a changed Go file belongs to at base and head.
@@ -376,9 +417,9 @@ func shapeNameKey(lang, p string, s *fnShape) string {
 	return s.name
 }
 
-// addGoDecls parses a Go source and adds its declarations to set (nil src: nothing). A file that
-// does not parse adds what the parser recovered.
-func addGoDecls(set map[string]goDecl, name string, src []byte) map[string]goDecl {
+// addGoDecls parses a Go source and adds its declarations to set (nil src: nothing), with their
+// normalised texts when withText is set. A file that does not parse adds what the parser recovered.
+func addGoDecls(set map[string]goDecl, name string, src []byte, withText bool) map[string]goDecl {
 	if set == nil {
 		set = map[string]goDecl{}
 	}
@@ -391,6 +432,9 @@ func addGoDecls(set map[string]goDecl, name string, src []byte) map[string]goDec
 		return set
 	}
 	text := func(n ast.Node, blank *ast.Ident) string {
+		if !withText {
+			return ""
+		}
 		saved := ""
 		if blank != nil {
 			saved, blank.Name = blank.Name, "_"

@@ -50,7 +50,7 @@ func (*NeedlessAbstraction) Check() string { return OverEngineering }
 func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, error) {
 	loader := a.Loader
 	if loader == nil {
-		loader = &GoLoader{}
+		loader = &GoLoader{ModuleWide: true}
 		defer loader.Close()
 	}
 	ld, err := loader.load(ctx, in)
@@ -126,7 +126,8 @@ type overRun struct {
 	findings []Finding
 	notes    []string
 	seen     map[string]bool
-	curFset  *token.FileSet // of the module-wide load being scanned
+	curFset  *token.FileSet          // of the module-wide load being scanned
+	objKeys  map[types.Object]string // objPosKey's answers
 	modLoads map[*goModuleInfo]*moduleLoaded
 
 	ifaceCands   []ifaceCandidate // exported interfaces of internal packages: decided module-wide

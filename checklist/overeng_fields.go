@@ -121,90 +121,48 @@ func (r *overRun) moduleUse(ctx context.Context, mod *goModuleInfo, typeKeys map
 		return nil, problem
 	}
 	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}}
+	held := map[types.Type]bool{} // containsType's answers for these keys
 	for _, p := range pkgs {
 		for _, f := range p.Syntax {
-			r.scanFieldUse(p, f, typeKeys, use)
+			r.scanFieldUse(p, f, typeKeys, held, use)
 		}
 	}
 	return use, ""
 }
 
-// moduleLoad type-checks every package of the module with its tests, once per review; the packages
-// returned are the module's (generated test mains left out) and share one file set. problem says why
-// the module cannot be judged: too many packages, a time-out, or a package that did not load (it may
-// hold the read or the implementation looked for).
+// moduleLoad returns every package of the module with its tests (generated test mains left out),
+// sharing one file set: the load the GoLoader made for both analyzers (ModuleWide) when there is one,
+// else its own, once per review. problem says why the module cannot be judged (see loadModule).
 func (r *overRun) moduleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
-	if ml, ok := r.modLoads[mod]; ok {
-		r.curFset = ml.fset
-		return ml.pkgs, ml.problem
+	ml, ok := r.ld.moduleLoads[mod]
+	if !ok {
+		ml, ok = r.modLoads[mod]
 	}
-	pkgs, problem := r.doModuleLoad(ctx, mod)
-	ml := &moduleLoaded{pkgs: pkgs, problem: problem}
-	for _, p := range pkgs {
-		ml.fset = p.Fset
+	if !ok {
+		ml = r.loader.loadModule(ctx, mod, r.ld.dir)
+		if r.modLoads == nil {
+			r.modLoads = map[*goModuleInfo]*moduleLoaded{}
+		}
+		r.modLoads[mod] = ml
 	}
-	if r.modLoads == nil {
-		r.modLoads = map[*goModuleInfo]*moduleLoaded{}
-	}
-	r.modLoads[mod] = ml
 	r.curFset = ml.fset
 	return ml.pkgs, ml.problem
 }
 
-// moduleLoaded is the outcome of one module-wide load.
-type moduleLoaded struct {
-	pkgs    []*packages.Package
-	fset    *token.FileSet
-	problem string
-}
-
-func (r *overRun) doModuleLoad(ctx context.Context, mod *goModuleInfo) ([]*packages.Package, string) {
-	timeout := r.loader.Timeout
-	if timeout <= 0 {
-		timeout = DefaultGoTypeCheckTimeout
-	}
-	lctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	list, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, packages.NeedName, false, "./...")
-	if err != nil {
-		return nil, firstLine(err.Error())
-	}
-	if len(list) > maxModulePackages {
-		return nil, fmt.Sprintf("%d packages, more than %d", len(list), maxModulePackages)
-	}
-	pkgs, err := r.loader.packagesLoad(lctx, mod, r.ld.dir, fullLoadMode, true, "./...")
-	if lctx.Err() != nil {
-		return nil, fmt.Sprintf("timed out after %s", timeout)
-	}
-	if err != nil {
-		return nil, firstLine(err.Error())
-	}
-	roots := map[string]bool{}
-	for _, p := range pkgs {
-		roots[p.ID] = true
-	}
-	var out []*packages.Package
-	for _, p := range pkgs {
-		if strings.HasSuffix(p.ID, ".test") {
-			continue
-		}
-		if problem := loadProblem(p, roots); problem != "" || p.TypesInfo == nil {
-			if problem == "" {
-				problem = p.PkgPath + " has no type information"
-			}
-			return nil, problem
-		}
-		out = append(out, p)
-	}
-	return out, ""
-}
-
 // scanFieldUse records reads and writes of fields and the escapes of the candidate types in one file.
-func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[string]bool, use *fieldUse) {
+// held remembers which types hold a candidate type (containsType) across the files of one scan.
+func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[string]bool, held map[types.Type]bool, use *fieldUse) {
 	info := p.TypesInfo
 	isTest := strings.HasSuffix(p.Fset.Position(f.FileStart).Filename, "_test.go")
 	writes := map[*ast.Ident]bool{}
-	contains := func(t types.Type) bool { return r.containsType(t, typeKeys, map[types.Type]bool{}) }
+	contains := func(t types.Type) bool {
+		c, ok := held[t]
+		if !ok {
+			c = r.containsType(t, typeKeys, map[types.Type]bool{})
+			held[t] = c
+		}
+		return c
+	}
 	escape := func(t types.Type) {
 		r.markEscapes(t, typeKeys, use, map[types.Type]bool{})
 	}
@@ -252,29 +210,26 @@ func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[st
 					}
 				}
 			}
+		case *ast.Ident:
+			// a use of a field; the assignment or literal that writes it was visited first
+			v, ok := info.Uses[n].(*types.Var)
+			if !ok || !v.IsField() || !v.Origin().Pos().IsValid() {
+				break
+			}
+			key := r.posKeyObj(p, v.Origin())
+			if key == "" {
+				break
+			}
+			if writes[n] {
+				if !isTest {
+					use.writes[key]++
+				}
+				break
+			}
+			use.reads[key]++
 		}
 		return true
 	})
-	for id, obj := range info.Uses {
-		v, ok := obj.(*types.Var)
-		if !ok || !v.IsField() || !v.Origin().Pos().IsValid() {
-			continue
-		}
-		if !inFile(f, id.Pos()) {
-			continue
-		}
-		key := r.posKeyObj(p, v.Origin())
-		if key == "" {
-			continue
-		}
-		if writes[id] {
-			if !isTest {
-				use.writes[key]++
-			}
-			continue
-		}
-		use.reads[key]++
-	}
 }
 
 // assignments calls fn for every value the file assigns to a typed destination: assignments and var
@@ -409,16 +364,27 @@ func assignments(info *types.Info, f *ast.File, fn func(target types.Type, value
 	})
 }
 
-func inFile(f *ast.File, pos token.Pos) bool { return f.FileStart <= pos && pos <= f.FileEnd }
-
 // posKeyObj is posKey of an object that may come from another package of the load.
 func (r *overRun) posKeyObj(p *packages.Package, obj types.Object) string {
-	position := p.Fset.Position(obj.Pos())
-	rel := r.ld.relPath(position.Filename)
-	if rel == "" {
-		return ""
+	return r.objPosKey(p.Fset, obj)
+}
+
+// objPosKey is the tree-relative "path:line:col" of an object of the load whose file set is fset,
+// remembered per object ("" when it is not in the tree).
+func (r *overRun) objPosKey(fset *token.FileSet, obj types.Object) string {
+	if k, ok := r.objKeys[obj]; ok {
+		return k
 	}
-	return fmt.Sprintf("%s:%d:%d", rel, position.Line, position.Column)
+	position := fset.Position(obj.Pos())
+	k := ""
+	if rel := r.ld.relPath(position.Filename); rel != "" {
+		k = fmt.Sprintf("%s:%d:%d", rel, position.Line, position.Column)
+	}
+	if r.objKeys == nil {
+		r.objKeys = map[types.Object]string{}
+	}
+	r.objKeys[obj] = k
+	return k
 }
 
 // isInterfaceLike reports whether a value converted to t may be inspected by reflection or compared:
@@ -505,10 +471,5 @@ func (r *overRun) objKey(obj types.Object) string {
 	if r.curFset == nil || !obj.Pos().IsValid() {
 		return ""
 	}
-	position := r.curFset.Position(obj.Pos())
-	rel := r.ld.relPath(position.Filename)
-	if rel == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s:%d:%d", rel, position.Line, position.Column)
+	return r.objPosKey(r.curFset, obj)
 }

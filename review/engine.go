@@ -335,8 +335,10 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	if r.inForce(checklist.Security) {
 		analyzers = append(analyzers, checklist.SecurityAnalyzers()...)
 	}
-	// One type check of the touched Go packages serves both analyzers that need types.
-	goTypes := &checklist.GoLoader{Timeout: r.e.GoTypeCheckTimeout, MaxPackages: r.e.GoTypeCheckMaxPackages}
+	// One type check of the touched Go packages serves both analyzers that need types; of the whole
+	// module when over-engineering may need it (GoLoader.ModuleWide).
+	goTypes := &checklist.GoLoader{Timeout: r.e.GoTypeCheckTimeout, MaxPackages: r.e.GoTypeCheckMaxPackages,
+		ModuleWide: r.inForce(checklist.OverEngineering) && !r.e.NoGoTypeCheck}
 	defer goTypes.Close()
 	if r.inForce(checklist.HallucinatedDependencies) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.GoAPI{Loader: goTypes})
