@@ -66,6 +66,40 @@ type jsToken struct {
 var jsKeywordsBeforeRegex = depSetOf("return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void",
 	"throw", "instanceof", "yield", "await")
 
+// skipTemplate skips the JavaScript template literal that opens at src[i] (a backquote), with its
+// ${...} substitutions, and returns the index just past its closing backquote (or past the end)
+// and line advanced by the newlines it holds, escaped ones included.
+func skipTemplate[S ~string | ~[]byte](src S, i, line int) (int, int) {
+	i++
+	depth := 0
+	for i < len(src) {
+		ch := src[i]
+		if ch == '\n' {
+			line++
+		}
+		if ch == '\\' {
+			if i+1 < len(src) && src[i+1] == '\n' {
+				line++
+			}
+			i += 2
+			continue
+		}
+		if depth == 0 && ch == '`' {
+			break
+		}
+		if ch == '$' && i+1 < len(src) && src[i+1] == '{' {
+			depth++
+			i += 2
+			continue
+		}
+		if depth > 0 && ch == '}' {
+			depth--
+		}
+		i++
+	}
+	return i + 1, line
+}
+
 // lexJS splits JavaScript/TypeScript source into tokens, skipping comments and regular expressions.
 // It is tolerant: an unterminated string ends at the end of its line.
 func lexJS(src []byte) []jsToken {
@@ -121,31 +155,7 @@ func lexJS(src []byte) []jsToken {
 			}
 		case c == '`':
 			startLine := line
-			i++
-			depth := 0
-			for i < n {
-				ch := src[i]
-				if ch == '\n' {
-					line++
-				}
-				if ch == '\\' {
-					i += 2
-					continue
-				}
-				if depth == 0 && ch == '`' {
-					break
-				}
-				if ch == '$' && i+1 < n && src[i+1] == '{' {
-					depth++
-					i += 2
-					continue
-				}
-				if depth > 0 && ch == '}' {
-					depth--
-				}
-				i++
-			}
-			i++
+			i, line = skipTemplate(src, i, line)
 			toks = append(toks, jsToken{kind: 't', line: startLine})
 		case c == '/' && prevAllowsRegex():
 			i++

@@ -303,31 +303,7 @@ func jsTokenize(src string) []shapeJSToken {
 			out = append(out, shapeJSToken{'s', src[start:min(i, len(src))], startLine})
 		case c == '`':
 			start, startLine := i, line
-			i++
-			depth := 0
-			for i < len(src) {
-				ch := src[i]
-				if ch == '\\' {
-					i += 2
-					continue
-				}
-				if ch == '\n' {
-					line++
-				}
-				if depth == 0 && ch == '`' {
-					break
-				}
-				if ch == '$' && i+1 < len(src) && src[i+1] == '{' {
-					depth++
-					i += 2
-					continue
-				}
-				if depth > 0 && ch == '}' {
-					depth--
-				}
-				i++
-			}
-			i++
+			i, line = skipTemplate(src, i, line)
 			out = append(out, shapeJSToken{'s', src[start:min(i, len(src))], startLine})
 		case c == '/' && regexAllowed():
 			start := i

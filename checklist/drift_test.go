@@ -390,3 +390,27 @@ func TestReimplementedHelpersRealFalsePositives(t *testing.T) {
 		})
 	}
 }
+
+// TestSkipTemplate: a template literal's end and the lines it spans, with substitutions, escaped
+// backquotes and an escaped newline, the same for the string and byte-slice tokenizers.
+func TestSkipTemplate(t *testing.T) {
+	for _, tc := range []struct {
+		src       string
+		end, line int
+	}{
+		{"`abc` x", 5, 0},
+		{"`a ${b + `c`} d` x", 16, 0},
+		{"`a \\` b` x", 8, 0},
+		{"`a\nb\\\nc` x", 8, 2},
+		{"`open ${x}\n", 12, 1},
+	} {
+		for name, got := range map[string][2]int{
+			"string": func() [2]int { e, l := skipTemplate(tc.src, 0, 0); return [2]int{e, l} }(),
+			"bytes":  func() [2]int { e, l := skipTemplate([]byte(tc.src), 0, 0); return [2]int{e, l} }(),
+		} {
+			if got != [2]int{tc.end, tc.line} {
+				t.Errorf("%s skipTemplate(%q) = end %d, line %d; want %d, %d", name, tc.src, got[0], got[1], tc.end, tc.line)
+			}
+		}
+	}
+}

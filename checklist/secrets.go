@@ -695,8 +695,15 @@ func (s *secretScanner) scanRules(rs *secretRuleSet, text, path string, longLine
 			hits = s.matchRule(hits, r, line, lineStart, n, path)
 		}
 	}
-	for i, r := range multiRules {
-		if !multiWanted[i] {
+	hits = s.matchMultiLine(hits, multiRules, multiWanted, text, lineStarts, path)
+	return genericSecretFilter(text, hits)
+}
+
+// matchMultiLine appends to hits the matches in the whole text of the multi-line rules wanted,
+// each on the line (an index into lineStarts) where its match starts.
+func (s *secretScanner) matchMultiLine(hits []secretHit, rules []*secretRule, wanted []bool, text string, lineStarts []int, path string) []secretHit {
+	for i, r := range rules {
+		if !wanted[i] {
 			continue
 		}
 		for _, h := range s.matchRule(nil, r, text, 0, 0, path) {
@@ -708,7 +715,7 @@ func (s *secretScanner) scanRules(rs *secretRuleSet, text, path string, longLine
 			hits = append(hits, h)
 		}
 	}
-	return genericSecretFilter(text, hits)
+	return hits
 }
 
 // keywordAssignment is a necessary condition for a semi-generic rule to match, much cheaper than its

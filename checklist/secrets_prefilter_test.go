@@ -165,19 +165,7 @@ rules:
 		}
 		start = end + 1
 	}
-	for i, r := range multiRules {
-		if !multiWanted[i] {
-			continue
-		}
-		for _, h := range s.matchRule(nil, r, text, 0, 0, path) {
-			j, found := slices.BinarySearch(lineStarts, h.matchStart)
-			if !found {
-				j--
-			}
-			h.line = j
-			hits = append(hits, h)
-		}
-	}
+	hits = s.matchMultiLine(hits, multiRules, multiWanted, text, lineStarts, path)
 	return genericSecretFilter(text, hits)
 }
 

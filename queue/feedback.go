@@ -180,6 +180,18 @@ func (f *sqliteFeedback) recordedThreads(ctx context.Context, key string, number
 		return nil, err
 	}
 	defer rows.Close()
+	return scanThreads(rows)
+}
+
+// threadRows is what database/sql's and pgx's rows share.
+type threadRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanThreads reads the (comment id, outcome) rows of selectThreads.
+func scanThreads(rows threadRows) (map[int64]string, error) {
 	out := map[int64]string{}
 	for rows.Next() {
 		var id int64
@@ -233,16 +245,7 @@ func (f *postgresFeedback) recordedThreads(ctx context.Context, key string, numb
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var outcome string
-		if err := rows.Scan(&id, &outcome); err != nil {
-			return nil, err
-		}
-		out[id] = outcome
-	}
-	return out, rows.Err()
+	return scanThreads(rows)
 }
 
 // --- our own schema migrations, kept apart from River's ---

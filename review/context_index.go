@@ -379,25 +379,30 @@ func maskJS(lines []string) []string {
 			case b[j] == '`':
 				inTmpl = true
 			case b[j] == '"' || b[j] == '\'':
-				q := b[j]
-				k := j + 1
-				for k < len(b) && b[k] != q {
-					if b[k] == '\\' {
-						b[k] = ' '
-						k++
-						if k >= len(b) {
-							break
-						}
-					}
-					b[k] = ' '
-					k++
-				}
-				j = k
+				j = blankQuoted(b, j, b[j])
 			}
 		}
 		out[i] = string(b)
 	}
 	return out
+}
+
+// blankQuoted blanks the body of the string literal that opens with quote q at b[j] (escapes
+// included) and returns the index of its closing quote, or len(b) when the line ends first.
+func blankQuoted(b []byte, j int, q byte) int {
+	k := j + 1
+	for k < len(b) && b[k] != q {
+		if b[k] == '\\' {
+			b[k] = ' '
+			k++
+			if k >= len(b) {
+				break
+			}
+		}
+		b[k] = ' '
+		k++
+	}
+	return k
 }
 
 // maskPython blanks strings (triple-quoted ones across lines) and comments of Python source.
@@ -428,19 +433,7 @@ func maskPython(lines []string) []string {
 					j += 2
 					continue
 				}
-				k := j + 1
-				for k < len(b) && b[k] != c {
-					if b[k] == '\\' {
-						b[k] = ' '
-						k++
-						if k >= len(b) {
-							break
-						}
-					}
-					b[k] = ' '
-					k++
-				}
-				j = k
+				j = blankQuoted(b, j, c)
 			}
 		}
 		out[i] = string(b)
