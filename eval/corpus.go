@@ -532,7 +532,7 @@ func jsonError(file string, data []byte, base int, err error) error {
 			return &PosError{File: file, Line: l, Col: c, Msg: fmt.Sprintf("expected a JSON array of expected issues, got a JSON %s", te.Value)}
 		}
 		return &PosError{File: file, Line: l, Col: c, Msg: fmt.Sprintf("%s: got a JSON %s, want %s", what, te.Value, jsonKind(te.Type.String()))}
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		l, c := lineCol(data, len(data))
 		return &PosError{File: file, Line: l, Col: c, Msg: "invalid JSON: unexpected end of file"}
 	}

@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,31 +19,32 @@ import (
 // alters the review requests, adopt them again with --replay-rekey.
 var (
 	// Static analyzers only (with the Go type check, the re-implemented-helpers and needless-
-	// abstraction checks; plan conformance and correctness have no static analyzer).
+	// abstraction checks, and the registry look-ups of the cases that turn them on, replayed from
+	// corpus/registry.json; plan conformance and correctness have no static analyzer).
 	wantStatic = map[string]Counts{
 		"pattern-drift":             {TP: 0, FP: 0, FN: 5},
-		"hallucinated-dependencies": {TP: 4, FP: 0, FN: 3},
+		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 2, FP: 0, FN: 2},
 		"security":                  {TP: 8, FP: 0, FN: 0},
 		"plan-conformance":          {TP: 0, FP: 0, FN: 4},
 		"correctness":               {TP: 0, FP: 0, FN: 3},
-		"overall":                   {TP: 14, FP: 0, FN: 17},
+		"overall":                   {TP: 17, FP: 0, FN: 14},
 	}
 	// Static plus the replayed reviewer gpt-5-mini (verified by itself: the only reviewer) and judge
 	// gemini-2.5-pro.
 	wantReplayed = map[string]Counts{
 		"pattern-drift":             {TP: 4, FP: 0, FN: 1},
-		"hallucinated-dependencies": {TP: 6, FP: 0, FN: 1},
+		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 4, FP: 1, FN: 0},
 		"security":                  {TP: 8, FP: 1, FN: 0},
 		"plan-conformance":          {TP: 4, FP: 0, FN: 0},
 		"correctness":               {TP: 3, FP: 0, FN: 0},
-		"overall":                   {TP: 29, FP: 2, FN: 2},
+		"overall":                   {TP: 30, FP: 2, FN: 1},
 	}
-	wantReplayedModelSource = SourceCounts{TP: 15, FP: 2}
+	wantReplayedModelSource = SourceCounts{TP: 13, FP: 2}
 	// The verification pass: the scripted verifier rejects two of the reviewer's candidates (an
 	// interface the tests fake, a key under tests/fixtures), both false positives.
-	wantVerification = VerificationCounts{Candidates: 19, Confirmed: 17, Rejected: 2}
+	wantVerification = VerificationCounts{Candidates: 17, Confirmed: 15, Rejected: 2}
 	// Cases the judge may not score because it shares the author's family.
 	wantJudgeExcluded = 3
 )
@@ -83,7 +85,8 @@ func TestBuiltinCorpusStatic(t *testing.T) {
 	if langs["go"] == 0 || langs["py"] == 0 || langs["ts"]+langs["js"] == 0 {
 		t.Errorf("languages = %v", langs)
 	}
-	rep, err := Run(context.Background(), c, Options{NoModel: true, Match: MatchOptions{Tolerance: DefaultTolerance}})
+	rep, err := Run(context.Background(), c, Options{NoModel: true, Registry: corpusRegistry(t, c),
+		Match: MatchOptions{Tolerance: DefaultTolerance}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +100,7 @@ func TestBuiltinCorpusReplayedModel(t *testing.T) {
 	c := loadCorpus(t, "corpus")
 	r := NewReplay("replay")
 	rep, err := Run(context.Background(), c, Options{Models: []string{"gpt-5-mini"}, Judge: "gemini-2.5-pro", Replay: r,
-		Match: MatchOptions{Tolerance: DefaultTolerance}})
+		Registry: corpusRegistry(t, c), Match: MatchOptions{Tolerance: DefaultTolerance}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +132,21 @@ func TestBuiltinCorpusReplayedModel(t *testing.T) {
 	if t.Failed() {
 		t.Log(report(rep))
 	}
+}
+
+// corpusRegistry is the corpus's recorded registry answers; the test fails if a look-up misses.
+func corpusRegistry(t *testing.T, c *Corpus) *RegistryAnswers {
+	t.Helper()
+	a, err := LoadRegistryAnswers(filepath.Join(c.Dir, RegistryFile), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if m := a.Misses(); len(m) > 0 {
+			t.Errorf("registry look-ups without a recorded answer (record them with --registry-record): %v", m)
+		}
+	})
+	return a
 }
 
 // ExampleCounts shows the metrics of the static run.

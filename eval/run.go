@@ -31,7 +31,10 @@ type Options struct {
 	Judge string
 	// Replay records and replays model answers (nil: every call goes to the model).
 	Replay *Replay
-	Match  MatchOptions
+	// Registry answers the package-registry look-ups of cases whose .wfreview.yml turns them on
+	// (registry.verify) from recorded answers (nil: every look-up fails, as with no network).
+	Registry *RegistryAnswers
+	Match    MatchOptions
 	// Checks restricts the review, and the expected issues scored, to these checklist ids.
 	Checks []string
 	// NewClient builds a model client (nil: model.NewClient with the operator's timeout and retries).
@@ -182,6 +185,11 @@ func Run(ctx context.Context, c *Corpus, o Options) (*Report, error) {
 		st := o.Replay.Stats()
 		rep.Replay = &st
 	}
+	if o.Registry != nil {
+		for _, u := range o.Registry.Misses() {
+			rep.Warnings = append(rep.Warnings, "no recorded registry answer for "+u+": that look-up counted as an unreachable registry")
+		}
+	}
 	return rep, nil
 }
 
@@ -313,6 +321,9 @@ func runCase(ctx context.Context, o Options, rs runSetup, judge *judgeSetup, cs 
 	e, _ := review.NewEngine(o.Operator)
 	e.Reviewers = rs.reviewers
 	e.Registry = offlineRegistry
+	if o.Registry != nil {
+		e.Registry = o.Registry.Registry()
+	}
 	e.Log = o.Log
 	e.NewClient = func(s model.Spec) review.Completer {
 		return o.client(cs.Name, KindReview, s, rs.callable[s.Name])

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -20,6 +21,8 @@ import (
 
 type evalFlags struct {
 	format, configFile, judge, replay string
+	registry                          string
+	registryRecord                    bool
 	models, checks, cases             []string
 	noModel, anyCheck, rekey          bool
 	tolerance                         int
@@ -54,6 +57,8 @@ run), 2 the eval could not run (bad flag, malformed case with file:line, missing
 	fl.StringVar(&f.judge, "judge", "", "model that decides whether an unmatched finding describes an expected issue (never an author model)")
 	fl.StringVar(&f.replay, "replay", "", "directory of recorded model answers: replay them, record missing ones when the model is configured")
 	fl.BoolVar(&f.rekey, "replay-rekey", false, "with --replay: adopt a case's unused recordings, in call order, when its requests changed (hand-written recordings only)")
+	fl.StringVar(&f.registry, "registry", "", "recorded package-registry answers (default: CORPUS/"+eval.RegistryFile+" when present; \"none\": every look-up fails)")
+	fl.BoolVar(&f.registryRecord, "registry-record", false, "look up what the registry answers file lacks in the real registries and add it (network)")
 	fl.IntVar(&f.tolerance, "tolerance", eval.DefaultTolerance, "lines a finding may sit outside the expected range")
 	fl.BoolVar(&f.anyCheck, "any-check", false, "match findings to expected issues whatever their checklist item")
 	fl.StringSliceVar(&f.checks, "check", nil, "review and score only these checklist items (repeatable)")
@@ -84,6 +89,9 @@ func runEval(ctx context.Context, stdout, stderr io.Writer, corpusDir string, f 
 	}
 	if f.rekey && f.replay == "" {
 		return usage(fmt.Errorf("--replay-rekey needs --replay"))
+	}
+	if f.registryRecord && f.registry == "none" {
+		return usage(fmt.Errorf("--registry-record needs a registry answers file, not --registry none"))
 	}
 	if f.noModel && (f.judge != "" || len(f.models) > 0) {
 		return usage(fmt.Errorf("--no-model excludes --models and --judge"))
@@ -128,7 +136,25 @@ func runEval(ctx context.Context, stdout, stderr io.Writer, corpusDir string, f 
 		o.Replay = eval.NewReplay(f.replay)
 		o.Replay.Rekey = f.rekey
 	}
+	if regPath := f.registry; regPath != "none" {
+		if regPath == "" {
+			regPath = filepath.Join(corpus.Dir, eval.RegistryFile)
+			if _, err := os.Stat(regPath); err != nil && !f.registryRecord {
+				regPath = ""
+			}
+		}
+		if regPath != "" {
+			if o.Registry, err = eval.LoadRegistryAnswers(regPath, f.registryRecord); err != nil {
+				return usage(err)
+			}
+		}
+	}
 	rep, err := eval.Run(ctx, corpus, o)
+	if o.Registry != nil {
+		if serr := o.Registry.Save(); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}
 	if err != nil {
 		return usage(err)
 	}

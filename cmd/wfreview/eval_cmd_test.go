@@ -122,3 +122,34 @@ func TestEvalModelsSideBySide(t *testing.T) {
 		t.Errorf("runs = %+v", rep.Runs)
 	}
 }
+
+// TestEvalRegistryAnswers: a case that turns registry look-ups on is scored with the corpus's
+// recorded answers by default, offline with --registry none; a broken answers file stops the eval.
+func TestEvalRegistryAnswers(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, filepath.Join(dir, "fabricated-npm"),
+		"base/.wfreview.yml", "registry:\n  verify: true\n",
+		"base/package.json", `{"name": "web", "dependencies": {"react": "^18.3.1"}}`+"\n",
+		"base/src/app.js", "import React from \"react\";\n",
+		"head/.wfreview.yml", "registry:\n  verify: true\n",
+		"head/package.json", "{\"name\": \"web\", \"dependencies\": {\n  \"react\": \"^18.3.1\",\n  \"react-cache-hooks-xyz\": \"^1.0.0\"\n}}\n",
+		"head/src/app.js", "import React from \"react\";\nimport { useCache } from \"react-cache-hooks-xyz\";\n",
+		"expected.json", `[{"path": "package.json", "line": 3, "check": "hallucinated-dependencies", "description": "not published on npm"}]`+"\n")
+	writeTree(t, dir, "registry.json", `[{"url": "https://registry.npmjs.org/react-cache-hooks-xyz", "status": 404, "source": "hand-written for this test"}]`+"\n")
+	t.Setenv("WFREVIEW_CONFIG", "")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 0, "| overall | 1 | 0 | 0 | 1.00 | 1.00 | 1.00 |"},
+		{[]string{"--registry", "none"}, 0, "| overall | 0 | 0 | 1 |"},
+		{[]string{"--registry", filepath.Join(dir, "missing.json")}, 2, "registry answers"},
+		{[]string{"--registry", "none", "--registry-record"}, 2, "--registry-record needs"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"eval", dir, "--no-model", "--format", "markdown"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("%v: exit %d (want %d), output lacks %q\nstdout:\n%s\nstderr:\n%s", tc.args, code, tc.code, tc.want, out, errOut)
+		}
+	}
+}
