@@ -338,6 +338,54 @@ type verifyRequest struct {
 	hint      string // how to fix, for the finding body
 }
 
+// requirementMoved reports whether a line the change deleted from the same manifest names the
+// requirement, with the same version for a Go module (a bumped version is still looked up: it may
+// not exist): a re-sorted or reformatted manifest, e.g. a single require that became a block.
+func (r *depsRun) requirementMoved(v verifyRequest) bool {
+	for _, f := range r.diff.Files {
+		if f.NewPath != v.path && !(f.NewPath == "" && f.OldPath == v.path) {
+			continue
+		}
+		for _, h := range f.Hunks {
+			for _, l := range h.Lines {
+				if l.Kind != diff.Deleted {
+					continue
+				}
+				text := l.Text
+				if v.ecosystem == EcosystemPyPI {
+					text = strings.ToLower(strings.ReplaceAll(text, "_", "-"))
+				}
+				if containsToken(text, v.name) && (v.version == "" || containsToken(text, v.version)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// containsToken reports whether tok occurs in s between characters that cannot be part of a package
+// name or version.
+func containsToken(s, tok string) bool {
+	if tok == "" {
+		return false
+	}
+	nameChar := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-/@+~", c) >= 0
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], tok)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(tok)
+		if (start == 0 || !nameChar(s[start-1])) && (end == len(s) || !nameChar(s[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
 // collectManifestAdditions finds dependencies added to a manifest on the added lines of p.
 func (r *depsRun) collectManifestAdditions(p string, added addedLines) {
 	base := path.Base(p)
@@ -374,6 +422,9 @@ func (r *depsRun) runVerification(reg *Registry) {
 	seen := map[lookupKey]bool{}
 	var todoReqs []verifyRequest
 	for _, v := range r.verify {
+		if r.requirementMoved(v) {
+			continue // already required before the change: only its line moved (re-sorted, reformatted)
+		}
 		if by := reg.PrivateBy(v.ecosystem, v.name); by != "" {
 			r.groupNote(fmt.Sprintf("added dependencies not verified: private (%s)", by), v.name)
 			continue

@@ -662,6 +662,25 @@ replace example.com/replaced => ./replaced
 			wantNotes: []string{"pseudo-versions not found on the Go module proxy (the commit may be unpublished or private): github.com/spf13/cobra@v0.0.0-20990101000000-abcdefabcdef"},
 		},
 		{
+			name: "go.mod: a require that only moved is not looked up again; a bumped one is",
+			base: []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire github.com/blocked/mod v1.0.0\n\nrequire github.com/spf13/cobra v1.8.0\n"},
+			head: []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire (\n\tgithub.com/blocked/mod v1.0.0\n\tgithub.com/spf13/cobra v1.99.0\n)\n"},
+			verify: true,
+			want: []wantDep{
+				{"go.mod", "cobra v1.99.0", `[warning] Version v1.99.0 of module "github.com/spf13/cobra" is not on the Go module proxy`},
+			},
+			noNotes: []string{"github.com/blocked/mod"},
+		},
+		{
+			name: "package.json and requirements.txt re-sorted: nothing looked up",
+			base: []string{"package.json", "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"left-pad\": \"^1.3.0\",\n    \"forbidden-pkg\": \"^1.0.0\"\n  }\n}\n",
+				"requirements.txt", "requests>=2\nForbidden_Pkg==1.0\n"},
+			head: []string{"package.json", "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"forbidden-pkg\": \"^1.0.0\",\n    \"left-pad\": \"^1.3.0\"\n  }\n}\n",
+				"requirements.txt", "forbidden-pkg==1.0\nrequests>=2\n"},
+			verify:  true,
+			noNotes: []string{"forbidden-pkg"},
+		},
+		{
 			name: "package.json: missing package on its line; 403 is a note",
 			base: []string{"package.json", "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"left-pad\": \"^1.3.0\"\n  }\n}\n",
 				"packages/shared/package.json", `{"name": "@web/shared"}`},
