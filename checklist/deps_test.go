@@ -662,9 +662,9 @@ replace example.com/replaced => ./replaced
 			wantNotes: []string{"pseudo-versions not found on the Go module proxy (the commit may be unpublished or private): github.com/spf13/cobra@v0.0.0-20990101000000-abcdefabcdef"},
 		},
 		{
-			name: "go.mod: a require that only moved is not looked up again; a bumped one is",
-			base: []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire github.com/blocked/mod v1.0.0\n\nrequire github.com/spf13/cobra v1.8.0\n"},
-			head: []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire (\n\tgithub.com/blocked/mod v1.0.0\n\tgithub.com/spf13/cobra v1.99.0\n)\n"},
+			name:   "go.mod: a require that only moved is not looked up again; a bumped one is",
+			base:   []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire github.com/blocked/mod v1.0.0\n\nrequire github.com/spf13/cobra v1.8.0\n"},
+			head:   []string{"go.mod", "module example.com/app\n\ngo 1.24\n\nrequire (\n\tgithub.com/blocked/mod v1.0.0\n\tgithub.com/spf13/cobra v1.99.0\n)\n"},
 			verify: true,
 			want: []wantDep{
 				{"go.mod", "cobra v1.99.0", `[warning] Version v1.99.0 of module "github.com/spf13/cobra" is not on the Go module proxy`},
