@@ -27,11 +27,19 @@
 #   FROM golang:1.26@sha256:<digest>   (docker buildx imagetools inspect golang:1.26)
 # and let Renovate or Dependabot keep the digests current.
 
-# No Go toolchain in the runtime image, on purpose: the Go type check of the reviewed code (hallucinated
-# API members, needless abstraction) runs `go list -export`, which compiles the pull request's
-# dependencies and needs a writable module and build cache. In the app it is skipped with a note
-# ("no go binary on PATH"); `wfreview review` runs it wherever Go is installed. An operator who wants
-# it in the app builds a derived image with a Go toolchain and GOCACHE/GOMODCACHE on a volume.
+# Two runtime images. The default (the last stage) has no Go toolchain: the Go type check of the
+# reviewed code (hallucinated API members, needless abstraction) is then skipped in the app with a
+# note ("no go binary on PATH"). The `app-go` target adds the toolchain so the app runs it on the head
+# archive:
+#
+#   docker build --target app-go --build-arg VERSION=v0.1.0 -t ghcr.io/wfreview/wfreview:0.1.0-go .
+#
+# The check runs `go list -export`, which downloads (through GOPROXY) and compiles the dependencies
+# of the pull request's module; it never runs the pull request's code: no cgo (CGO_ENABLED=0), no
+# -toolexec, GOTOOLCHAIN=local (a toolchain line never downloads one), GOWORK=off, go.mod read
+# through a temporary -modfile, the app's secrets removed from the environment (checklist/goload.go).
+# It needs writable caches: the Helm chart's goToolchain.enabled mounts an emptyDir for GOCACHE and
+# GOMODCACHE (the root filesystem is read-only).
 
 ARG GO_VERSION=1.26
 
@@ -53,6 +61,26 @@ RUN --mount=type=cache,target=/root/.cache/go-build \
     GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/wfreview ./cmd/wfreview \
  && mkdir -p /out/data
+
+# ---- runtime with the Go toolchain (--target app-go) -----------------------------------------------
+# The golang image (Debian) with the binary, as the same non-root user 65532; /usr/local/go stays
+# owned by root. The caches default to /tmp (a tmpfs under `docker run --read-only --tmpfs /tmp`);
+# the Helm chart points them at a volume of their own.
+FROM golang:${GO_VERSION} AS app-go
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="wfreview (with the Go toolchain)" \
+      org.opencontainers.image.description="GitHub App that reviews pull requests with independent language models; runs the Go type check" \
+      org.opencontainers.image.source="https://github.com/wfreview/wfreview" \
+      org.opencontainers.image.version="${VERSION}"
+COPY --from=build /out/wfreview /wfreview
+COPY --from=build --chown=65532:65532 /out/data /data
+ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod GOCACHE=/tmp/go-build GOMODCACHE=/tmp/go-mod \
+    GOPATH=/tmp/go HOME=/tmp
+WORKDIR /data
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["/wfreview"]
+CMD ["serve"]
 
 # ---- runtime --------------------------------------------------------------------------------------
 # distroless/static: no shell, no package manager; CA certificates, tzdata, /etc/passwd with the

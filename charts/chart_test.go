@@ -55,6 +55,7 @@ type values struct {
 	privateKeyKey    string
 	archives         bool // archiveCache.enabled
 	archiveMaxFiles  int  // config.archive.max_files (0: the default)
+	goToolchain      bool // goToolchain.enabled
 }
 
 var cases = []renderCase{
@@ -67,6 +68,7 @@ var cases = []renderCase{
 		webhookSecretKey: "webhook-secret",
 		privateKeyKey:    "private-key.pem",
 		archives:         true,
+		goToolchain:      true,
 	}},
 	{name: "postgres-ha", ha: true, values: values{
 		replicas:         3,
@@ -736,6 +738,7 @@ func checkCommon(t *testing.T, m manifests, c renderCase) {
 		t.Error("/tmp is not an emptyDir")
 	}
 	checkArchiveCache(t, c, ct, env, volumes, op)
+	checkGoToolchain(t, c, ct, env, volumes)
 
 	// Service: ClusterIP, port 80 to the named port.
 	var svc service
@@ -790,6 +793,34 @@ func checkArchiveCache(t *testing.T, c renderCase, ct container, env map[string]
 	if capBytes < op.Archive.MaxExtractedBytes || capBytes >= limit {
 		t.Errorf("%s=%d must be between archive.max_extracted_bytes (%d) and the volume's sizeLimit (%d)",
 			config.EnvArchiveCacheBytes, capBytes, op.Archive.MaxExtractedBytes, limit)
+	}
+}
+
+// checkGoToolchain: with goToolchain on, the Go caches live on a writable emptyDir of their own.
+func checkGoToolchain(t *testing.T, c renderCase, ct container, env map[string]envVar, volumes map[string]volume) {
+	t.Helper()
+	if !c.values.goToolchain {
+		for _, k := range []string{"GOCACHE", "GOMODCACHE"} {
+			if _, ok := env[k]; ok {
+				t.Errorf("goToolchain is off, but %s is set", k)
+			}
+		}
+		if _, ok := volumes["go-cache"]; ok {
+			t.Error("goToolchain is off, but the pod has a go-cache volume")
+		}
+		return
+	}
+	var dirs []string
+	for _, k := range []string{"GOCACHE", "GOMODCACHE"} {
+		dir := envValue(t, env, k)
+		mnt, vol, _ := mountOf(t, ct, volumes, dir+"/x")
+		if vol.EmptyDir == nil || mnt.ReadOnly || quantityBytes(t, vol.EmptyDir.SizeLimit) < 1<<30 {
+			t.Errorf("%s=%s is not on a writable emptyDir of at least 1Gi (mount %s)", k, dir, mnt.MountPath)
+		}
+		dirs = append(dirs, dir)
+	}
+	if dirs[0] == dirs[1] {
+		t.Errorf("GOCACHE and GOMODCACHE are the same directory %s", dirs[0])
 	}
 }
 

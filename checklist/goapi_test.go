@@ -311,14 +311,20 @@ func TestGoAPINotes(t *testing.T) {
 type treeOnly struct{ Tree }
 
 func TestGoEnv(t *testing.T) {
-	env := goEnv([]string{"PATH=/bin", "GOFLAGS=-mod=vendor -toolexec=/evil -tags=x -modfile=/x/go.mod", "GOTOOLCHAIN=auto", "CGO_ENABLED=1", "GOWORK=/w/go.work", "GOPROXY=https://proxy.example"}, nil)
+	env := goEnv([]string{"PATH=/bin", "GOFLAGS=-mod=vendor -toolexec=/evil -tags=x -modfile=/x/go.mod", "GOTOOLCHAIN=auto", "CGO_ENABLED=1", "GOWORK=/w/go.work", "GOPROXY=https://proxy.example",
+		"OPENAI_API_KEY=sk-1", "GITHUB_APP_PRIVATE_KEY=pem", "GITHUB_APP_WEBHOOK_SECRET=s", "GITHUB_TOKEN=ghs_x", "WFREVIEW_DATABASE_URL=postgres://u:p@db/x", "PGPASSWORD=p", "AWS_SECRET_ACCESS_KEY=a", "HOME=/home/x", "GOAUTH=netrc"}, nil)
 	got := strings.Join(env, "\n")
 	for _, want := range []string{"PATH=/bin", "GOFLAGS=-tags=x -mod=mod", "GOTOOLCHAIN=local", "CGO_ENABLED=0", "GOWORK=off", "GOPROXY=https://proxy.example"} {
 		if !strings.Contains(got, want+"\n") && !strings.HasSuffix(got, want) {
 			t.Errorf("env lacks %s:\n%s", want, got)
 		}
 	}
-	for _, bad := range []string{"toolexec", "GOTOOLCHAIN=auto", "CGO_ENABLED=1", "vendor", "/x/go.mod"} {
+	for _, want := range []string{"HOME=/home/x", "GOAUTH=netrc"} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("env lacks %s:\n%s", want, got)
+		}
+	}
+	for _, bad := range []string{"toolexec", "GOTOOLCHAIN=auto", "CGO_ENABLED=1", "vendor", "/x/go.mod", "sk-1", "pem", "GITHUB_APP_WEBHOOK_SECRET", "ghs_x", "postgres://", "PGPASSWORD", "AWS_SECRET"} {
 		if strings.Contains(got, bad) {
 			t.Errorf("env keeps %s:\n%s", bad, got)
 		}

@@ -353,12 +353,12 @@ func (l *GoLoader) loadConfig(ctx context.Context, mod *goModuleInfo, treeDir st
 	}
 }
 
-// goEnv is the environment of the go command: the operator's, with the overrides that make running it
-// on untrusted code safe and keep the checkout untouched.
+// goEnv is the environment of the go command: the operator's without its secrets (withoutSecrets),
+// with the overrides that make running it on untrusted code safe and keep the checkout untouched.
 func goEnv(environ, extra []string) []string {
 	var flags []string
 	out := make([]string, 0, len(environ)+6)
-	for _, kv := range environ {
+	for _, kv := range withoutSecrets(environ) {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
 		case "GOFLAGS":
