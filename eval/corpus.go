@@ -529,7 +529,11 @@ func jsonError(file string, data []byte, base int, err error) error {
 			what = te.Field
 		}
 		if te.Field == "" && base == 0 {
-			return &PosError{File: file, Line: l, Col: c, Msg: fmt.Sprintf("expected a JSON array of expected issues, got a JSON %s", te.Value)}
+			what := "expected issues"
+			if filepath.Base(file) == RegistryFile {
+				what = "registry answers"
+			}
+			return &PosError{File: file, Line: l, Col: c, Msg: fmt.Sprintf("expected a JSON array of %s, got a JSON %s", what, te.Value)}
 		}
 		return &PosError{File: file, Line: l, Col: c, Msg: fmt.Sprintf("%s: got a JSON %s, want %s", what, te.Value, jsonKind(te.Type.String()))}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):

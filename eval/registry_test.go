@@ -107,6 +107,7 @@ func TestRegistryAnswersMalformed(t *testing.T) {
 		{`[{"url": "https://x.test/a", "status": 200}]`, "source"},
 		{`[{"url": "https://x.test/a", "status": 200, "source": "s"}, {"url": "https://x.test/a", "status": 404, "source": "s"}]`, "recorded twice"},
 		{`[{"url": "https://x.test/a", "status": 200, "source": "s", "body": "x"}]`, "unknown field"},
+		{`{"url": "https://x.test/a"}`, RegistryFile + ":1:2: expected a JSON array of registry answers, got a JSON object"},
 	} {
 		p := writeFile(t, dir, RegistryFile, tc.body)
 		_, err := LoadRegistryAnswers(p, false)
