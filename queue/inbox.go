@@ -71,6 +71,10 @@ const (
 	drainFlushDelay = 100 * time.Millisecond
 	// drainInterval is the least time between two drain passes (drainer.interval).
 	drainInterval = 20 * time.Millisecond
+	// drainQuiet and drainMaxDelay: after a wake-up the drainer waits until no delivery was
+	// accepted for drainQuiet, or drainMaxDelay passed, whichever comes first (drainer.settle).
+	drainQuiet    = 10 * time.Millisecond
+	drainMaxDelay = 250 * time.Millisecond
 	// drainMaxBackoff bounds the wait after a drain pass that failed.
 	drainMaxBackoff = 30 * time.Second
 	// drainCloseTimeout bounds the last drain pass of Close.
@@ -137,7 +141,9 @@ func (q *Queue) Accept(ctx context.Context, job ReviewArgs) (AcceptResult, error
 	if err := job.validate(); err != nil {
 		return AcceptResult{}, fmt.Errorf("accept: %w", err)
 	}
+	start := time.Now()
 	res, err := q.accept.enqueue(ctx, job)
+	q.metrics.acceptLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return AcceptResult{}, fmt.Errorf("accept %s/%s#%d@%s (%s): %w", job.Owner, job.Repo, job.Number, shortSHA(job.HeadSHA), job.Trigger, err)
 	}
@@ -285,8 +291,10 @@ type drainer struct {
 	// interval is the least time between the starts of two passes: the rows accepted meanwhile
 	// share drain transactions, whose fixed cost dominates on SQLite.
 	interval time.Duration
-	metrics  *metrics
-	log      zerolog.Logger
+	// quiet and maxDelay bound settle.
+	quiet, maxDelay time.Duration
+	metrics         *metrics
+	log             zerolog.Logger
 	// drained is told about every row moved into River (logs and metrics).
 	drained func([]drainedJob)
 
@@ -298,7 +306,7 @@ type drainer struct {
 }
 
 func newDrainer(eng engine, poll time.Duration, m *metrics, log zerolog.Logger, drained func([]drainedJob)) *drainer {
-	return &drainer{eng: eng, poll: poll, interval: drainInterval, metrics: m, log: log, drained: drained,
+	return &drainer{eng: eng, poll: poll, interval: drainInterval, quiet: drainQuiet, maxDelay: drainMaxDelay, metrics: m, log: log, drained: drained,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -337,6 +345,10 @@ func (d *drainer) run() {
 			cancel()
 			return
 		case <-d.wake:
+			if !d.settle() {
+				d.kick() // quit: the last pass drains
+				continue
+			}
 		case <-tick.C:
 		case <-flushC:
 			flushC = nil
@@ -366,6 +378,32 @@ func (d *drainer) run() {
 				flush.Reset(drainFlushDelay)
 			}
 			flushC = flush.C
+		}
+	}
+}
+
+// settle waits, after an accept woke the drainer, until no delivery was accepted for d.quiet or
+// d.maxDelay passed; it reports false when the drainer is closing. A drain transaction costs CPU
+// (and on PostgreSQL a connection) that the acknowledgements of a burst compete for: draining
+// after the burst, in larger transactions, keeps the acknowledgement latency near one inbox
+// commit. The delay adds to the time to review, bounded by d.maxDelay, never to the
+// acknowledgement, and a steady stream of deliveries is still drained every d.maxDelay.
+func (d *drainer) settle() bool {
+	deadline := time.Now().Add(d.maxDelay)
+	quiet := time.NewTimer(d.quiet)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-d.quit:
+			return false
+		case <-quiet.C:
+			return true
+		case <-d.wake:
+			left := time.Until(deadline)
+			if left <= 0 {
+				return true
+			}
+			quiet.Reset(min(d.quiet, left))
 		}
 	}
 }

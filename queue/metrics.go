@@ -22,6 +22,7 @@ type metrics struct {
 	acceptFallbacks prometheus.Counter
 	drainBatchSize  prometheus.Histogram
 	drainLatency    prometheus.Histogram
+	acceptLatency   prometheus.Histogram
 	drainErrors     prometheus.Counter
 }
 
@@ -79,6 +80,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from a delivery's acceptance into the inbox to its job committed in River.",
 			Buckets: []float64{.0005, .001, .002, .003, .004, .005, .0075, .01, .015, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10, 30},
 		}),
+		acceptLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "accept_seconds",
+			Help:    "Time an Accept (a webhook's acknowledgement) waits for the inbox transaction holding its delivery to commit.",
+			Buckets: []float64{.0002, .0005, .001, .002, .003, .004, .005, .0075, .01, .015, .02, .03, .05, .075, .1, .2, .5, 1, 5},
+		}),
 		drainErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_errors_total",
 			Help: "Inbox drain transactions that failed (retried), and rows dropped because their job could not be decoded.",
@@ -107,6 +113,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.drainBatchSize = register(reg, m.drainBatchSize, &err)
 	m.drainLatency = register(reg, m.drainLatency, &err)
 	m.drainErrors = register(reg, m.drainErrors, &err)
+	m.acceptLatency = register(reg, m.acceptLatency, &err)
 	if err != nil {
 		return nil, fmt.Errorf("register queue metrics: %w", err)
 	}

@@ -131,6 +131,9 @@ type burst struct {
 	healthz  []time.Duration // GET /healthz latencies during the burst
 	commits  []time.Duration // durable commits timed after the burst
 	drain    histogram       // acceptance to River job, the deliveries of this burst
+	// acceptWait is the part of each acknowledgement spent in the queue's Accept (waiting for the
+	// inbox commit), from the server's histogram.
+	acceptWait histogram
 }
 
 func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL string) error {
@@ -196,6 +199,7 @@ func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL stri
 		b := sendBurst(client, base, n, concurrency, probeEvery, &seq)
 		after := waitDrained(client, base, before, b.accepted)
 		b.drain = after.drain.minus(before.drain)
+		b.acceptWait = after.acceptWait.minus(before.acceptWait)
 		if b.commits, err = probe.time(100); err != nil {
 			return err
 		}
@@ -330,9 +334,14 @@ func printSummary(all []burst, m serverMetrics) {
 	fmt.Printf("ratio:        ack p99 / floor = %.2f (target <= 1.5)\n", ratio(pct(acks, 0.99), floor))
 	fmt.Printf("disk:         durable commit p90 %s  p99 %s  max %s (an acknowledgement waits for at least one)\n",
 		ms(pct(commits, 0.9)), ms(pct(commits, 0.99)), ms(commits[len(commits)-1]))
-	var drain histogram
+	var drain, acceptWait histogram
 	for _, b := range all {
 		drain = drain.plus(b.drain)
+		acceptWait = acceptWait.plus(b.acceptWait)
+	}
+	if acceptWait.count > 0 {
+		fmt.Printf("in Accept:    p50 %s  p99 %s of each acknowledgement wait for the inbox commit (bucket-interpolated)\n",
+			ms(acceptWait.quantile(0.5)), ms(acceptWait.quantile(0.99)))
 	}
 	if drain.count > 0 {
 		fmt.Printf("drain:        acceptance to River job p50 %s  p99 %s (%.0f deliveries; bucket-interpolated)\n",
@@ -352,6 +361,7 @@ func printSummary(all []burst, m serverMetrics) {
 type serverMetrics struct {
 	accept, drainTx, enqueue sizeHistogram // transactions: count, and deliveries in them: sum
 	drain                    histogram     // wfreview_queue_inbox_drain_seconds
+	acceptWait               histogram     // wfreview_queue_accept_seconds
 }
 
 type sizeHistogram struct{ count, sum float64 }
@@ -441,22 +451,32 @@ func scrape(client *http.Client, base string) serverMetrics {
 			m.enqueue.sum = v
 		case "wfreview_queue_enqueue_batch_size_count":
 			m.enqueue.count = v
-		case "wfreview_queue_inbox_drain_seconds_count":
-			m.drain.count = v
 		}
-		if le, ok := strings.CutPrefix(name, `wfreview_queue_inbox_drain_seconds_bucket{le="`); ok {
-			le = strings.TrimSuffix(le, `"}`)
-			bound, err := strconv.ParseFloat(le, 64)
-			if le == "+Inf" {
-				bound, err = math.Inf(1), nil
-			}
-			if err == nil {
-				m.drain.bounds = append(m.drain.bounds, bound)
-				m.drain.counts = append(m.drain.counts, v)
-			}
-		}
+		m.drain.scan(name, "wfreview_queue_inbox_drain_seconds", v)
+		m.acceptWait.scan(name, "wfreview_queue_accept_seconds", v)
 	}
 	return m
+}
+
+// scan adds the /metrics sample name=v to h when it belongs to the histogram metric.
+func (h *histogram) scan(name, metric string, v float64) {
+	if name == metric+"_count" {
+		h.count = v
+		return
+	}
+	le, ok := strings.CutPrefix(name, metric+`_bucket{le="`)
+	if !ok {
+		return
+	}
+	le = strings.TrimSuffix(le, `"}`)
+	bound, err := strconv.ParseFloat(le, 64)
+	if le == "+Inf" {
+		bound, err = math.Inf(1), nil
+	}
+	if err == nil {
+		h.bounds = append(h.bounds, bound)
+		h.counts = append(h.counts, v)
+	}
 }
 
 // waitDrained scrapes until the deliveries of the last burst were drained into River (at most 10s).
