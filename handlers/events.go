@@ -17,15 +17,21 @@ import (
 	"github.com/wfreview/wfreview/queue"
 )
 
-// Enqueuer commits a review job; the webhook is acknowledged only after it returns nil.
+// Enqueuer commits a review job into the queue and reports what it did (the worker's re-sync).
 type Enqueuer interface {
 	Enqueue(ctx context.Context, job queue.ReviewArgs) (queue.EnqueueResult, error)
+}
+
+// Acceptor makes a webhook's review job durable (queue.Queue.Accept: the inbox); the webhook is
+// acknowledged only after it returns nil.
+type Acceptor interface {
+	Accept(ctx context.Context, job queue.ReviewArgs) (queue.AcceptResult, error)
 }
 
 // Base is what every event handler shares.
 type Base struct {
 	githubapp.ClientCreator
-	Queue   Enqueuer
+	Queue   Acceptor
 	Metrics *Metrics
 }
 
@@ -90,19 +96,19 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 }
 
 func (b *Base) enqueue(ctx context.Context, log zerolog.Logger, eventType string, job queue.ReviewArgs) error {
-	res, err := b.Queue.Enqueue(ctx, job)
+	res, err := b.Queue.Accept(ctx, job)
 	if err != nil {
 		b.Metrics.webhook(eventType, "error")
-		return fmt.Errorf("enqueue review of %s/%s#%d: %w", job.Owner, job.Repo, job.Number, err)
+		return fmt.Errorf("queue review of %s/%s#%d: %w", job.Owner, job.Repo, job.Number, err)
 	}
 	if res.Duplicate {
 		b.Metrics.webhook(eventType, "duplicate")
-		log.Info().Str("reason", res.Reason).Msg("duplicate delivery or job; nothing new queued")
+		log.Info().Str("reason", queue.ReasonDuplicateDelivery).Msg("duplicate delivery; nothing new queued")
 		return nil
 	}
+	// The queue logs the job's id, a duplicate job and superseded jobs when it moves the job into River.
 	b.Metrics.webhook(eventType, "queued")
-	log.Info().Int64("job_id", res.JobID).Str("head_sha", job.HeadSHA).Str("trigger", job.Trigger).
-		Int("superseded", res.Superseded).Msg("review job queued")
+	log.Info().Str("head_sha", job.HeadSHA).Str("trigger", job.Trigger).Msg("review job queued")
 	return nil
 }
 

@@ -28,6 +28,8 @@ const (
 type backendSpec struct {
 	kind string
 	dsn  string
+	// inboxDSN is SQLite's inbox file (inbox.go): the database file's name + "-inbox", same parameters.
+	inboxDSN string
 }
 
 // sqliteDefaultParams are added to a SQLite DSN unless it sets them itself:
@@ -72,7 +74,7 @@ func parseDatabaseURL(raw string) (backendSpec, error) {
 			params.Add(p.key, p.value)
 		}
 	}
-	return backendSpec{kind: backendSQLite, dsn: name + "?" + params.Encode()}, nil
+	return backendSpec{kind: backendSQLite, dsn: name + "?" + params.Encode(), inboxDSN: name + sqliteInboxSuffix + "?" + params.Encode()}, nil
 }
 
 func hasParam(params url.Values, key, prefix string) bool {
@@ -92,7 +94,8 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-func openSQLite(ctx context.Context, dsn string, rc *river.Config, _ int) (_ engine, err error) {
+func openSQLite(ctx context.Context, spec backendSpec, rc *river.Config, _ int, drainHook func(string)) (_ engine, err error) {
+	dsn := spec.dsn
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -151,10 +154,16 @@ RETURNING CAST(id AS TEXT)`,
 	if err != nil {
 		return nil, fmt.Errorf("create river client: %w", err)
 	}
+	inbox, err := openSQLiteInbox(ctx, spec.inboxDSN, db)
+	if err != nil {
+		return nil, err
+	}
 
 	return &riverEngine[*sql.Tx]{
-		client: client,
-		sql:    d,
+		client:    client,
+		sql:       d,
+		inbox:     inbox,
+		drainHook: drainHook,
 		ops: txOps[*sql.Tx]{
 			begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 			commit: func(_ context.Context, tx *sql.Tx) error {
@@ -206,7 +215,8 @@ RETURNING CAST(id AS TEXT)`,
 	}, nil
 }
 
-func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int) (_ engine, err error) {
+func openPostgres(ctx context.Context, spec backendSpec, rc *river.Config, workers int, drainHook func(string)) (_ engine, err error) {
+	dsn := spec.dsn
 	poolCfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres URL %s: %w", redactURL(dsn), err)
@@ -244,6 +254,7 @@ func openPostgres(ctx context.Context, dsn string, rc *river.Config, workers int
 		insertDelivery:   `INSERT INTO wfreview_delivery (delivery_id, received_at) VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING`,
 		pruneDeliveries:  `DELETE FROM wfreview_delivery WHERE received_at < $1`,
 		lockPR:           `SELECT pg_advisory_xact_lock($1)`,
+		lockDrain:        `SELECT pg_advisory_xact_lock($1)`,
 		insertDeliveries: `INSERT INTO wfreview_delivery (delivery_id, received_at) SELECT unnest($1::text[]), $2 ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
 		deliveryIDsArg:   postgresDeliveryIDs,
 		cancelQueued: `UPDATE river_job
@@ -258,6 +269,9 @@ RETURNING id::text`,
 	if err := migratePostgres(ctx, pool); err != nil {
 		return nil, err
 	}
+	if err := createPostgresInbox(ctx, pool); err != nil {
+		return nil, err
+	}
 
 	client, err := river.NewClient(driver, rc)
 	if err != nil {
@@ -265,8 +279,10 @@ RETURNING id::text`,
 	}
 
 	return &riverEngine[pgx.Tx]{
-		client: client,
-		sql:    d,
+		client:    client,
+		sql:       d,
+		inbox:     &postgresInbox{pool: pool},
+		drainHook: drainHook,
 		ops: txOps[pgx.Tx]{
 			begin:  func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
 			commit: func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },

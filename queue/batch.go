@@ -79,23 +79,31 @@ const (
 	reqAbandoned
 )
 
-type request struct {
+type request[R any] struct {
 	job   ReviewArgs
 	state atomic.Int32
 	done  chan struct{} // closed when res and err are set
-	res   EnqueueResult
+	res   R
 	err   error
 }
 
-// batcher is the group committer in front of engine.enqueueBatch.
-type batcher struct {
-	eng     engine
+// batcher is a group committer: Enqueue's in front of engine.enqueueBatch (R = EnqueueResult) and
+// Accept's in front of engine.acceptBatch (R = AcceptResult, inbox.go).
+type batcher[R any] struct {
+	// commit begins a transaction, calls take for its jobs, commits and returns one result per job;
+	// on an error nothing is committed. single is the same for one job (the fallback).
+	commit  func(ctx context.Context, take func() []ReviewArgs, now time.Time) ([]R, error)
+	single  func(ctx context.Context, job ReviewArgs, now time.Time) (R, error)
 	collect collectPolicy
-	metrics *metrics
-	log     zerolog.Logger
+	// observe, if set, is told the size of each committed batch; fallback of each fallback.
+	observe  func(n int)
+	fallback func()
+	// committed, if set, runs after each commit that held jobs (the drainer's wake-up, inbox.go).
+	committed func()
+	log       zerolog.Logger
 
 	mu      sync.Mutex
-	pending []*request
+	pending []*request[R]
 	closed  bool
 
 	wake chan struct{} // capacity 1: "there is something pending"
@@ -118,24 +126,30 @@ type collectPolicy struct {
 	cohort bool
 }
 
-func newBatcher(eng engine, collect collectPolicy, m *metrics, log zerolog.Logger) *batcher {
-	b := &batcher{eng: eng, collect: collect, metrics: m, log: log,
-		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+// newEnqueueBatcher is the group committer of Enqueue.
+func newEnqueueBatcher(eng engine, collect collectPolicy, m *metrics, log zerolog.Logger) *batcher[EnqueueResult] {
+	return startBatcher(&batcher[EnqueueResult]{commit: eng.enqueueBatch, single: eng.enqueue, collect: collect,
+		observe: m.observeBatch, fallback: m.batchFallbacks.Inc, log: log})
+}
+
+func startBatcher[R any](b *batcher[R]) *batcher[R] {
+	b.wake, b.quit, b.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go b.run()
 	return b
 }
 
 // enqueue hands job to the committer and waits until the transaction holding it committed (or
 // failed), or until ctx ends (see the package comment above for what that means).
-func (b *batcher) enqueue(ctx context.Context, job ReviewArgs) (EnqueueResult, error) {
+func (b *batcher[R]) enqueue(ctx context.Context, job ReviewArgs) (R, error) {
+	var zero R
 	if err := ctx.Err(); err != nil {
-		return EnqueueResult{}, fmt.Errorf("not queued: %w", err)
+		return zero, fmt.Errorf("not queued: %w", err)
 	}
-	r := &request{job: job, done: make(chan struct{})}
+	r := &request[R]{job: job, done: make(chan struct{})}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		return EnqueueResult{}, errQueueClosed
+		return zero, errQueueClosed
 	}
 	b.pending = append(b.pending, r)
 	b.mu.Unlock()
@@ -149,14 +163,14 @@ func (b *batcher) enqueue(ctx context.Context, job ReviewArgs) (EnqueueResult, e
 		return r.res, r.err
 	case <-ctx.Done():
 		if r.state.CompareAndSwap(reqWaiting, reqAbandoned) {
-			return EnqueueResult{}, fmt.Errorf("not queued: %w", ctx.Err())
+			return zero, fmt.Errorf("not queued: %w", ctx.Err())
 		}
-		return EnqueueResult{}, fmt.Errorf("gave up waiting for the commit (the job may be queued; a redelivery is deduplicated): %w", ctx.Err())
+		return zero, fmt.Errorf("gave up waiting for the commit (the job may be queued; a redelivery is deduplicated): %w", ctx.Err())
 	}
 }
 
 // close stops taking jobs, commits those already waiting and stops the committer.
-func (b *batcher) close() {
+func (b *batcher[R]) close() {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -169,7 +183,7 @@ func (b *batcher) close() {
 	<-b.done
 }
 
-func (b *batcher) run() {
+func (b *batcher[R]) run() {
 	defer close(b.done)
 	var last int          // jobs of the previous commit
 	var lastEnd time.Time // when it ended
@@ -191,7 +205,7 @@ func (b *batcher) run() {
 }
 
 // wait applies the collect policy.
-func (b *batcher) wait(last int, lastEnd time.Time) {
+func (b *batcher[R]) wait(last int, lastEnd time.Time) {
 	switch {
 	case b.collect.window <= 0:
 		return
@@ -213,17 +227,17 @@ func (b *batcher) wait(last int, lastEnd time.Time) {
 }
 
 // waiting is the number of jobs handed to the batcher and not yet taken.
-func (b *batcher) waiting() int {
+func (b *batcher[R]) waiting() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.pending)
 }
 
 // take removes up to maxBatch waiting requests (dropping abandoned ones) and marks them taken.
-func (b *batcher) take() []*request {
+func (b *batcher[R]) take() []*request[R] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var out []*request
+	var out []*request[R]
 	n := 0
 	for n < len(b.pending) && len(out) < maxBatch {
 		r := b.pending[n]
@@ -242,10 +256,10 @@ func (b *batcher) take() []*request {
 
 // commitOnce runs one batch: begin, take everyone waiting, insert, commit; on an error, each taken
 // job again in a transaction of its own. It returns the number of jobs taken.
-func (b *batcher) commitOnce() int {
+func (b *batcher[R]) commitOnce() int {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	var taken []*request
+	var taken []*request[R]
 	takeJobs := func() []ReviewArgs {
 		taken = b.take()
 		jobs := make([]ReviewArgs, len(taken))
@@ -257,11 +271,16 @@ func (b *batcher) commitOnce() int {
 		}
 		return jobs
 	}
-	results, err := b.eng.enqueueBatch(ctx, takeJobs, time.Now())
+	results, err := b.commit(ctx, takeJobs, time.Now())
 	if err == nil {
 		if len(taken) > 0 {
 			b.transactions.Add(1)
-			b.metrics.observeBatch(len(taken))
+			if b.observe != nil {
+				b.observe(len(taken))
+			}
+			if b.committed != nil {
+				b.committed()
+			}
 		}
 		for i, r := range taken {
 			r.res = results[i]
@@ -273,13 +292,20 @@ func (b *batcher) commitOnce() int {
 		taken = b.take()
 	}
 	b.fallbacks.Add(1)
-	b.metrics.batchFallbacks.Inc()
-	b.log.Warn().Err(err).Int("jobs", len(taken)).Msg("group commit failed; queuing its jobs one transaction each")
+	if b.fallback != nil {
+		b.fallback()
+	}
+	b.log.Warn().Err(err).Int("jobs", len(taken)).Msg("group commit failed; committing its jobs one transaction each")
+	ok := false
 	for _, r := range taken {
 		jobCtx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-		r.res, r.err = b.eng.enqueue(jobCtx, r.job, time.Now())
+		r.res, r.err = b.single(jobCtx, r.job, time.Now())
 		cancel()
+		ok = ok || r.err == nil
 		close(r.done)
+	}
+	if ok && b.committed != nil {
+		b.committed()
 	}
 	return len(taken)
 }
@@ -308,6 +334,21 @@ func (e *riverEngine[TTx]) enqueueBatch(ctx context.Context, take func() []Revie
 	if len(jobs) == 0 {
 		return nil, nil
 	}
+	results, err := e.enqueueInTx(ctx, tx, jobs, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.ops.commit(ctx, tx); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return results, nil
+}
+
+// enqueueInTx runs jobs in tx with the effects and results of one enqueue per job in their order:
+// delivery ids recorded, jobs inserted in rounds, older queued "auto" jobs superseded. The drainer
+// (inbox.go) runs it too.
+func (e *riverEngine[TTx]) enqueueInTx(ctx context.Context, tx TTx, jobs []ReviewArgs, now time.Time) ([]EnqueueResult, error) {
 	if e.sql.lockPR != "" {
 		// Ascending order: two batches locking overlapping pull requests cannot deadlock.
 		keys := make([]int64, 0, len(jobs))
@@ -359,10 +400,6 @@ func (e *riverEngine[TTx]) enqueueBatch(ctx context.Context, take func() []Revie
 		}
 	}
 
-	if err := e.ops.commit(ctx, tx); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	committed = true
 	return results, nil
 }
 

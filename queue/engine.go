@@ -23,6 +23,13 @@ type engine interface {
 	// enqueueBatch is enqueue for several jobs in one transaction (batch.go).
 	enqueueBatch(ctx context.Context, take func() []ReviewArgs, now time.Time) ([]EnqueueResult, error)
 	pruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+	// acceptBatch writes jobs to the inbox in one transaction; drainBatch moves inbox rows into
+	// River in one transaction (inbox.go).
+	acceptBatch(ctx context.Context, take func() []ReviewArgs, now time.Time) ([]AcceptResult, error)
+	drainBatch(ctx context.Context, limit int, skip map[int64]bool) ([]drainedJob, []int64, error)
+	flushInbox(ctx context.Context) error
+	inboxMarksPending() bool
+	undrained(ctx context.Context) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -63,6 +70,9 @@ type dialect struct {
 	jobIDsArg    func(ids []int64) (any, error)
 	// pruneDeliveries deletes rows with received_at < $1 (unix seconds).
 	pruneDeliveries string
+	// lockDrain, if not empty, takes a transaction-scoped lock on $1 so that one drainer at a
+	// time drains the inbox (PostgreSQL replicas).
+	lockDrain string
 	// lockPR, if not empty, takes a transaction-scoped lock on a 64-bit key
 	// so that concurrent enqueues for the same PR are serialized (Postgres;
 	// SQLite already serializes writers with BEGIN IMMEDIATE).
@@ -79,13 +89,16 @@ var queuedStates = []rivertype.JobState{
 }
 
 type riverEngine[TTx any] struct {
-	client  *river.Client[TTx]
-	ops     txOps[TTx]
-	sql     dialect
-	pingFn  func(ctx context.Context) error
-	pruneFn func(ctx context.Context, before int64) (int64, error)
-	closeFn func() error
-	fb      feedbackStore
+	client *river.Client[TTx]
+	ops    txOps[TTx]
+	sql    dialect
+	inbox  inboxStore[TTx]
+	// drainHook, if set (tests), is called at each drain stage (drainStage*).
+	drainHook func(stage string)
+	pingFn    func(ctx context.Context) error
+	pruneFn   func(ctx context.Context, before int64) (int64, error)
+	closeFn   func() error
+	fb        feedbackStore
 }
 
 func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time.Time) (res EnqueueResult, err error) {
@@ -173,12 +186,17 @@ func (e *riverEngine[TTx]) supersede(ctx context.Context, tx TTx, job ReviewArgs
 	return cancelled, nil
 }
 
+// pruneDeliveries deletes the delivery ids, and the drained inbox rows, received before before.
 func (e *riverEngine[TTx]) pruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	n, err := e.pruneFn(ctx, before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("delete old delivery ids: %w", err)
 	}
-	return n, nil
+	m, err := e.inbox.prune(ctx, before)
+	if err != nil {
+		return n, fmt.Errorf("delete old inbox rows: %w", err)
+	}
+	return n + m, nil
 }
 
 func (e *riverEngine[TTx]) start(ctx context.Context) error {
@@ -202,9 +220,17 @@ func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
 	return nil
 }
 
-func (e *riverEngine[TTx]) ping(ctx context.Context) error { return e.pingFn(ctx) }
+func (e *riverEngine[TTx]) ping(ctx context.Context) error {
+	if err := e.pingFn(ctx); err != nil {
+		return err
+	}
+	if err := e.inbox.ping(ctx); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	return nil
+}
 
-func (e *riverEngine[TTx]) close() error { return e.closeFn() }
+func (e *riverEngine[TTx]) close() error { return errors.Join(e.inbox.close(), e.closeFn()) }
 
 func (e *riverEngine[TTx]) feedback() feedbackStore { return e.fb }
 

@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 // a handler that announces the attempt on stdout and then blocks until the
 // parent kills it with SIGKILL.
 func runHelper(mode, dbURL string) int {
+	if stage, ok := strings.CutPrefix(mode, "inbox:"); ok {
+		return runInboxHelper(stage, dbURL)
+	}
 	if mode != "crash" {
 		fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 		return 2

@@ -17,6 +17,13 @@ type metrics struct {
 	// batchSize and batchFallbacks describe group commit (batch.go).
 	batchSize      prometheus.Histogram
 	batchFallbacks prometheus.Counter
+	// The inbox (inbox.go): accept group commits, drain transactions, time from acceptance to River.
+	acceptBatchSize prometheus.Histogram
+	acceptFallbacks prometheus.Counter
+	drainBatchSize  prometheus.Histogram
+	drainLatency    prometheus.Histogram
+	acceptLatency   prometheus.Histogram
+	drainErrors     prometheus.Counter
 }
 
 // newMetrics builds the collectors and registers them on reg (if not nil).
@@ -54,6 +61,34 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "wfreview", Subsystem: "queue", Name: "enqueue_batch_fallbacks_total",
 			Help: "Group-commit transactions that failed and whose jobs were retried one transaction each.",
 		}),
+		acceptBatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "accept_batch_size",
+			Help:    "Accept calls (webhook deliveries) committed to the inbox by one group-commit transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		acceptFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "accept_batch_fallbacks_total",
+			Help: "Inbox group-commit transactions that failed and whose deliveries were retried one transaction each.",
+		}),
+		drainBatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_batch_size",
+			Help:    "Inbox rows moved into River by one drain transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		drainLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_seconds",
+			Help:    "Time from a delivery's acceptance into the inbox to its job committed in River.",
+			Buckets: []float64{.0005, .001, .002, .003, .004, .005, .0075, .01, .015, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10, 30},
+		}),
+		acceptLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "accept_seconds",
+			Help:    "Time an Accept (a webhook's acknowledgement) waits for the inbox transaction holding its delivery to commit.",
+			Buckets: []float64{.0002, .0005, .001, .002, .003, .004, .005, .0075, .01, .015, .02, .03, .05, .075, .1, .2, .5, 1, 5},
+		}),
+		drainErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_errors_total",
+			Help: "Inbox drain transactions that failed (retried), and rows dropped because their job could not be decoded.",
+		}),
 	}
 	for _, reason := range []string{ReasonDuplicateDelivery, ReasonDuplicateJob} {
 		m.duplicates.WithLabelValues(reason)
@@ -73,6 +108,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.duration = register(reg, m.duration, &err)
 	m.batchSize = register(reg, m.batchSize, &err)
 	m.batchFallbacks = register(reg, m.batchFallbacks, &err)
+	m.acceptBatchSize = register(reg, m.acceptBatchSize, &err)
+	m.acceptFallbacks = register(reg, m.acceptFallbacks, &err)
+	m.drainBatchSize = register(reg, m.drainBatchSize, &err)
+	m.drainLatency = register(reg, m.drainLatency, &err)
+	m.drainErrors = register(reg, m.drainErrors, &err)
+	m.acceptLatency = register(reg, m.acceptLatency, &err)
 	if err != nil {
 		return nil, fmt.Errorf("register queue metrics: %w", err)
 	}
@@ -104,6 +145,10 @@ func (m *metrics) observeEnqueue(res EnqueueResult) {
 }
 
 func (m *metrics) observeBatch(n int) { m.batchSize.Observe(float64(n)) }
+
+func (m *metrics) observeAcceptBatch(n int) { m.acceptBatchSize.Observe(float64(n)) }
+
+func (m *metrics) observeDrainBatch(n int) { m.drainBatchSize.Observe(float64(n)) }
 
 func (m *metrics) observeOutcome(outcome string, d time.Duration) {
 	m.outcomes.WithLabelValues(outcome).Inc()

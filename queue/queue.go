@@ -172,6 +172,9 @@ type Config struct {
 	// zero value, the default, commits as soon as the writer is free.
 	// Benchmarks only.
 	batchCollect collectPolicy
+	// testDrainHook, if set, is called at each stage of a drain transaction
+	// (inbox.go, drainStage*). Only set by this package's tests.
+	testDrainHook func(stage string)
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -224,7 +227,9 @@ type Queue struct {
 	cfg     Config
 	log     zerolog.Logger
 	eng     engine
-	batch   *batcher
+	batch   *batcher[EnqueueResult]
+	accept  *batcher[AcceptResult]
+	drain   *drainer
 	metrics *metrics
 
 	mu          sync.Mutex
@@ -286,9 +291,9 @@ func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 	var eng engine
 	switch backend.kind {
 	case backendSQLite:
-		eng, err = openSQLite(ctx, backend.dsn, rc, cfg.Workers)
+		eng, err = openSQLite(ctx, backend, rc, cfg.Workers, cfg.testDrainHook)
 	case backendPostgres:
-		eng, err = openPostgres(ctx, backend.dsn, rc, cfg.Workers)
+		eng, err = openPostgres(ctx, backend, rc, cfg.Workers, cfg.testDrainHook)
 	default:
 		err = fmt.Errorf("unknown backend %q", backend.kind)
 	}
@@ -303,7 +308,18 @@ func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 		Int("max_attempts", cfg.MaxAttempts).
 		Msg("queue opened")
 
-	return &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newBatcher(eng, cfg.batchCollect, m, log)}, nil
+	q := &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newEnqueueBatcher(eng, cfg.batchCollect, m, log)}
+	q.drain = newDrainer(eng, cfg.PollInterval, m, log, q.onDrained)
+	// What a previous process accepted and did not drain goes into River before anything else.
+	if !q.drain.drainNow(ctx) {
+		log.Warn().Msg("some accepted deliveries could not be moved into River yet; the drainer retries")
+	}
+	if err := eng.flushInbox(ctx); err != nil {
+		log.Warn().Err(err).Msg("mark drained inbox rows")
+	}
+	q.drain.start()
+	q.accept = newAcceptBatcher(eng, m, log, q.drain.kick)
+	return q, nil
 }
 
 // Enqueue records the delivery id and inserts the review job in ONE
@@ -321,7 +337,12 @@ func (q *Queue) Enqueue(ctx context.Context, job ReviewArgs) (EnqueueResult, err
 		return EnqueueResult{}, fmt.Errorf("enqueue %s/%s#%d@%s (%s): %w", job.Owner, job.Repo, job.Number, shortSHA(job.HeadSHA), job.Trigger, err)
 	}
 	q.metrics.observeEnqueue(res)
+	q.logResult(job, res)
+	return res, nil
+}
 
+// logResult logs what an enqueue (or the drain of an accepted delivery) did.
+func (q *Queue) logResult(job ReviewArgs, res EnqueueResult) {
 	ev := q.log.Info()
 	if res.Duplicate {
 		ev = q.log.Debug()
@@ -337,7 +358,6 @@ func (q *Queue) Enqueue(ctx context.Context, job ReviewArgs) (EnqueueResult, err
 		Str("reason", res.Reason).
 		Int("superseded", res.Superseded).
 		Msg("review job enqueued")
-	return res, nil
 }
 
 // Start starts working jobs in the background and prunes old delivery ids.
@@ -435,7 +455,9 @@ func (q *Queue) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		stopErr := q.Stop(ctx)
-		q.batch.close() // commits the jobs already handed to it
+		q.accept.close() // commits the deliveries already handed to it
+		q.drain.close()  // moves what the inbox holds into River (bounded)
+		q.batch.close()  // commits the jobs already handed to it
 		closeErr := q.eng.close()
 		if err := errors.Join(stopErr, closeErr); err != nil {
 			q.closeErr = fmt.Errorf("close queue: %w", err)

@@ -1,15 +1,19 @@
 // Command webhookload measures how fast `wfreview serve` acknowledges a burst of webhooks with the
-// embedded default (SQLite): it starts the server on loopback against a stub GitHub and posts bursts
-// of signed pull_request deliveries (by default 400 over 8 connections, 5 rounds). Every 2xx means
-// the review job was committed to the database first, so this is the durable path, fsync included.
+// embedded default (SQLite) or PostgreSQL (-database): it starts the server on loopback against a
+// stub GitHub and posts bursts of signed pull_request deliveries (by default 400 over 8 connections,
+// 5 rounds). Every 2xx means the review job was committed to the database first (the queue's inbox),
+// so this is the durable path, fsync included.
 //
 // It prints accepted deliveries per second and the p50/p99/max acknowledgement latency, and the
 // floor no acknowledgement can beat: the p99 of the server's own GET /healthz, polled every 2ms on
-// a ninth connection during the same burst, plus the median time of one durable SQLite commit
-// (journal_mode=WAL, synchronous=FULL, as the queue uses), timed 100 times on the same disk in the
-// same run after each burst. The ratio p99 / floor is the figure issue 15 targets (<= 1.5). The
-// commits' p90/p99 are printed too: a disk whose fsync has a long tail puts that tail into the
-// acknowledgements' p99, whatever the server does.
+// a ninth connection during the same burst, plus the median time of one durable commit of a
+// one-row transaction (SQLite: its own file with journal_mode=WAL, synchronous=FULL, as the queue
+// uses; PostgreSQL: a table in the same database), timed 100 times in the same run after each
+// burst. The ratio p99 / floor is the figure issue 15 targets (<= 1.5). The commits' p90/p99 are
+// printed too: a disk whose fsync has a long tail puts that tail into the acknowledgements' p99,
+// whatever the server does. The drain latency is the time from a delivery's acceptance into the
+// inbox to its job committed in River (the queue's wfreview_queue_inbox_drain_seconds histogram,
+// quantiles interpolated within its buckets as Prometheus' histogram_quantile does).
 //
 //	go run ./bench/webhookload -n 400 -concurrency 8 -rounds 5
 package main
@@ -31,6 +35,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -44,6 +49,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 	_ "modernc.org/sqlite" // the commit-time probe uses the queue's driver
 
@@ -123,7 +129,11 @@ type burst struct {
 	failed   int
 	acks     []time.Duration // latencies of the 2xx answers
 	healthz  []time.Duration // GET /healthz latencies during the burst
-	commits  []time.Duration // durable SQLite commits timed after the burst
+	commits  []time.Duration // durable commits timed after the burst
+	drain    histogram       // acceptance to River job, the deliveries of this burst
+	// acceptWait is the part of each acknowledgement spent in the queue's Accept (waiting for the
+	// inbox commit), from the server's histogram.
+	acceptWait histogram
 }
 
 func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL string) error {
@@ -165,7 +175,12 @@ func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL stri
 	go func() { done <- srv.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
 
-	probe, err := openCommitProbe(filepath.Join(dir, "commit-probe.db"))
+	var probe commitProbe
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
+		probe, err = openPostgresProbe(ctx, dbURL)
+	} else {
+		probe, err = openSQLiteProbe(filepath.Join(dir, "commit-probe.db"))
+	}
 	if err != nil {
 		return err
 	}
@@ -180,19 +195,23 @@ func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL stri
 		if r > 0 {
 			time.Sleep(pause)
 		}
+		before := scrape(client, base)
 		b := sendBurst(client, base, n, concurrency, probeEvery, &seq)
+		after := waitDrained(client, base, before, b.accepted)
+		b.drain = after.drain.minus(before.drain)
+		b.acceptWait = after.acceptWait.minus(before.acceptWait)
 		if b.commits, err = probe.time(100); err != nil {
 			return err
 		}
 		all = append(all, b)
 		fmt.Printf("round %d:      %s\n", r+1, b.line())
 	}
-	batches := scrapeBatches(client, base)
+	final := scrape(client, base)
 	cancel()
 	if err := <-done; err != nil {
 		return err
 	}
-	printSummary(all, batches)
+	printSummary(all, final)
 	return nil
 }
 
@@ -278,13 +297,17 @@ func deliver(client *http.Client, base string, i int) (time.Duration, bool) {
 func (b burst) line() string {
 	acks, hz, commits := sorted(b.acks), sorted(b.healthz), sorted(b.commits)
 	floor := pct(hz, 0.99) + pct(commits, 0.5)
-	return fmt.Sprintf("accepted %d (%.0f/s), failed %d; ack p50 %s p99 %s; floor %s (healthz p99 %s + commit %s); ratio %.2f",
+	s := fmt.Sprintf("accepted %d (%.0f/s), failed %d; ack p50 %s p99 %s; floor %s (healthz p99 %s + commit %s); ratio %.2f",
 		b.accepted, float64(b.accepted)/b.elapsed.Seconds(), b.failed, ms(pct(acks, 0.5)), ms(pct(acks, 0.99)),
 		ms(floor), ms(pct(hz, 0.99)), ms(pct(commits, 0.5)), ratio(pct(acks, 0.99), floor))
+	if b.drain.count > 0 {
+		s += fmt.Sprintf("; drain p50 %s p99 %s", ms(b.drain.quantile(0.5)), ms(b.drain.quantile(0.99)))
+	}
+	return s
 }
 
 // printSummary pools the latencies of every round; accepted/s is the median of the rounds.
-func printSummary(all []burst, batches string) {
+func printSummary(all []burst, m serverMetrics) {
 	var acks, hz, commits []time.Duration
 	var rates []float64
 	accepted, failed := 0, 0
@@ -306,30 +329,109 @@ func printSummary(all []burst, batches string) {
 		return
 	}
 	fmt.Printf("ack latency:  p50 %s  p99 %s  max %s\n", ms(pct(acks, 0.5)), ms(pct(acks, 0.99)), ms(acks[len(acks)-1]))
-	fmt.Printf("floor:        %s = /healthz p99 %s (%d probes during the bursts) + one durable SQLite commit %s (median of %d)\n",
+	fmt.Printf("floor:        %s = /healthz p99 %s (%d probes during the bursts) + one durable commit %s (median of %d)\n",
 		ms(floor), ms(pct(hz, 0.99)), len(hz), ms(commit), len(commits))
 	fmt.Printf("ratio:        ack p99 / floor = %.2f (target <= 1.5)\n", ratio(pct(acks, 0.99), floor))
 	fmt.Printf("disk:         durable commit p90 %s  p99 %s  max %s (an acknowledgement waits for at least one)\n",
 		ms(pct(commits, 0.9)), ms(pct(commits, 0.99)), ms(commits[len(commits)-1]))
-	if batches != "" {
-		fmt.Printf("transactions: %s\n", batches)
+	var drain, acceptWait histogram
+	for _, b := range all {
+		drain = drain.plus(b.drain)
+		acceptWait = acceptWait.plus(b.acceptWait)
+	}
+	if acceptWait.count > 0 {
+		fmt.Printf("in Accept:    p50 %s  p99 %s of each acknowledgement wait for the inbox commit (bucket-interpolated)\n",
+			ms(acceptWait.quantile(0.5)), ms(acceptWait.quantile(0.99)))
+	}
+	if drain.count > 0 {
+		fmt.Printf("drain:        acceptance to River job p50 %s  p99 %s (%.0f deliveries; bucket-interpolated)\n",
+			ms(drain.quantile(0.5)), ms(drain.quantile(0.99)), drain.count)
+	}
+	for _, t := range []struct {
+		what string
+		h    sizeHistogram
+	}{{"inbox group commits", m.accept}, {"drain transactions", m.drainTx}, {"enqueue group commits", m.enqueue}} {
+		if t.h.count > 0 {
+			fmt.Printf("transactions: %.0f %s for %.0f deliveries (%.1f per transaction)\n", t.h.count, t.what, t.h.sum, t.h.sum/t.h.count)
+		}
 	}
 }
 
-// scrapeBatches reads the queue's group-commit histogram from /metrics (absent before group commit).
-func scrapeBatches(client *http.Client, base string) string {
+// serverMetrics is what the bench reads from the server's /metrics.
+type serverMetrics struct {
+	accept, drainTx, enqueue sizeHistogram // transactions: count, and deliveries in them: sum
+	drain                    histogram     // wfreview_queue_inbox_drain_seconds
+	acceptWait               histogram     // wfreview_queue_accept_seconds
+}
+
+type sizeHistogram struct{ count, sum float64 }
+
+// histogram is a cumulative Prometheus histogram: counts[i] observations <= bounds[i].
+type histogram struct {
+	bounds []float64
+	counts []float64
+	count  float64
+}
+
+func (h histogram) minus(o histogram) histogram {
+	if len(o.counts) != len(h.counts) {
+		return h
+	}
+	out := histogram{bounds: h.bounds, counts: make([]float64, len(h.counts)), count: h.count - o.count}
+	for i := range h.counts {
+		out.counts[i] = h.counts[i] - o.counts[i]
+	}
+	return out
+}
+
+func (h histogram) plus(o histogram) histogram {
+	if h.bounds == nil {
+		return o
+	}
+	if len(o.counts) != len(h.counts) {
+		return h
+	}
+	out := histogram{bounds: h.bounds, counts: make([]float64, len(h.counts)), count: h.count + o.count}
+	for i := range h.counts {
+		out.counts[i] = h.counts[i] + o.counts[i]
+	}
+	return out
+}
+
+// quantile interpolates linearly within the bucket holding the q-quantile (histogram_quantile).
+func (h histogram) quantile(q float64) time.Duration {
+	if h.count == 0 {
+		return 0
+	}
+	rank := q * h.count
+	lower, below := 0.0, 0.0
+	for i, c := range h.counts {
+		if c >= rank {
+			upper := h.bounds[i]
+			if math.IsInf(upper, 1) {
+				return time.Duration(lower * float64(time.Second))
+			}
+			v := lower + (upper-lower)*(rank-below)/max(c-below, 1e-9)
+			return time.Duration(v * float64(time.Second))
+		}
+		lower, below = h.bounds[i], c
+	}
+	return time.Duration(lower * float64(time.Second))
+}
+
+// scrape reads the queue's histograms from /metrics (zero values for those the server lacks).
+func scrape(client *http.Client, base string) serverMetrics {
+	var m serverMetrics
 	resp, err := client.Get(base + "/metrics")
 	if err != nil {
-		return ""
+		return m
 	}
 	defer resp.Body.Close()
-	var sum, count float64
-	found := false
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
+		if !ok || strings.HasPrefix(name, "#") {
 			continue
 		}
 		v, err := strconv.ParseFloat(value, 64)
@@ -337,26 +439,71 @@ func scrapeBatches(client *http.Client, base string) string {
 			continue
 		}
 		switch name {
+		case "wfreview_queue_accept_batch_size_sum":
+			m.accept.sum = v
+		case "wfreview_queue_accept_batch_size_count":
+			m.accept.count = v
+		case "wfreview_queue_inbox_drain_batch_size_sum":
+			m.drainTx.sum = v
+		case "wfreview_queue_inbox_drain_batch_size_count":
+			m.drainTx.count = v
 		case "wfreview_queue_enqueue_batch_size_sum":
-			sum, found = v, true
+			m.enqueue.sum = v
 		case "wfreview_queue_enqueue_batch_size_count":
-			count = v
+			m.enqueue.count = v
 		}
+		m.drain.scan(name, "wfreview_queue_inbox_drain_seconds", v)
+		m.acceptWait.scan(name, "wfreview_queue_accept_seconds", v)
 	}
-	if !found || count == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%.0f group commits for %.0f enqueues (%.1f per transaction)", count, sum, sum/count)
+	return m
 }
 
-// commitProbe times durable commits of a one-row transaction on its own SQLite file, opened with the
-// queue's settings.
-type commitProbe struct {
+// scan adds the /metrics sample name=v to h when it belongs to the histogram metric.
+func (h *histogram) scan(name, metric string, v float64) {
+	if name == metric+"_count" {
+		h.count = v
+		return
+	}
+	le, ok := strings.CutPrefix(name, metric+`_bucket{le="`)
+	if !ok {
+		return
+	}
+	le = strings.TrimSuffix(le, `"}`)
+	bound, err := strconv.ParseFloat(le, 64)
+	if le == "+Inf" {
+		bound, err = math.Inf(1), nil
+	}
+	if err == nil {
+		h.bounds = append(h.bounds, bound)
+		h.counts = append(h.counts, v)
+	}
+}
+
+// waitDrained scrapes until the deliveries of the last burst were drained into River (at most 10s).
+func waitDrained(client *http.Client, base string, before serverMetrics, accepted int) serverMetrics {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m := scrape(client, base)
+		if m.drain.count-before.drain.count >= float64(accepted) || m.drain.bounds == nil || time.Now().After(deadline) {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// commitProbe times durable commits of a one-row transaction.
+type commitProbe interface {
+	time(n int) ([]time.Duration, error)
+	Close() error
+}
+
+// sqliteProbe commits on its own SQLite file, opened with the queue's settings.
+type sqliteProbe struct {
 	db  *sql.DB
 	seq int
 }
 
-func openCommitProbe(path string) (*commitProbe, error) {
+func openSQLiteProbe(path string) (*sqliteProbe, error) {
 	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open commit probe: %w", err)
@@ -366,11 +513,11 @@ func openCommitProbe(path string) (*commitProbe, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("create commit probe table: %w", err)
 	}
-	return &commitProbe{db: db}, nil
+	return &sqliteProbe{db: db}, nil
 }
 
 // time runs n transactions of one insert each and returns the time of each.
-func (p *commitProbe) time(n int) ([]time.Duration, error) {
+func (p *sqliteProbe) time(n int) ([]time.Duration, error) {
 	ds := make([]time.Duration, 0, n)
 	for range n {
 		p.seq++
@@ -391,7 +538,53 @@ func (p *commitProbe) time(n int) ([]time.Duration, error) {
 	return ds, nil
 }
 
-func (p *commitProbe) Close() error { return p.db.Close() }
+func (p *sqliteProbe) Close() error { return p.db.Close() }
+
+// postgresProbe commits on a table of the server's database (dropped at the end).
+type postgresProbe struct {
+	conn *pgx.Conn
+	seq  int
+}
+
+func openPostgresProbe(ctx context.Context, dbURL string) (*postgresProbe, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open commit probe: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS webhookload_probe (id BIGINT PRIMARY KEY, at BIGINT NOT NULL); TRUNCATE webhookload_probe`); err != nil {
+		_ = conn.Close(ctx)
+		return nil, fmt.Errorf("create commit probe table: %w", err)
+	}
+	return &postgresProbe{conn: conn}, nil
+}
+
+func (p *postgresProbe) time(n int) ([]time.Duration, error) {
+	ctx := context.Background()
+	ds := make([]time.Duration, 0, n)
+	for range n {
+		p.seq++
+		t0 := time.Now()
+		tx, err := p.conn.Begin(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("commit probe: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO webhookload_probe (id, at) VALUES ($1, $2)`, p.seq, t0.UnixNano()); err != nil {
+			_ = tx.Rollback(ctx)
+			return nil, fmt.Errorf("commit probe: %w", err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return nil, fmt.Errorf("commit probe: %w", err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return ds, nil
+}
+
+func (p *postgresProbe) Close() error {
+	ctx := context.Background()
+	_, err := p.conn.Exec(ctx, `DROP TABLE IF EXISTS webhookload_probe`)
+	return errors.Join(err, p.conn.Close(ctx))
+}
 
 func sorted(ds []time.Duration) []time.Duration {
 	ds = slices.Clone(ds)
