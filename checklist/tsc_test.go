@@ -3,6 +3,7 @@ package checklist
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -292,5 +293,69 @@ func TestParseTSC(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("parseTSC = %+v, want %+v", got, want)
+	}
+}
+
+// TestTypeScriptCheckRealTSC runs a real TypeScript 5 compiler, installed with npm into a temporary
+// directory: it reaches the npm registry, so it runs only with WFREVIEW_REAL_TSC=1.
+func TestTypeScriptCheckRealTSC(t *testing.T) {
+	if os.Getenv("WFREVIEW_REAL_TSC") != "1" {
+		t.Skip("set WFREVIEW_REAL_TSC=1 to install typescript@5 with npm (network) and run it")
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Skip("npm not on PATH")
+	}
+	pkgDir := t.TempDir()
+	install := exec.Command(npm, "install", "--no-audit", "--no-fund", "--prefix", pkgDir, "typescript@5")
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("npm install typescript@5: %v\n%s", err, out)
+	}
+	const lib = "export class Client {\n  fetch(url: string): string { return url; }\n}\n" +
+		"export function connect(opts: { host: string }): Client { return new Client(); }\n"
+	const base = "import { Client, connect } from \"./lib\";\nconst c: Client = connect({ host: \"h\" });\nc.fetch(\"/\");\n"
+	head := base + "c.fetchAll();\nc.fetch();\nconnect({ host: \"h\", retries: 3 });\nconst n: number = \"x\";\nimport { Pool } from \"./lib\";\n"
+	tsconfig := `{"compilerOptions": {"strict": true, "noEmit": true, "target": "es2020", "module": "esnext", "moduleResolution": "bundler"}, "include": ["src"]}` + "\n"
+
+	in := tsChange(t, []string{"web/tsconfig.json", tsconfig, "web/src/lib.ts", lib, "web/src/app.ts", base},
+		[]string{"web/src/app.ts", head})
+	nm := filepath.Join(DirOf(in.Tree), "web", "node_modules")
+	if err := os.MkdirAll(nm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(pkgDir, "node_modules", "typescript"), filepath.Join(nm, "typescript")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&TypeScriptCheck{}).Analyze(context.Background(), in)
+	if err != nil || len(res.Notes) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Title))
+	}
+	want := []string{
+		"4 error tsc: Property 'fetchAll' does not exist on type 'Client'.",
+		"5 warning tsc: Expected 1 arguments, but got 0.",
+		"6 warning tsc: Object literal may only specify known properties, and 'retries' does not exist in type '{ host: string; }'.",
+		"8 error tsc: Module '\"./lib\"' has no exported member 'Pool'.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// a package that is not installed, imported on an unchanged line: nothing reported, a note
+	in = tsChange(t, []string{"web/tsconfig.json", tsconfig, "web/src/app.ts", "import { x } from \"not-installed\";\nconst c = x;\n"},
+		[]string{"web/src/app.ts", "import { x } from \"not-installed\";\nconst c = x;\nc.nope();\nMath.nope();\n"})
+	nm = filepath.Join(DirOf(in.Tree), "web", "node_modules")
+	if err := os.MkdirAll(nm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(pkgDir, "node_modules", "typescript"), filepath.Join(nm, "typescript")); err != nil {
+		t.Fatal(err)
+	}
+	res, err = (&TypeScriptCheck{}).Analyze(context.Background(), in)
+	if err != nil || len(res.Findings) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "TS2307") {
+		t.Fatalf("%+v %v", res, err)
 	}
 }
