@@ -25,13 +25,14 @@ const DefaultTypeScriptCheckTimeout = 120 * time.Second
 // call a function with the wrong number of arguments, or pass an object literal a property its type
 // does not declare (a made-up option). It is the TypeScript side of GoAPI.
 //
-// For each tsconfig.json that is the nearest one above a touched file, it runs
-// `node <dir>/node_modules/typescript/bin/tsc --noEmit --pretty false -p tsconfig.json` in the
+// For each tsconfig.json that is the nearest one above a touched file, it runs `node
+// <dir>/node_modules/typescript/bin/tsc --noEmit --pretty false --listFiles -p tsconfig.json` in the
 // tsconfig's directory (node_modules is looked for there and in the directories above it, up to the
 // tree's root), and keeps the diagnostics on added lines whose code is one of tsAPICodes. A project
 // whose output has TS2307 or TS2688 (a module or type definition that cannot be found) on a line the
 // change did not add is type-checked in an incomplete environment (packages not installed): it gets
-// a note and nothing is reported for it.
+// a note and nothing is reported for it; so does a touched file tsc does not list as part of the
+// program (excluded by the tsconfig.json, or a tsconfig.json that only references other projects).
 //
 // It runs code from the checkout (node_modules/typescript): it is for a local checkout the user
 // trusts, never for the app's pull requests. It needs the head tree on disk as the checkout itself
@@ -83,9 +84,9 @@ type tsDiag struct {
 	msg  string
 }
 
-// parseTSC returns the diagnostics of tsc's output (--pretty false).
-func parseTSC(out []byte) []tsDiag {
-	var ds []tsDiag
+// parseTSC returns the diagnostics of tsc's output (--pretty false) and the files of the program it
+// lists (--listFiles: one absolute path a line).
+func parseTSC(out []byte) (ds []tsDiag, listed []string) {
 	for _, l := range strings.Split(string(out), "\n") {
 		l = strings.TrimRight(l, "\r")
 		if m := tsDiagRE.FindStringSubmatch(l); m != nil {
@@ -100,9 +101,13 @@ func parseTSC(out []byte) []tsDiag {
 			if code, err := strconv.Atoi(m[1]); err == nil {
 				ds = append(ds, tsDiag{code: code, msg: strings.TrimSpace(m[2])})
 			}
+			continue
+		}
+		if filepath.IsAbs(l) {
+			listed = append(listed, l)
 		}
 	}
-	return ds
+	return ds, listed
 }
 
 // isTSFile reports whether p is a TypeScript source file the check looks at (declaration files are
@@ -177,7 +182,7 @@ func (a *TypeScriptCheck) Analyze(ctx context.Context, in *Input) (Result, error
 	projects := map[string][]string{}
 	var noConfig []string
 	for _, p := range touched {
-		d, ok := nearestDirWith(tsconfigs, depDirOf(p))
+		d, ok := nearestModule(tsconfigs, depDirOf(p)) // the closest directory with one
 		if !ok {
 			noConfig = append(noConfig, p)
 			continue
@@ -210,7 +215,7 @@ func (a *TypeScriptCheck) Analyze(ctx context.Context, in *Input) (Result, error
 			noTSC = append(noTSC, orDot(d)+"/")
 			continue
 		}
-		found, notes := a.checkProject(ctx, treeDir, d, tsc, added)
+		found, notes := a.checkProject(ctx, treeDir, d, tsc, projects[d], added)
 		res.Findings = append(res.Findings, found...)
 		res.Notes = append(res.Notes, notes...)
 	}
@@ -224,18 +229,6 @@ func (a *TypeScriptCheck) Analyze(ctx context.Context, in *Input) (Result, error
 		return res.Findings[i].Line < res.Findings[j].Line
 	})
 	return res, nil
-}
-
-// nearestDirWith returns the closest of dir and its parents (slash, "" the root) that is in dirs.
-func nearestDirWith(dirs map[string]bool, dir string) (string, bool) {
-	for d := dir; ; d = depDirOf(d) {
-		if dirs[d] {
-			return d, true
-		}
-		if d == "" {
-			return "", false
-		}
-	}
 }
 
 // findTSC returns the absolute path of node_modules/typescript/bin/tsc in the project directory or
@@ -253,8 +246,8 @@ func findTSC(treeDir, projDir string) string {
 }
 
 // checkProject runs tsc on the project whose tsconfig.json is in projDir and returns its findings on
-// added lines, or notes saying why there are none.
-func (a *TypeScriptCheck) checkProject(ctx context.Context, treeDir, projDir, tsc string, added map[string]lineSet) ([]Finding, []string) {
+// added lines of its touched files, or notes saying why there are none.
+func (a *TypeScriptCheck) checkProject(ctx context.Context, treeDir, projDir, tsc string, touched []string, added map[string]lineSet) ([]Finding, []string) {
 	timeout := a.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTypeScriptCheckTimeout
@@ -266,24 +259,39 @@ func (a *TypeScriptCheck) checkProject(ctx context.Context, treeDir, projDir, ts
 	cwd := filepath.Join(treeDir, filepath.FromSlash(projDir))
 	name := orDot(projDir) + "/"
 	tctx, cancel := context.WithTimeout(ctx, timeout)
-	out, err := run(tctx, cwd, "node", tsc, "--noEmit", "--pretty", "false", "-p", "tsconfig.json")
+	out, err := run(tctx, cwd, "node", tsc, "--noEmit", "--pretty", "false", "--listFiles", "-p", "tsconfig.json")
 	timedOut := tctx.Err() != nil && ctx.Err() == nil
 	cancel()
 	if timedOut {
 		return nil, []string{fmt.Sprintf("TypeScript check of %s timed out after %s: nothing reported for it", name, timeout)}
 	}
-	diags := parseTSC(out)
-	if !inSourceFile(diags) {
-		// no diagnostic on a source file: tsc did not type-check (a bad tsconfig.json, a crash) or
-		// found nothing
-		if err != nil {
-			detail := firstLine(err.Error())
-			if l := firstLine(string(out)); l != "" {
-				detail += ": " + l
-			}
-			return nil, []string{fmt.Sprintf("TypeScript check of %s could not run: %s", name, detail)}
+	diags, listed := parseTSC(out)
+	if !inSourceFile(diags) && err != nil {
+		// a failure with no diagnostic on a source file: tsc did not type-check (a bad
+		// tsconfig.json, a crash)
+		detail := firstLine(err.Error())
+		if l := firstLine(string(out)); l != "" {
+			detail += ": " + l
 		}
-		return nil, nil
+		return nil, []string{fmt.Sprintf("TypeScript check of %s could not run: %s", name, detail)}
+	}
+	// a touched file tsc did not list was not type-checked: excluded by the tsconfig.json, or one
+	// that only references other projects (a solution-style tsconfig.json checks nothing with -p)
+	program := map[string]bool{}
+	for _, p := range listed {
+		if rel := treeRelPath(treeDir, cwd, p); rel != "" {
+			program[rel] = true
+		}
+	}
+	var notes, unchecked []string
+	for _, p := range touched {
+		if !program[p] {
+			unchecked = append(unchecked, p)
+		}
+	}
+	if len(unchecked) > 0 {
+		notes = append(notes, fmt.Sprintf("TypeScript check of %s: %s not in the program of its tsconfig.json (excluded, or it only references other projects): not checked",
+			name, listSome(unchecked, 3)))
 	}
 
 	var found []Finding
@@ -318,7 +326,7 @@ func (a *TypeScriptCheck) checkProject(ctx context.Context, treeDir, projDir, ts
 				dg.code, tsAdvice(dg.code)),
 		})
 	}
-	return found, nil
+	return found, notes
 }
 
 // inSourceFile reports whether a diagnostic is located in a source file (not in tsconfig.json).

@@ -27,6 +27,9 @@ type fakeTSC struct {
 	err   error
 	tree  string
 	calls [][]string // cwd (relative) then args
+	// noList leaves out what --listFiles prints: the absolute path of every TypeScript file under
+	// the project directory (outside node_modules), as a tsconfig.json without include would
+	noList bool
 }
 
 func (f *fakeTSC) run(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
@@ -34,7 +37,22 @@ func (f *fakeTSC) run(ctx context.Context, dir, name string, args ...string) ([]
 	f.mu.Lock()
 	f.calls = append(f.calls, append([]string{filepath.ToSlash(rel), name}, args...))
 	f.mu.Unlock()
-	return []byte(f.out[filepath.ToSlash(rel)]), f.err
+	out := f.out[filepath.ToSlash(rel)]
+	if !f.noList {
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.Name() == "node_modules" {
+				return filepath.SkipDir
+			}
+			if isTSFile(p) || strings.HasSuffix(p, ".d.ts") {
+				out += p + "\n"
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return []byte(out), f.err
 }
 
 // tsChange commits base on main and head on a branch, writes node_modules/typescript/bin/tsc in each
@@ -88,7 +106,7 @@ func TestTypeScriptCheckAddedLinesOnly(t *testing.T) {
 	if g := res.Findings[1]; g.Line != 4 || g.Severity != SeverityWarning || !strings.Contains(g.Body, "TS2554") {
 		t.Errorf("finding = %+v", g)
 	}
-	want := []string{"web", "node", filepath.Join(DirOf(in.Tree), "web", "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--pretty", "false", "-p", "tsconfig.json"}
+	want := []string{"web", "node", filepath.Join(DirOf(in.Tree), "web", "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--pretty", "false", "--listFiles", "-p", "tsconfig.json"}
 	if len(fake.calls) != 1 || !slices.Equal(fake.calls[0], want) {
 		t.Errorf("calls = %q, want %q", fake.calls, want)
 	}
@@ -240,6 +258,14 @@ func TestTypeScriptCheckFailures(t *testing.T) {
 			t.Fatalf("%+v %v", res, err)
 		}
 	})
+	t.Run("not in the program", func(t *testing.T) {
+		fake := &fakeTSC{tree: DirOf(in.Tree), noList: true, out: map[string]string{"web": ""}}
+		res, err := (&TypeScriptCheck{run: fake.run, lookPath: noNodeNeeded}).Analyze(context.Background(), in)
+		if err != nil || len(res.Findings) != 0 || len(res.Notes) != 1 ||
+			!strings.Contains(res.Notes[0], "web/: web/src/app.ts not in the program of its tsconfig.json") {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
 	t.Run("clean", func(t *testing.T) {
 		fake := &fakeTSC{tree: DirOf(in.Tree), out: map[string]string{"web": ""}}
 		res, err := (&TypeScriptCheck{run: fake.run, lookPath: noNodeNeeded}).Analyze(context.Background(), in)
@@ -257,9 +283,10 @@ func TestTypeScriptCheckRunsNode(t *testing.T) {
 	}
 	in := tsWebChange(t)
 	script := `const a = process.argv.slice(2).join(" ");
-if (a !== "--noEmit --pretty false -p tsconfig.json") { console.error("bad args: " + a); process.exit(3); }
+if (a !== "--noEmit --pretty false --listFiles -p tsconfig.json") { console.error("bad args: " + a); process.exit(3); }
 if (process.env.WFREVIEW_TEST_API_KEY) { console.error("secret leaked"); process.exit(4); }
 console.log("src/app.ts(3,3): error TS2339: Property 'fetchAll' does not exist on type 'Client'.");
+console.log(require("path").resolve("src/app.ts"));
 process.exit(2);
 `
 	tsc := filepath.Join(DirOf(in.Tree), "web", "node_modules", "typescript", "bin", "tsc")
@@ -285,14 +312,18 @@ func TestParseTSC(t *testing.T) {
 	out := "src/a (copy).ts(12,5): error TS2339: Property 'x' does not exist on type 'Y'.\r\n" +
 		"  Elaboration: src/b.ts(1,1): error TS2339: not a diagnostic.\n" +
 		"error TS2688: Cannot find type definition file for 'node'.\n" +
-		"src/c.ts(1,1): warning TS6133: not an error line\n"
-	got := parseTSC([]byte(out))
+		"src/c.ts(1,1): warning TS6133: not an error line\n" +
+		"/repo/web/src/a (copy).ts\n"
+	got, listed := parseTSC([]byte(out))
 	want := []tsDiag{
 		{path: "src/a (copy).ts", line: 12, code: 2339, msg: "Property 'x' does not exist on type 'Y'."},
 		{code: 2688, msg: "Cannot find type definition file for 'node'."},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("parseTSC = %+v, want %+v", got, want)
+	}
+	if !slices.Equal(listed, []string{"/repo/web/src/a (copy).ts"}) {
+		t.Errorf("listed = %q", listed)
 	}
 }
 
@@ -319,13 +350,7 @@ func TestTypeScriptCheckRealTSC(t *testing.T) {
 
 	in := tsChange(t, []string{"web/tsconfig.json", tsconfig, "web/src/lib.ts", lib, "web/src/app.ts", base},
 		[]string{"web/src/app.ts", head})
-	nm := filepath.Join(DirOf(in.Tree), "web", "node_modules")
-	if err := os.MkdirAll(nm, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(pkgDir, "node_modules", "typescript"), filepath.Join(nm, "typescript")); err != nil {
-		t.Fatal(err)
-	}
+	linkTypeScript(t, in, pkgDir)
 	res, err := (&TypeScriptCheck{}).Analyze(context.Background(), in)
 	if err != nil || len(res.Notes) != 0 {
 		t.Fatalf("%+v %v", res, err)
@@ -347,15 +372,32 @@ func TestTypeScriptCheckRealTSC(t *testing.T) {
 	// a package that is not installed, imported on an unchanged line: nothing reported, a note
 	in = tsChange(t, []string{"web/tsconfig.json", tsconfig, "web/src/app.ts", "import { x } from \"not-installed\";\nconst c = x;\n"},
 		[]string{"web/src/app.ts", "import { x } from \"not-installed\";\nconst c = x;\nc.nope();\nMath.nope();\n"})
-	nm = filepath.Join(DirOf(in.Tree), "web", "node_modules")
+	linkTypeScript(t, in, pkgDir)
+	res, err = (&TypeScriptCheck{}).Analyze(context.Background(), in)
+	if err != nil || len(res.Findings) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "TS2307") {
+		t.Fatalf("%+v %v", res, err)
+	}
+
+	// a solution-style tsconfig.json (Vite's templates) type-checks nothing with -p: a note
+	solution := `{"files": [], "references": [{"path": "./tsconfig.app.json"}]}` + "\n"
+	in = tsChange(t, []string{"web/tsconfig.json", solution, "web/tsconfig.app.json", tsconfig, "web/src/lib.ts", lib, "web/src/app.ts", base},
+		[]string{"web/src/app.ts", head})
+	linkTypeScript(t, in, pkgDir)
+	res, err = (&TypeScriptCheck{}).Analyze(context.Background(), in)
+	if err != nil || len(res.Findings) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "web/src/app.ts not in the program") {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+// linkTypeScript links web/node_modules/typescript of the change's checkout to the one installed in
+// pkgDir.
+func linkTypeScript(t *testing.T, in *Input, pkgDir string) {
+	t.Helper()
+	nm := filepath.Join(DirOf(in.Tree), "web", "node_modules")
 	if err := os.MkdirAll(nm, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(filepath.Join(pkgDir, "node_modules", "typescript"), filepath.Join(nm, "typescript")); err != nil {
 		t.Fatal(err)
-	}
-	res, err = (&TypeScriptCheck{}).Analyze(context.Background(), in)
-	if err != nil || len(res.Findings) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "TS2307") {
-		t.Fatalf("%+v %v", res, err)
 	}
 }

@@ -14,12 +14,14 @@ import (
 
 // fakeTSCScript stands in for node_modules/typescript/bin/tsc: it records that it ran (in the file
 // $WFREVIEW_TEST_TSC_RAN) and prints, in tsc's --pretty false format, an API error on the line the
-// change adds, one on a line it keeps, and one of a code that is not reported.
+// change adds, one on a line it keeps, and one of a code that is not reported; then, as --listFiles
+// does, the file it checked.
 const fakeTSCScript = `const fs = require("fs");
 fs.writeFileSync(process.env.WFREVIEW_TEST_TSC_RAN, process.cwd() + " " + process.argv.slice(2).join(" "));
 console.log("src/app.ts(2,11): error TS2339: Property 'old' does not exist on type 'Client'.");
 console.log("src/app.ts(4,3): error TS2339: Property 'fetchAll' does not exist on type 'Client'.");
 console.log("src/app.ts(5,5): error TS2322: Type 'string' is not assignable to type 'number'.");
+console.log(require("path").resolve("src/app.ts"));
 process.exit(2);
 `
 
@@ -81,7 +83,7 @@ func TestReviewTSC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(dir, "web") + " --noEmit --pretty false -p tsconfig.json"; !strings.HasSuffix(string(args), want) {
+	if want := filepath.Join(dir, "web") + " --noEmit --pretty false --listFiles -p tsconfig.json"; !strings.HasSuffix(string(args), want) {
 		t.Errorf("tsc ran as %q, want %q", args, want)
 	}
 
