@@ -100,7 +100,15 @@ type Engine struct {
 	// NoGoTypeCheck leaves out the analyzers that need the Go type check (hallucinated API members
 	// and needless abstraction), and so the `go` command they run: the other static checks only.
 	NoGoTypeCheck bool
-	Log           zerolog.Logger
+	// TypeScriptCheck adds the analyzer that runs the checkout's own `tsc --noEmit`
+	// (node_modules/typescript, with node) and reports API errors on added TypeScript lines
+	// (checklist.TypeScriptCheck). It is opt-in because it executes code from the repository under
+	// review: only the CLI's `review --tsc` sets it, for a checkout the user trusts. The app and the
+	// `action` command never set it: a pull request's content is untrusted and never executed.
+	// TypeScriptCheckTimeout bounds each tsc run (default checklist.DefaultTypeScriptCheckTimeout).
+	TypeScriptCheck        bool
+	TypeScriptCheckTimeout time.Duration
+	Log                    zerolog.Logger
 
 	clientsMu sync.Mutex
 	clients   map[string]Completer
@@ -342,6 +350,9 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	defer goTypes.Close()
 	if r.inForce(checklist.HallucinatedDependencies) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.GoAPI{Loader: goTypes})
+	}
+	if r.inForce(checklist.HallucinatedDependencies) && r.e.TypeScriptCheck {
+		analyzers = append(analyzers, &checklist.TypeScriptCheck{Timeout: r.e.TypeScriptCheckTimeout})
 	}
 	if r.inForce(checklist.PatternDrift) {
 		analyzers = append(analyzers, &checklist.ReimplementedHelpers{})

@@ -20,9 +20,9 @@ import (
 
 type reviewFlags struct {
 	base, plan, format, failOn, configFile, authorModel, dir string
-	noModel, verifyRegistry, noFetch                         bool
+	noModel, verifyRegistry, noFetch, tsc                    bool
 	checks                                                   []string
-	typeCheckTimeout                                         time.Duration
+	typeCheckTimeout, tscTimeout                             time.Duration
 	typeCheckMaxPackages                                     int
 }
 
@@ -60,6 +60,8 @@ Exit status: 0 done, 1 a finding at or above --fail-on, 2 the review could not r
 	fl.StringVarP(&f.dir, "dir", "C", ".", "directory of the git checkout")
 	fl.DurationVar(&f.typeCheckTimeout, "typecheck-timeout", checklist.DefaultGoTypeCheckTimeout, "bound of the Go type check of the touched packages")
 	fl.IntVar(&f.typeCheckMaxPackages, "typecheck-max-packages", checklist.DefaultGoTypeCheckMaxPackages, "skip the Go type check when the change touches more packages")
+	fl.BoolVar(&f.tsc, "tsc", false, "also run the checkout's own node_modules/typescript (tsc --noEmit, with node) and report API errors on added TypeScript lines: runs code from the checkout")
+	fl.DurationVar(&f.tscTimeout, "tsc-timeout", checklist.DefaultTypeScriptCheckTimeout, "bound of each tsc run of --tsc")
 	fl.BoolVar(&f.noFetch, "no-fetch", false, "never fetch from the remote, even when a shallow checkout lacks the base or the merge base")
 	return cmd
 }
@@ -117,6 +119,7 @@ func reviewLocal(ctx context.Context, log zerolog.Logger, f reviewFlags) (*revie
 	engine.Log = log
 	engine.VerifyRegistry = f.verifyRegistry
 	engine.GoTypeCheckTimeout, engine.GoTypeCheckMaxPackages = f.typeCheckTimeout, f.typeCheckMaxPackages
+	engine.TypeScriptCheck, engine.TypeScriptCheckTimeout = f.tsc, f.tscTimeout
 
 	res, err := engine.RunLocal(ctx, review.LocalRequest{Dir: f.dir, Base: f.base, PlanPath: f.plan,
 		AuthorOverride: f.authorModel, Checks: f.checks, NoModel: f.noModel,
