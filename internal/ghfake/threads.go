@@ -65,3 +65,21 @@ func (p *PullRequest) AddReviewCommentReaction(id int64, login, content string) 
 	s.reactions = append(s.reactions, rx)
 	return rx.ID
 }
+
+// Unresolve unresolves the thread of review comment id, as a person does on github.com.
+func (p *PullRequest) Unresolve(id int64) {
+	s := p.repo.s
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc := p.findComment(id)
+	if rc == nil {
+		s.t.Fatalf("ghfake: Unresolve: no review comment %d on pull request %d", id, p.pr.Number)
+	}
+	for rc.inReplyTo != 0 {
+		if rc = p.findComment(rc.inReplyTo); rc == nil {
+			s.t.Fatalf("ghfake: Unresolve: the thread of comment %d has no first comment", id)
+		}
+	}
+	rc.resolved, rc.resolvedBy = false, ""
+}
