@@ -119,6 +119,10 @@ type ActionRunner struct {
 	// BotLogin is the user the token posts as ("github-actions[bot]" for GITHUB_TOKEN): only its
 	// reviews and comments are read for wfreview's markers.
 	BotLogin string
+	// Threads reads and resolves review threads with the token (GraphQL): an earlier comment whose
+	// line a push fixed is resolved, as the app does; the record that it was (so a person who
+	// unresolves it is not overruled) is a marker in the comment. nil leaves threads alone.
+	Threads ThreadAPI
 	// CheckName is the check run's name (default "wfreview").
 	CheckName string
 	// Workspace is the checkout of the run (GITHUB_WORKSPACE); only pull_request events read it.
@@ -186,7 +190,7 @@ func (a *ActionRunner) newJob(ev *ActionEvent, log zerolog.Logger, args queue.Re
 	if args.DeliveryID == "" {
 		args.DeliveryID = "action"
 	}
-	return &job{w: &Worker{Engine: a.Engine, Log: log, BotLogin: a.BotLogin, CheckName: a.CheckName, PostSleep: a.PostSleep},
+	return &job{w: &Worker{Engine: a.Engine, Log: log, BotLogin: a.BotLogin, CheckName: a.CheckName, PostSleep: a.PostSleep, Threads: a.Threads},
 		args: args, client: a.Client, log: log}
 }
 
@@ -370,6 +374,9 @@ func (a *ActionRunner) review(ctx context.Context, j *job, allowCheckout bool) (
 	}
 	res.Notes = append(append(append([]string(nil), a.EngineNotes...), notes...), res.Notes...)
 	out.Result = res
+	if a.Threads != nil && !already {
+		j.earlier(ctx, state, req.Diff, only, res) // stale threads (feedback needs the app's database)
+	}
 
 	event := EventComment
 	if j.cfg.Review.RequestChanges && hasSeverity(res, checklist.SeverityError) {

@@ -216,6 +216,7 @@ func (j *job) ack(ctx context.Context, commentID int64) {
 // feedback (not the author), and a 👍 per `/review ignore` picked up here.
 func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, only []string, res *review.Result) {
 	store, log := j.w.Feedback, j.log
+	ledger := j.ledger(state)
 	suppressed := map[string]bool{}
 	if store != nil {
 		list, err := store.Suppressions(ctx, j.args.Owner, j.args.Repo)
@@ -260,10 +261,10 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 
 	var threads map[int64]ReviewThread
 	var api ThreadAPI
-	if len(stale) > 0 && store != nil {
+	if len(stale) > 0 {
 		// Threads resolved before (by us, or by someone) are settled: a person may have unresolved
 		// one, and asking GitHub again would cost a request on every push.
-		done, err := store.RecordedThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number)
+		done, err := ledger.RecordedThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number)
 		if err != nil {
 			log.Warn().Err(err).Msg("could not read the settled threads")
 		}
@@ -301,7 +302,7 @@ func (j *job) earlier(ctx context.Context, state *PostedState, ix *diff.Index, o
 			m.Suppressed.Add(float64(n))
 		}
 	}
-	j.resolveStale(ctx, api, stale, threads, res)
+	j.resolveStale(ctx, api, ledger, stale, threads, res)
 }
 
 // takeFeedback records the `/review ignore` replies and the 👎 of people allowed to give them, and
@@ -348,7 +349,7 @@ func (j *job) takeFeedback(ctx context.Context, state *PostedState, replies, rea
 
 // resolveStale resolves the threads of the stale comments that are still open, records them, and
 // says so in res's notes.
-func (j *job) resolveStale(ctx context.Context, api ThreadAPI, stale []PostedComment, threads map[int64]ReviewThread, res *review.Result) {
+func (j *job) resolveStale(ctx context.Context, api ThreadAPI, ledger threadLedger, stale []PostedComment, threads map[int64]ReviewThread, res *review.Result) {
 	log := j.log
 	var ids []string
 	root := map[string]int64{}
@@ -364,7 +365,7 @@ func (j *job) resolveStale(ctx context.Context, api ThreadAPI, stale []PostedCom
 			root[t.ID] = c.ID
 		}
 	}
-	j.recordThreads(ctx, queue.ThreadFoundResolved, already)
+	j.recordThreads(ctx, ledger, queue.ThreadFoundResolved, already)
 	if len(ids) == 0 {
 		return
 	}
@@ -373,7 +374,7 @@ func (j *job) resolveStale(ctx context.Context, api ThreadAPI, stale []PostedCom
 	for _, id := range done {
 		resolved = append(resolved, root[id])
 	}
-	j.recordThreads(ctx, queue.ThreadResolved, resolved)
+	j.recordThreads(ctx, ledger, queue.ThreadResolved, resolved)
 	if len(done) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d earlier %s resolved: %s.", len(done), plural(len(done), "comment", "comments"),
 			plural(len(done), "its line changed and its finding is gone", "their lines changed and their findings are gone")))
@@ -390,17 +391,20 @@ func (j *job) resolveStale(ctx context.Context, api ThreadAPI, stale []PostedCom
 
 // recordThreads notes threads wfreview is done with. Best effort: without the record the thread is
 // looked at again by the next push.
-func (j *job) recordThreads(ctx context.Context, outcome string, commentIDs []int64) {
-	if len(commentIDs) == 0 || j.w.Feedback == nil {
+func (j *job) recordThreads(ctx context.Context, ledger threadLedger, outcome string, commentIDs []int64) {
+	if len(commentIDs) == 0 {
 		return
 	}
-	if err := j.w.Feedback.RecordThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number, outcome, commentIDs); err != nil {
+	if err := ledger.RecordThreads(ctx, j.args.Owner, j.args.Repo, j.args.Number, outcome, commentIDs); err != nil {
 		j.log.Warn().Err(err).Msg("could not record the settled threads")
 	}
 }
 
-// threadAPI is the GraphQL client of the job's installation.
+// threadAPI is Worker.Threads, else the GraphQL client of the job's installation.
 func (j *job) threadAPI() (ThreadAPI, error) {
+	if j.w.Threads != nil {
+		return j.w.Threads, nil
+	}
 	c, err := j.w.NewInstallationV4Client(j.args.InstallationID)
 	if err != nil {
 		return nil, fmt.Errorf("GraphQL client: %w", err)

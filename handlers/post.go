@@ -126,6 +126,8 @@ type PostedComment struct {
 	ThumbsDown int
 	// Fingerprints are those of our markers (ours only).
 	Fingerprints []string
+	// Settled is the outcome a settled marker records (ours only; see commentLedger).
+	Settled string
 }
 
 // record adds a review just posted, so the same state can be passed to Post again.
@@ -169,6 +171,8 @@ const (
 var (
 	fpMarkerRE     = regexp.MustCompile(`^<!-- wfreview:fp=([A-Za-z0-9%._~:/@+=,-]+) -->$`)
 	reviewMarkerRE = regexp.MustCompile(`^<!-- wfreview:review key=(\S*) head=(\S*) -->$`)
+	// settledMarkerRE is the marker commentLedger appends to a comment whose thread it settled.
+	settledMarkerRE = regexp.MustCompile(`^<!-- wfreview:settled=([a-z_]+) -->$`)
 )
 
 // escapeMarkerValue percent-encodes everything but a safe set, so a value cannot end the comment,
@@ -212,6 +216,8 @@ type markers struct {
 	key, head    string
 	hasKey       bool
 	fingerprints []string
+	// settled is the outcome of a settled marker ("" when none).
+	settled string
 }
 
 // parseMarkers reads the marker lines at the end of a body (after the last other line), where
@@ -230,6 +236,10 @@ func parseMarkers(body string) markers {
 					m.fingerprints = append(m.fingerprints, unescapeMarkerValue(fp))
 				}
 			}
+			continue
+		}
+		if sm := settledMarkerRE.FindStringSubmatch(l); sm != nil {
+			m.settled = sm[1]
 			continue
 		}
 		if sm := reviewMarkerRE.FindStringSubmatch(l); sm != nil {
@@ -322,7 +332,8 @@ func (p *Poster) Posted(ctx context.Context, pr PullRef) (*PostedState, error) {
 				Line: c.GetLine(), Side: c.GetSide(), DiffHunk: c.GetDiffHunk(), CreatedAt: c.GetCreatedAt().Time,
 				ThumbsDown: c.GetReactions().GetMinusOne()}
 			if pc.Ours {
-				pc.Fingerprints = parseMarkers(c.GetBody()).fingerprints
+				m := parseMarkers(c.GetBody())
+				pc.Fingerprints, pc.Settled = m.fingerprints, m.settled
 				for _, fp := range pc.Fingerprints {
 					st.Fingerprints[fp] = true
 				}

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wfreview/wfreview/checklist"
+	"github.com/wfreview/wfreview/queue"
 	"github.com/wfreview/wfreview/diff"
 	"github.com/wfreview/wfreview/internal/ghfake"
 	"github.com/wfreview/wfreview/review"
@@ -727,5 +728,25 @@ func TestMarkersRoundTrip(t *testing.T) {
 				t.Errorf("fingerprints = %q", got.fingerprints)
 			}
 		})
+	}
+}
+
+// TestSettledMarker: the marker commentLedger appends after a comment's fingerprint marker keeps
+// the fingerprints readable and says how the thread was settled.
+func TestSettledMarker(t *testing.T) {
+	body := CommentBody(checklist.Finding{Check: "security", Severity: checklist.SeverityError, Path: "a.go", Line: 3,
+		Title: "Shell command from a query parameter", Fingerprint: "security:a.go:abc"})
+	for _, outcome := range []string{queue.ThreadResolved, queue.ThreadFoundResolved} {
+		m := parseMarkers(body + "\n" + settledMarker(outcome) + "\n")
+		if m.settled != outcome || fmt.Sprint(m.fingerprints) != "[security:a.go:abc]" {
+			t.Errorf("%s: parsed settled %q, fingerprints %v", outcome, m.settled, m.fingerprints)
+		}
+	}
+	if m := parseMarkers(body); m.settled != "" {
+		t.Errorf("a comment without the marker is settled %q", m.settled)
+	}
+	// Quoted in a finding's text, above other lines, a marker does not count.
+	if m := parseMarkers(settledMarker(queue.ThreadResolved) + "\n" + body); m.settled != "" {
+		t.Errorf("a marker that is not trailing counts: %q", m.settled)
 	}
 }

@@ -251,12 +251,19 @@ func withGraphQLURL(c githubapp.Config) githubapp.Config {
 	if c.V4APIURL != config.DefaultGitHubV4URL || v3 == "" || v3 == strings.TrimSuffix(config.DefaultGitHubV3URL, "/") {
 		return c
 	}
-	if strings.HasSuffix(v3, "/api/v3") {
-		c.V4APIURL = strings.TrimSuffix(v3, "/v3") + "/graphql"
-	} else {
-		c.V4APIURL = v3 + "/graphql"
-	}
+	c.V4APIURL = GraphQLURL(v3)
 	return c
+}
+
+// GraphQLURL is the GraphQL endpoint that goes with a REST API root: https://HOST/api/graphql for
+// GitHub Enterprise Server's https://HOST/api/v3, R/graphql for any other root R
+// (https://api.github.com/graphql).
+func GraphQLURL(restURL string) string {
+	v3 := strings.TrimSuffix(restURL, "/")
+	if strings.HasSuffix(v3, "/api/v3") {
+		return strings.TrimSuffix(v3, "/v3") + "/graphql"
+	}
+	return v3 + "/graphql"
 }
 
 // botLogin asks GitHub for the app's slug; "" when unknown (markers are then trusted from anyone).

@@ -1,8 +1,13 @@
 package handlers
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/google/go-github/v66/github"
 
 	"github.com/wfreview/wfreview/diff"
 	"github.com/wfreview/wfreview/review"
@@ -130,4 +135,66 @@ func commentedText(hunk string) string {
 		l = l[1:]
 	}
 	return l
+}
+
+// threadLedger records the threads wfreview is done with (resolved, or found resolved by someone),
+// so a later push does not look at them again: a person who unresolves a thread wfreview resolved
+// keeps it open. The app's FeedbackStore is one (its database); commentLedger is the other.
+type threadLedger interface {
+	RecordThreads(ctx context.Context, owner, repo string, number int, outcome string, commentIDs []int64) error
+	RecordedThreads(ctx context.Context, owner, repo string, number int) (map[int64]string, error)
+}
+
+// ledger is the job's threadLedger: the feedback store when there is one, else commentLedger.
+func (j *job) ledger(state *PostedState) threadLedger {
+	if j.w.Feedback != nil {
+		return j.w.Feedback
+	}
+	return &commentLedger{client: j.client, state: state}
+}
+
+// commentLedger keeps the record without a database (the action): a hidden marker line,
+// "<!-- wfreview:settled=resolved -->", appended to wfreview's first comment of the thread with
+// one edit (PATCH) per thread. The next run reads it from the comments it lists anyway, at no
+// extra request.
+type commentLedger struct {
+	client *github.Client
+	state  *PostedState
+}
+
+func (l *commentLedger) RecordedThreads(context.Context, string, string, int) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, c := range l.state.Comments {
+		if c.Ours && c.Settled != "" {
+			out[c.ID] = c.Settled
+		}
+	}
+	return out, nil
+}
+
+func (l *commentLedger) RecordThreads(ctx context.Context, owner, repo string, _ int, outcome string, commentIDs []int64) error {
+	bodies := make(map[int64]string, len(l.state.Comments))
+	for _, c := range l.state.Comments {
+		if c.Ours {
+			bodies[c.ID] = c.Body
+		}
+	}
+	var errs []error
+	for _, id := range commentIDs {
+		body, ok := bodies[id]
+		if !ok {
+			continue
+		}
+		body = strings.TrimRight(body, "\n") + "\n" + settledMarker(outcome)
+		if _, _, err := l.client.PullRequests.EditComment(ctx, owner, repo, id, &github.PullRequestComment{Body: &body}); err != nil {
+			errs = append(errs, fmt.Errorf("mark comment %d settled: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// settledMarker is the marker line commentLedger appends (outcome: queue.ThreadResolved or
+// queue.ThreadFoundResolved).
+func settledMarker(outcome string) string {
+	return markerPrefix + "settled=" + outcome + markerSuffix
 }

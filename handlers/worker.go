@@ -35,8 +35,12 @@ type Worker struct {
 	CheckName string
 	// PostSleep replaces the poster's wait between re-posts (tests).
 	PostSleep func(ctx context.Context, d time.Duration) error
-	// Feedback keeps the findings suppressed by feedback (see feedback.go); nil turns feedback off.
+	// Feedback keeps the findings suppressed by feedback (see feedback.go); nil turns feedback off,
+	// and the threads wfreview settled are then recorded in its own comments (commentLedger).
 	Feedback FeedbackStore
+	// Threads, when set, reads and resolves review threads (the action's token); nil uses the
+	// installation's GraphQL client.
+	Threads ThreadAPI
 	// Archives reads each head as one tarball; nil reads files one by one through the API.
 	Archives *HeadArchives
 	// OrgConfigTTL is how long the organisation default is cached (default DefaultOrgConfigTTL;

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
+	"github.com/shurcooL/githubv4"
 	"github.com/spf13/cobra"
 
 	"github.com/wfreview/wfreview/checklist"
@@ -101,20 +102,23 @@ not run.`,
 
 // actionEnv is what a workflow step's environment says about the run.
 type actionEnv struct {
-	eventName, eventPath, repository, apiURL, serverURL, workspace, stepSummary, output string
-	inActions                                                                           bool
+	eventName, eventPath, repository, apiURL, graphqlURL, serverURL, workspace, stepSummary, output string
+	inActions                                                                                       bool
 }
 
 func readActionEnv() actionEnv {
 	e := actionEnv{
 		eventName: os.Getenv("GITHUB_EVENT_NAME"), eventPath: os.Getenv("GITHUB_EVENT_PATH"),
-		repository: os.Getenv("GITHUB_REPOSITORY"), apiURL: os.Getenv("GITHUB_API_URL"),
+		repository: os.Getenv("GITHUB_REPOSITORY"), apiURL: os.Getenv("GITHUB_API_URL"), graphqlURL: os.Getenv("GITHUB_GRAPHQL_URL"),
 		serverURL: os.Getenv("GITHUB_SERVER_URL"), workspace: os.Getenv("GITHUB_WORKSPACE"),
 		stepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), output: os.Getenv("GITHUB_OUTPUT"),
 		inActions: os.Getenv("GITHUB_ACTIONS") == "true",
 	}
 	if e.apiURL == "" {
 		e.apiURL = defaultAPIURL
+	}
+	if e.graphqlURL == "" {
+		e.graphqlURL = handlers.GraphQLURL(e.apiURL)
 	}
 	if e.serverURL == "" {
 		e.serverURL = "https://github.com"
@@ -195,7 +199,7 @@ func runAction(ctx context.Context, stdout, stderr io.Writer, f actionFlags) err
 	}
 	runner := &handlers.ActionRunner{
 		Client: client, Engine: engine, EngineNotes: notes, Log: log, Archives: archives,
-		BotLogin: f.botLogin, CheckName: f.checkName, Workspace: env.workspace, Source: f.source,
+		BotLogin: f.botLogin, CheckName: f.checkName, Workspace: env.workspace, Source: f.source, Threads: actionThreads(env.graphqlURL, f.token),
 		Fetch: gitrepo.FetchOptions{Disabled: f.noFetch}, NoModel: f.noModel, Whole: failRank > 0,
 	}
 	res, runErr := runner.Run(ctx, ev)
@@ -278,6 +282,26 @@ func actionClient(apiURL, token string) (*github.Client, error) {
 	c.BaseURL = u
 	c.UserAgent = "wfreview-action/" + version
 	return c, nil
+}
+
+// actionThreads is the review-thread API (GraphQL at graphqlURL: GITHUB_GRAPHQL_URL) with the
+// token, retrying like the REST client.
+func actionThreads(graphqlURL, token string) handlers.ThreadAPI {
+	hc := &http.Client{Transport: bearer{token: token, next: handlers.RetryMiddleware(handlers.RetryOptions{})(http.DefaultTransport)}}
+	return handlers.NewThreadAPI(githubv4.NewEnterpriseClient(graphqlURL, hc))
+}
+
+// bearer sends the token with every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	r.Header.Set("User-Agent", "wfreview-action/"+version)
+	return b.next.RoundTrip(r)
 }
 
 // stepSummary appends Markdown to $GITHUB_STEP_SUMMARY (nothing when it is not set).

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -203,6 +204,7 @@ func (f *ghaFixture) run(eventName string, payload []byte, workspace string, env
 	base := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": eventName, "GITHUB_EVENT_PATH": evPath,
 		"GITHUB_REPOSITORY": ghOwner + "/" + ghRepo, "GITHUB_API_URL": strings.TrimSuffix(f.s.URL, "/"),
+		"GITHUB_GRAPHQL_URL": f.s.URL + "graphql",
 		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKSPACE": workspace,
 		"GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": output, "GITHUB_TOKEN": ghToken,
 	}
@@ -811,5 +813,116 @@ func TestActionInvalidBaseConfig(t *testing.T) {
 	}
 	if runs := f.repo.CheckRuns(); len(runs) != 1 || runs[0].Conclusion != "failure" {
 		t.Errorf("check runs = %+v", runs)
+	}
+}
+
+// fixedExportGo is exportGo with the shell command gone: the push that fixes the injection.
+const fixedExportGo = `package server
+
+import (
+	"net/http"
+	"path/filepath"
+)
+
+// handleExport serves a customer's export archive.
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	name := filepath.Base(r.URL.Query().Get("name"))
+	http.ServeFile(w, r, filepath.Join("exports", name+".tgz"))
+}
+`
+
+// push commits files on the feature branch and moves the fake pull request's head there, as a
+// push does; it returns the new head.
+func (f *ghaFixture) push(msg string, files ...string) string {
+	f.t.Helper()
+	f.src.Git("checkout", "-q", "feature")
+	f.src.Write(files...)
+	prev := f.head
+	f.head = f.src.Commit(msg)
+	f.src.Git("checkout", "-q", "main")
+	var list []ghfake.File
+	for _, line := range strings.Split(f.src.Git("diff", "--name-status", f.mergeBase, f.head), "\n") {
+		status, path, _ := strings.Cut(line, "\t")
+		patch := f.src.Git("diff", "--no-color", "-U3", f.mergeBase, f.head, "--", path)
+		patch = patch[strings.Index(patch, "@@"):]
+		list = append(list, ghfake.File{Filename: path, Status: map[string]string{"A": "added", "M": "modified"}[status], Patch: patch})
+	}
+	f.pr.Push(f.head, list, ghfake.Commit{SHA: f.head, Message: msg, AuthorName: "Codertocat", AuthorEmail: "c@example.com"})
+	for _, p := range strings.Split(f.src.Git("ls-tree", "-r", "--name-only", f.head), "\n") {
+		f.repo.SetFile(f.head, p, f.src.Git("show", f.head+":"+p)+"\n")
+	}
+	var delta []ghfake.File
+	for i := 0; i < len(files); i += 2 {
+		patch := f.src.Git("diff", "--no-color", "-U3", prev, f.head, "--", files[i])
+		delta = append(delta, ghfake.File{Filename: files[i], Status: "modified", Patch: patch[strings.Index(patch, "@@"):]})
+	}
+	f.repo.SetCompare(prev, f.head, delta)
+	return f.head
+}
+
+// TestActionPushThatFixesALineResolvesThatThread: a later run of the action, after a push that
+// fixes one commented line, resolves exactly that comment's thread and says so; a person who
+// unresolves it again is not overruled by the next run.
+func TestActionPushThatFixesALineResolvesThatThread(t *testing.T) {
+	f := newGHAFixture(t)
+	ws := f.workspace()
+	env := map[string]string{"WFREVIEW_SOURCE": "api", "WFREVIEW_FAIL_ON": "never"}
+	if r := f.run("pull_request", f.event("pull_request.opened.json", nil), ws.Dir, env); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := f.comments(); !slices.Equal(got, wantComments) {
+		t.Fatalf("first run commented %v; want %v", got, wantComments)
+	}
+
+	f.push("Serve exports without a shell", "internal/server/export.go", fixedExportGo)
+	sync := func(ev map[string]any) { ev["action"] = "synchronize" }
+	r := f.run("pull_request", f.event("pull_request.opened.json", sync), ws.Dir, env)
+	if r.code != 0 {
+		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	var resolved []string
+	for _, th := range f.pr.Threads() {
+		if th.Resolved {
+			resolved = append(resolved, fmt.Sprintf("%s:%d by %s", th.Path, th.Comments[0].OriginalLine, th.ResolvedBy))
+		}
+	}
+	if want := []string{"internal/server/export.go:11 by " + botUser}; !slices.Equal(resolved, want) {
+		t.Fatalf("resolved threads %v; want %v\n%s\n%s", resolved, want, r.stderr, r.summary)
+	}
+	if !strings.Contains(r.summary, "1 earlier comment resolved") {
+		t.Errorf("the step summary does not say a comment was resolved:\n%s", r.summary)
+	}
+	if n := f.s.Count("POST", "/graphql"); n != 2 {
+		t.Errorf("%d GraphQL requests; want 2 (the threads, one resolve)", n)
+	}
+	var fixed ghfake.ReviewComment
+	for _, c := range f.pr.ReviewComments() {
+		if c.Path == "internal/server/export.go" {
+			fixed = c
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(fixed.Body), "<!-- wfreview:settled=resolved -->") {
+		t.Errorf("the resolved comment does not record it:\n%s", fixed.Body)
+	}
+	if got := f.comments(); len(got) != len(wantComments) {
+		t.Errorf("comments after the fix: %v", got)
+	}
+
+	// A person unresolves the thread; a push that fixes nothing else leaves it open and asks
+	// GitHub nothing about threads.
+	f.pr.Unresolve(fixed.ID)
+	f.push("Document the exports", "internal/server/export.go", strings.Replace(fixedExportGo, "serves a customer's", "serves one customer's", 1))
+	r = f.run("pull_request", f.event("pull_request.opened.json", sync), ws.Dir, env)
+	if r.code != 0 {
+		t.Fatalf("third run: exit %d\n%s", r.code, r.stderr)
+	}
+	if th, _ := f.pr.ThreadOf(fixed.ID); th.Resolved {
+		t.Errorf("the thread a person unresolved was resolved again")
+	}
+	if n := f.s.Count("POST", "/graphql"); n != 2 {
+		t.Errorf("%d GraphQL requests in all; want 2 (none for the last push)", n)
+	}
+	if strings.Contains(r.summary, "resolved") {
+		t.Errorf("the last summary mentions a resolution:\n%s", r.summary)
 	}
 }
