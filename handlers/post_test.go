@@ -13,9 +13,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wfreview/wfreview/checklist"
-	"github.com/wfreview/wfreview/queue"
 	"github.com/wfreview/wfreview/diff"
 	"github.com/wfreview/wfreview/internal/ghfake"
+	"github.com/wfreview/wfreview/queue"
 	"github.com/wfreview/wfreview/review"
 )
 

@@ -205,7 +205,7 @@ func (f *ghaFixture) run(eventName string, payload []byte, workspace string, env
 		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": eventName, "GITHUB_EVENT_PATH": evPath,
 		"GITHUB_REPOSITORY": ghOwner + "/" + ghRepo, "GITHUB_API_URL": strings.TrimSuffix(f.s.URL, "/"),
 		"GITHUB_GRAPHQL_URL": f.s.URL + "graphql",
-		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKSPACE": workspace,
+		"GITHUB_SERVER_URL":  "https://github.com", "GITHUB_WORKSPACE": workspace,
 		"GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": output, "GITHUB_TOKEN": ghToken,
 	}
 	for _, k := range []string{"WFREVIEW_CONFIG", "WFREVIEW_FAIL_ON", "WFREVIEW_SARIF", "WFREVIEW_SOURCE", "WFREVIEW_BOT_LOGIN", "WFREVIEW_CHECK_NAME"} {
