@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -68,6 +70,14 @@ type fnShape struct {
 	// there are parallel variants (one per constant, per message, per type), not a copy of each other.
 	free map[string]bool
 	strs map[string]bool
+	// sig (Go) is the receiver, parameter and result types, each without pointers and package
+	// qualifiers ("Request" for *http.Request); nil for other languages.
+	sig []string
+	// local (Go) are the package-level functions and types of its own package the body calls or
+	// builds (parseConfig(...), &Model{...}); exported (Go) tells whether another package can call
+	// it (an exported function, or an exported method of an exported type).
+	local    map[string]bool
+	exported bool
 	// light: tokens and lines only, from the scanner (see driftFiles.resolve)
 	light bool
 }
@@ -419,9 +429,32 @@ func isNewFunction(s *fnShape, added lineSet) bool {
 // same name on different types (implementations of one interface), parallel variants that use other
 // package-level names or other messages (MarkFlagsRequiredTogether / MarkFlagsOneRequired, getInt /
 // getUint), and functions of very different length. What remains differs in local names only.
+//
+// Go functions must also take and return the same types (receiver included, pointers and package
+// qualifiers aside): the same body over another type (loadTCPServersTransport next to
+// loadServersTransport, a function over one config struct next to a method of another) is a variant
+// the existing function cannot replace. Across Go packages the existing function must be one the new
+// one's package can call (exported), and the two must not each call or build their own package's
+// function or type of the same name (every model package's NewModel calling its own parseConfig and
+// building its own Model): such a body is the same text over different code.
+//
+// a is the new function, b the existing one.
 func comparableShapes(a, b *fnShape) bool {
 	if a.method != "" && a.method == b.method {
 		return false
+	}
+	if a.sig != nil && b.sig != nil && !slices.Equal(a.sig, b.sig) {
+		return false
+	}
+	if a.lang == "go" && b.lang == "go" && path.Dir(a.path) != path.Dir(b.path) {
+		if !b.exported {
+			return false
+		}
+		for name := range a.local {
+			if b.local[name] {
+				return false
+			}
+		}
 	}
 	if setJaccard(a.free, b.free) < driftMinFreeJaccard || setJaccard(a.strs, b.strs) < driftMinStringJaccard {
 		return false

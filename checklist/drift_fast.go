@@ -75,7 +75,8 @@ func (d *driftFiles) resolve(s *fnShape, src []byte) *fnShape {
 	}
 	for _, f := range full {
 		if f.line == s.line && f.endLine == s.endLine && len(f.tokens) == len(s.tokens) {
-			s.name, s.method, s.size, s.free, s.strs = f.name, f.method, f.size, f.free, f.strs
+			s.name, s.method, s.size, s.free, s.strs, s.sig = f.name, f.method, f.size, f.free, f.strs, f.sig
+			s.local, s.exported = f.local, f.exported
 			s.light = false
 			return s
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -337,9 +338,11 @@ func TestDriftMatchesReference(t *testing.T) {
 		}
 		return out
 	}
-	// new files: an existing file in another package with every function renamed and edited
+	// new files: an existing file copied next to it (same package) with every function renamed and
+	// edited
 	for k := 0; k < 12; k++ {
-		src := tree[paths[r.IntN(len(paths))]]
+		from := paths[r.IntN(len(paths))]
+		src := tree[from]
 		shapes := goShapes("x.go", []byte(src))
 		lines := strings.Split(src, "\n")
 		for j := len(shapes) - 1; j >= 0; j-- {
@@ -347,7 +350,7 @@ func TestDriftMatchesReference(t *testing.T) {
 			text := mutate(strings.Join(lines[sh.line-1:sh.endLine], "\n"), k*1000+j)
 			lines = slices.Replace(lines, sh.line-1, sh.endLine, strings.Split(text, "\n")...)
 		}
-		p := fmt.Sprintf("copies/c%d.go", k)
+		p := fmt.Sprintf("%s/zz_copy%d.go", path.Dir(from), k)
 		tree[p] = strings.TrimSuffix(strings.Join(lines, "\n"), "\n") + "\n"
 		parts = append(parts, secNewFileDiff(p, strings.Split(strings.TrimSuffix(tree[p], "\n"), "\n")...))
 	}

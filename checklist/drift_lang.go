@@ -5,7 +5,9 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"go/types"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -99,6 +101,8 @@ func goShapes(p string, src []byte) []*fnShape {
 			sh.tokens = append(sh.tokens, norm)
 		}
 		goFreeNames(fd, sh)
+		sh.sig = goSignatureTypes(fd)
+		sh.exported = fd.Name.IsExported() && (fd.Recv == nil || len(fd.Recv.List) == 0 || ast.IsExported(goRecvName(fd.Recv.List[0].Type)))
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			if st, ok := n.(ast.Stmt); ok {
 				if _, block := st.(*ast.BlockStmt); !block {
@@ -111,6 +115,42 @@ func goShapes(p string, src []byte) []*fnShape {
 	}
 	return out
 }
+
+// goSignatureTypes lists fd's receiver, parameter and result types (one per name), each without
+// pointers and package qualifiers; never nil.
+func goSignatureTypes(fd *ast.FuncDecl) []string {
+	out := []string{}
+	for _, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params, fd.Type.Results} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
+			t := goBareType(f.Type)
+			for range max(1, len(f.Names)) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// goBareType is a type expression's text without pointer stars and package qualifiers.
+func goBareType(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.StarExpr:
+		return goBareType(t.X)
+	case *ast.SelectorExpr:
+		return t.Sel.Name
+	case *ast.IndexExpr: // a generic receiver or instantiation: its type name
+		return goBareType(t.X)
+	case *ast.IndexListExpr:
+		return goBareType(t.X)
+	}
+	return qualifierRE.ReplaceAllString(types.ExprString(e), "")
+}
+
+// qualifierRE matches the package qualifiers inside a type's text ("http." in []*http.Request).
+var qualifierRE = regexp.MustCompile(`\b[A-Za-z_][A-Za-z0-9_]*\.`)
 
 // goFreeNames records the names fd's body uses without declaring them, and its string literals.
 func goFreeNames(fd *ast.FuncDecl, sh *fnShape) {
@@ -159,6 +199,22 @@ func goFreeNames(fd *ast.FuncDecl, sh *fnShape) {
 			declFields(n.Results)
 		case *ast.LabeledStmt:
 			declared[n.Label.Name] = true
+		}
+		return true
+	})
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		var id *ast.Ident
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			id, _ = n.Fun.(*ast.Ident)
+		case *ast.CompositeLit:
+			id, _ = n.Type.(*ast.Ident)
+		}
+		if id != nil && !declared[id.Name] && !goPredeclared[id.Name] {
+			if sh.local == nil {
+				sh.local = map[string]bool{}
+			}
+			sh.local[id.Name] = true
 		}
 		return true
 	})

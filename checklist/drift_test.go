@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -350,7 +351,14 @@ func TestDriftExcludedPathAndGenerated(t *testing.T) {
 // TestReimplementedHelpersRealFalsePositives replays parallel variants cut from real commits (see
 // testdata/drift/README.md): their shapes are near-identical, the free names or messages are not.
 func TestReimplementedHelpersRealFalsePositives(t *testing.T) {
-	for _, name := range []string{"cobra-flag-groups", "cli-get-int"} {
+	// The files' paths: one package unless the case's two functions lived in two.
+	dirs := map[string][2]string{
+		"traefik-encoded-characters": {"pkg/config/dynamic", "pkg/middlewares/encodedcharacters"},
+		"ollama-model-constructor":   {"x/models/laguna", "x/models/nemotron_h"},
+		"ollama-unexported-helper":   {"x/models/qwen3_5", "x/models/nemotron_h"},
+	}
+	for _, name := range []string{"cobra-flag-groups", "cli-get-int", "traefik-servers-transport", "traefik-encoded-characters",
+		"ollama-model-constructor", "ollama-unexported-helper"} {
 		t.Run(name, func(t *testing.T) {
 			existing, err := os.ReadFile(filepath.Join("testdata", "drift", name+".existing.txt"))
 			if err != nil {
@@ -373,11 +381,15 @@ func TestReimplementedHelpersRealFalsePositives(t *testing.T) {
 			if best < driftMinJaccard {
 				t.Fatalf("token shapes only %.2f alike: the reproduction no longer exercises the variant filter", best)
 			}
+			oldPath, newPath := "existing.go", "new.go"
+			if d, ok := dirs[name]; ok {
+				oldPath, newPath = d[0]+"/"+oldPath, d[1]+"/"+newPath
+			}
 			repo := testrepo.New(t)
-			repo.Write("existing.go", string(existing))
+			repo.Write(oldPath, string(existing))
 			base := repo.Commit("base")
 			repo.Branch("feature")
-			repo.Write("new.go", string(fresh))
+			repo.Write(newPath, string(fresh))
 			repo.Commit("change")
 			ix, tree := repo.Change(base)
 			res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
@@ -412,5 +424,36 @@ func TestSkipTemplate(t *testing.T) {
 				t.Errorf("%s skipTemplate(%q) = end %d, line %d; want %d, %d", name, tc.src, got[0], got[1], tc.end, tc.line)
 			}
 		}
+	}
+}
+
+// TestReimplementedHelpersRealCopy: a verbatim copy of an exported function into another package,
+// cut from a real commit (testdata/drift/README.md), is what the check is for: it is reported on
+// the copy's first line, naming the original.
+func TestReimplementedHelpersRealCopy(t *testing.T) {
+	existing, err := os.ReadFile(filepath.Join("testdata", "drift", "traefik-connection-headers.existing.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := os.ReadFile(filepath.Join("testdata", "drift", "traefik-connection-headers.new.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := testrepo.New(t)
+	repo.Write("pkg/middlewares/auth/connectionheader.go", string(existing))
+	base := repo.Commit("base")
+	repo.Branch("feature")
+	repo.Write("pkg/middlewares/ingressnginx/snippet/connectionheader.go", string(fresh))
+	repo.Commit("change")
+	ix, tree := repo.Change(base)
+	res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("re-implements `auth.RemoveConnectionHeaders` in pkg/middlewares/auth/connectionheader.go:%d",
+		lineOf(t, string(existing), "func RemoveConnectionHeaders"))
+	if len(res.Findings) != 1 || res.Findings[0].Title != want ||
+		res.Findings[0].Line != lineOf(t, string(fresh), "func RemoveConnectionHeaders") {
+		t.Fatalf("got %+v; want one finding %q on the copy's first line", res.Findings, want)
 	}
 }
