@@ -355,7 +355,7 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 		analyzers = append(analyzers, &checklist.TypeScriptCheck{Timeout: r.e.TypeScriptCheckTimeout})
 	}
 	if r.inForce(checklist.PatternDrift) {
-		analyzers = append(analyzers, &checklist.ReimplementedHelpers{})
+		analyzers = append(analyzers, &checklist.ReimplementedHelpers{}, &checklist.LoggerDrift{})
 	}
 	if r.inForce(checklist.OverEngineering) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})

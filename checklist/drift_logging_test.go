@@ -1,0 +1,227 @@
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/wfreview/wfreview/internal/testrepo"
+)
+
+// The package every case starts from: a server that logs with zerolog.
+const (
+	logGoMod    = "module example.com/shop\n\ngo 1.22\n\nrequire github.com/rs/zerolog v1.33.0\n"
+	logServerGo = `package server
+
+import (
+	"net/http"
+
+	"github.com/rs/zerolog"
+)
+
+// Server serves the shop.
+type Server struct {
+	Log zerolog.Logger
+	mux *http.ServeMux
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	s.Log.Debug().Msg("health")
+	w.WriteHeader(http.StatusOK)
+}
+`
+	// logOrdersGo logs with the standard log package and prints a debug line.
+	logOrdersGo = `package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http"
+)
+
+type order struct {
+	ID int64 ` + "`json:\"id\"`" + `
+}
+
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request) {
+	var o order
+	if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
+		log.Printf("bad order: %v", err)
+		http.Error(w, "bad order", http.StatusBadRequest)
+		return
+	}
+	fmt.Println("order received", o.ID)
+	w.WriteHeader(http.StatusAccepted)
+}
+`
+	// logOrdersCleanGo is the same handler logging the package's way.
+	logOrdersCleanGo = `package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+type order struct {
+	ID int64 ` + "`json:\"id\"`" + `
+}
+
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request) {
+	var o order
+	if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
+		s.Log.Warn().Err(err).Msg("bad order")
+		http.Error(w, fmt.Sprintf("bad order: %v", err), http.StatusBadRequest)
+		return
+	}
+	s.Log.Info().Int64("order", o.ID).Msg("order received")
+	w.WriteHeader(http.StatusAccepted)
+}
+`
+)
+
+func TestLoggerDrift(t *testing.T) {
+	type want struct{ lineHas, title string }
+	cases := []struct {
+		name       string
+		base, head []string // path, content pairs: base is committed first, head on top
+		path       string   // the file the findings are in
+		want       []want
+	}{
+		{
+			name: "log.Printf and fmt.Println in a zerolog package",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo},
+			head: []string{"internal/server/orders.go", logOrdersGo},
+			path: "internal/server/orders.go",
+			want: []want{
+				{"log.Printf", "logs with `log.Printf` instead of the package's zerolog logger"},
+				{"fmt.Println", "prints to stdout with `fmt.Println` instead of logging with zerolog"},
+			},
+		},
+		{
+			name: "clean twin: logs with the package's logger",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo},
+			head: []string{"internal/server/orders.go", logOrdersCleanGo},
+		},
+		{
+			name: "the module already logs with the log package elsewhere",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo,
+				"internal/store/store.go", "package store\n\nimport \"log\"\n\nfunc Open() { log.Println(\"opening the store\") }\n"},
+			head: []string{"internal/server/orders.go", logOrdersGo},
+			path: "internal/server/orders.go",
+			// fmt.Println has no precedent: still reported; log.Printf has one.
+			want: []want{{"fmt.Println", "prints to stdout with `fmt.Println` instead of logging with zerolog"}},
+		},
+		{
+			name: "precedents in main packages and tests do not count",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo,
+				"cmd/shop/main.go", "package main\n\nimport \"log\"\n\nfunc main() { log.Fatal(run()) }\n\nfunc run() error { return nil }\n",
+				"internal/server/server_test.go", "package server\n\nimport (\n\t\"fmt\"\n\t\"testing\"\n)\n\nfunc TestX(t *testing.T) { fmt.Println(\"x\") }\n"},
+			head: []string{"internal/server/orders.go", logOrdersGo},
+			path: "internal/server/orders.go",
+			want: []want{
+				{"log.Printf", "logs with `log.Printf` instead of the package's zerolog logger"},
+				{"fmt.Println", "prints to stdout with `fmt.Println` instead of logging with zerolog"},
+			},
+		},
+		{
+			name: "a package without a structured logger",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", "package server\n\n// Server serves the shop.\ntype Server struct{}\n"},
+			head: []string{"internal/server/orders.go", logOrdersGo},
+		},
+		{
+			name: "the structured logger arrives with the change only",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", "package server\n\n// Server serves the shop.\ntype Server struct{}\n"},
+			head: []string{"internal/server/server.go", logServerGo, "internal/server/orders.go", logOrdersGo},
+		},
+		{
+			name: "a main package prints as it likes",
+			base: []string{"go.mod", logGoMod, "cmd/shop/flags.go", "package main\n\nimport \"github.com/rs/zerolog\"\n\nvar logger zerolog.Logger\n"},
+			head: []string{"cmd/shop/main.go", "package main\n\nimport (\n\t\"fmt\"\n\t\"log\"\n)\n\nfunc main() {\n\tfmt.Println(\"shop\")\n\tlog.Fatal(serve())\n}\n\nfunc serve() error { return nil }\n"},
+		},
+		{
+			name: "a test file",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo},
+			head: []string{"internal/server/orders_test.go", "package server\n\nimport (\n\t\"fmt\"\n\t\"testing\"\n)\n\nfunc TestOrder(t *testing.T) { fmt.Println(\"debug\") }\n"},
+		},
+		{
+			name: "log is a zerolog logger parameter, not the package",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo},
+			head: []string{"internal/server/audit.go", "package server\n\nimport (\n\t\"log\"\n\n\t\"github.com/rs/zerolog\"\n)\n\nvar std = log.Default()\n\nfunc audit(log zerolog.Logger, what string) {\n\tlog.Print(what)\n}\n"},
+		},
+		{
+			name: "a line that only moved between files",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo,
+				"internal/server/legacy.go", "package server\n\nimport \"log\"\n\nfunc legacy(err error) {\n\tlog.Printf(\"bad order: %v\", err)\n}\n"},
+			head: []string{"internal/server/legacy.go", "package server\n",
+				"internal/server/orders.go", "package server\n\nimport \"log\"\n\nfunc legacy(err error) {\n\tlog.Printf(\"bad order: %v\", err)\n}\n"},
+		},
+		{
+			name: "fmt.Fprintln to a writer and fmt.Sprintf are not prints to stdout",
+			base: []string{"go.mod", logGoMod, "internal/server/server.go", logServerGo},
+			head: []string{"internal/server/report.go", "package server\n\nimport (\n\t\"fmt\"\n\t\"io\"\n)\n\nfunc report(w io.Writer, n int) string {\n\tfmt.Fprintln(w, n)\n\treturn fmt.Sprintf(\"%d\", n)\n}\n"},
+		},
+		{
+			name: "slog counts as a structured logger; an aliased fmt import is still fmt",
+			base: []string{"go.mod", "module example.com/x\n\ngo 1.22\n", "worker/worker.go", "package worker\n\nimport \"log/slog\"\n\nfunc Start() { slog.Info(\"start\") }\n"},
+			head: []string{"worker/job.go", "package worker\n\nimport f \"fmt\"\n\nfunc run(id int) {\n\tf.Printf(\"job %d\\n\", id)\n}\n"},
+			path: "worker/job.go",
+			want: []want{{"f.Printf", "prints to stdout with `fmt.Printf` instead of logging with slog"}},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := testrepo.New(t)
+			repo.Write(tc.base...)
+			base := repo.Commit("base")
+			repo.Branch("feature")
+			repo.Write(tc.head...)
+			repo.Commit("change")
+			ix, tree := repo.Change(base)
+			res, err := (&LoggerDrift{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d: %+v %q", len(res.Findings), len(tc.want), res.Findings, res.Notes)
+			}
+			var content string
+			for i := 0; i < len(tc.head); i += 2 {
+				if tc.head[i] == tc.path {
+					content = tc.head[i+1]
+				}
+			}
+			for i, w := range tc.want {
+				f := res.Findings[i]
+				if f.Path != tc.path || f.Line != lineOf(t, content, w.lineHas) || f.Title != w.title || f.Check != PatternDrift || f.Severity != SeverityWarning {
+					t.Errorf("finding %d: %s:%d %q (%s %s); want line of %q %q", i, f.Path, f.Line, f.Title, f.Check, f.Severity, w.lineHas, w.title)
+				}
+				if !strings.Contains(f.Body, "internal/server/server.go") && !strings.Contains(f.Body, "worker/worker.go") {
+					t.Errorf("the body does not name the file that shows the convention: %s", f.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestLoggerDriftTooManyFiles(t *testing.T) {
+	repo := testrepo.New(t)
+	repo.Write("go.mod", logGoMod, "internal/server/server.go", logServerGo)
+	for i := range 3 {
+		repo.Write(fmt.Sprintf("internal/util/u%d.go", i), "package util\n")
+	}
+	base := repo.Commit("base")
+	repo.Branch("feature")
+	repo.Write("internal/server/orders.go", logOrdersGo)
+	repo.Commit("change")
+	ix, tree := repo.Change(base)
+	res, err := (&LoggerDrift{MaxFiles: 3}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "logging conventions not checked") {
+		t.Fatalf("findings %+v, notes %q; want one note and nothing reported", res.Findings, res.Notes)
+	}
+}
