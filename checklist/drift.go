@@ -97,6 +97,29 @@ func (f *fnShape) addStr(lit string) {
 	f.strs[lit] = true
 }
 
+// weightedJaccard is the Jaccard similarity of two sets of string literals weighted by their
+// lengths: the command lines, URLs and messages a function exists to hold weigh more than the short
+// keys around them ("windows", "-c"), so kimiInstallerCommand and claudeInstallerCommand, alike but
+// for their URLs and messages, are told apart. Two empty sets are identical.
+func weightedJaccard(a, b map[string]bool) float64 {
+	inter, union := 0, 0
+	for k := range a {
+		union += len(k)
+		if b[k] {
+			inter += len(k)
+		}
+	}
+	for k := range b {
+		if !a[k] {
+			union += len(k)
+		}
+	}
+	if union == 0 {
+		return 1
+	}
+	return float64(inter) / float64(union)
+}
+
 // setJaccard is the Jaccard similarity of two sets; two empty sets are identical.
 func setJaccard(a, b map[string]bool) float64 {
 	if len(a) == 0 && len(b) == 0 {
@@ -456,7 +479,7 @@ func comparableShapes(a, b *fnShape) bool {
 			}
 		}
 	}
-	if setJaccard(a.free, b.free) < driftMinFreeJaccard || setJaccard(a.strs, b.strs) < driftMinStringJaccard {
+	if setJaccard(a.free, b.free) < driftMinFreeJaccard || weightedJaccard(a.strs, b.strs) < driftMinStringJaccard {
 		return false
 	}
 	la, lb := float64(len(a.tokens)), float64(len(b.tokens))

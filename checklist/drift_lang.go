@@ -937,10 +937,19 @@ func pyFreeNames(toks []pyToken, header, start, end int, sh *fnShape) {
 			}
 		}
 	}
+	// The docstring (a string alone as the body's first statement) is documentation, not a literal
+	// the function uses.
+	doc := start
+	for doc < end && (toks[doc].kind == 'N' || toks[doc].kind == '>' || toks[doc].kind == '<') {
+		doc++
+	}
+	if doc >= end || toks[doc].kind != 's' || (doc+1 < end && toks[doc+1].kind != 'N' && toks[doc+1].kind != '<') {
+		doc = -1
+	}
 	for k := start; k < end; k++ {
 		t := toks[k]
 		switch {
-		case t.kind == 's':
+		case t.kind == 's' && k != doc:
 			sh.addStr(t.text)
 		case t.kind == 'i' && !pyKeywords[t.text] && !declared[t.text] && !isP(k-1, ".") && !(isP(k+1, "=") && (isP(k-1, "(") || isP(k-1, ","))):
 			sh.addFree(t.text)

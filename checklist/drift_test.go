@@ -358,7 +358,7 @@ func TestReimplementedHelpersRealFalsePositives(t *testing.T) {
 		"ollama-unexported-helper":   {"x/models/qwen3_5", "x/models/nemotron_h"},
 	}
 	for _, name := range []string{"cobra-flag-groups", "cli-get-int", "traefik-servers-transport", "traefik-encoded-characters",
-		"ollama-model-constructor", "ollama-unexported-helper"} {
+		"ollama-model-constructor", "ollama-unexported-helper", "ollama-installer-command"} {
 		t.Run(name, func(t *testing.T) {
 			existing, err := os.ReadFile(filepath.Join("testdata", "drift", name+".existing.txt"))
 			if err != nil {
@@ -427,33 +427,41 @@ func TestSkipTemplate(t *testing.T) {
 	}
 }
 
-// TestReimplementedHelpersRealCopy: a verbatim copy of an exported function into another package,
-// cut from a real commit (testdata/drift/README.md), is what the check is for: it is reported on
-// the copy's first line, naming the original.
+// TestReimplementedHelpersRealCopy: verbatim copies cut from real commits (testdata/drift/README.md)
+// are what the check is for: each is reported on the copy's first line, naming the original.
 func TestReimplementedHelpersRealCopy(t *testing.T) {
-	existing, err := os.ReadFile(filepath.Join("testdata", "drift", "traefik-connection-headers.existing.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fresh, err := os.ReadFile(filepath.Join("testdata", "drift", "traefik-connection-headers.new.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo := testrepo.New(t)
-	repo.Write("pkg/middlewares/auth/connectionheader.go", string(existing))
-	base := repo.Commit("base")
-	repo.Branch("feature")
-	repo.Write("pkg/middlewares/ingressnginx/snippet/connectionheader.go", string(fresh))
-	repo.Commit("change")
-	ix, tree := repo.Change(base)
-	res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("re-implements `auth.RemoveConnectionHeaders` in pkg/middlewares/auth/connectionheader.go:%d",
-		lineOf(t, string(existing), "func RemoveConnectionHeaders"))
-	if len(res.Findings) != 1 || res.Findings[0].Title != want ||
-		res.Findings[0].Line != lineOf(t, string(fresh), "func RemoveConnectionHeaders") {
-		t.Fatalf("got %+v; want one finding %q on the copy's first line", res.Findings, want)
+	for _, tc := range []struct {
+		name, oldPath, newPath, fn, want string
+	}{
+		{"traefik-connection-headers", "pkg/middlewares/auth/connectionheader.go", "pkg/middlewares/ingressnginx/snippet/connectionheader.go",
+			"func RemoveConnectionHeaders", "auth.RemoveConnectionHeaders"},
+		{"ollama-dedupe-paths", "cmd/launch/claude_desktop.go", "cmd/launch/codex_app.go", "func codexAppDedupePaths", "launch.claudeDesktopDedupePaths"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			existing, err := os.ReadFile(filepath.Join("testdata", "drift", tc.name+".existing.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := os.ReadFile(filepath.Join("testdata", "drift", tc.name+".new.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo := testrepo.New(t)
+			repo.Write(tc.oldPath, string(existing))
+			base := repo.Commit("base")
+			repo.Branch("feature")
+			repo.Write(tc.newPath, string(fresh))
+			repo.Commit("change")
+			ix, tree := repo.Change(base)
+			res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldFn := "func " + tc.want[strings.LastIndex(tc.want, ".")+1:]
+			want := fmt.Sprintf("re-implements `%s` in %s:%d", tc.want, tc.oldPath, lineOf(t, string(existing), oldFn))
+			if len(res.Findings) != 1 || res.Findings[0].Title != want || res.Findings[0].Line != lineOf(t, string(fresh), tc.fn) {
+				t.Fatalf("got %+v; want one finding %q on the copy's first line", res.Findings, want)
+			}
+		})
 	}
 }
