@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sort"
 	"strings"
 
 	"github.com/wfreview/wfreview/diff"
@@ -219,4 +220,14 @@ type Analyzer interface {
 	// Check is the id of the checklist item the analyzer reports under.
 	Check() string
 	Analyze(ctx context.Context, in *Input) (Result, error)
+}
+
+// sortByPosition orders findings by path, then line, keeping the order of equal ones.
+func sortByPosition(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Path != fs[j].Path {
+			return fs[i].Path < fs[j].Path
+		}
+		return fs[i].Line < fs[j].Line
+	})
 }

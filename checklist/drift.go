@@ -9,7 +9,6 @@ import (
 	"path"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -422,13 +421,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 				f.name, m.old.name, where, 100*m.sim, driftShingle, m.old.name),
 		})
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Line < b.Line
-	})
+	sortByPosition(res.Findings)
 	return res, nil
 }
 

@@ -134,17 +134,14 @@ func goSignatureTypes(fd *ast.FuncDecl) []string {
 	return out
 }
 
-// goBareType is a type expression's text without pointer stars and package qualifiers.
+// goBareType is a type expression's text without pointer stars and package qualifiers: a named
+// type's name (embeddedName), else the expression with its qualifiers removed.
 func goBareType(e ast.Expr) string {
 	switch t := e.(type) {
 	case *ast.StarExpr:
 		return goBareType(t.X)
-	case *ast.SelectorExpr:
-		return t.Sel.Name
-	case *ast.IndexExpr: // a generic receiver or instantiation: its type name
-		return goBareType(t.X)
-	case *ast.IndexListExpr:
-		return goBareType(t.X)
+	case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
+		return embeddedName(t)
 	}
 	return qualifierRE.ReplaceAllString(types.ExprString(e), "")
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -174,13 +173,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		}
 		res.Findings = append(res.Findings, loggerFinding(c, use))
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Line < b.Line
-	})
+	sortByPosition(res.Findings)
 	return res, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
@@ -110,12 +109,7 @@ func (a *GoAPI) Analyze(ctx context.Context, in *Input) (Result, error) {
 			Side: diff.Right, Title: c.title, Body: c.body,
 		})
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		if res.Findings[i].Path != res.Findings[j].Path {
-			return res.Findings[i].Path < res.Findings[j].Path
-		}
-		return res.Findings[i].Line < res.Findings[j].Line
-	})
+	sortByPosition(res.Findings)
 	return res, nil
 }
 

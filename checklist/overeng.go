@@ -109,12 +109,7 @@ func (a *NeedlessAbstraction) Analyze(ctx context.Context, in *Input) (Result, e
 	}
 	res.Findings = run.findings
 	res.Notes = append(res.Notes, run.notes...)
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		if res.Findings[i].Path != res.Findings[j].Path {
-			return res.Findings[i].Path < res.Findings[j].Path
-		}
-		return res.Findings[i].Line < res.Findings[j].Line
-	})
+	sortByPosition(res.Findings)
 	return res, nil
 }
 

@@ -222,12 +222,7 @@ func (a *TypeScriptCheck) Analyze(ctx context.Context, in *Input) (Result, error
 	if len(noTSC) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("TypeScript check skipped for %s: no node_modules/typescript (run npm install)", listSome(noTSC, 3)))
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		if res.Findings[i].Path != res.Findings[j].Path {
-			return res.Findings[i].Path < res.Findings[j].Path
-		}
-		return res.Findings[i].Line < res.Findings[j].Line
-	})
+	sortByPosition(res.Findings)
 	return res, nil
 }
 
