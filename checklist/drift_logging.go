@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,43 +11,53 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/wfreview/wfreview/diff"
 )
 
-// LoggerDrift reports, under pattern-drift, Go code added by the change that logs with the standard
-// library's log package (log.Printf, log.Fatal, ...) or prints to standard output (fmt.Println,
-// fmt.Printf, fmt.Print) in a package whose other code logs with a structured logger (zerolog, zap,
-// slog, logrus, go-kit log, hclog, logr, klog, ...), when no other code of the module does the same:
-// the way LLM-written code ignores how the repository logs, and leaves debug prints behind.
+// LoggerDrift reports, under pattern-drift, code added by the change that prints or logs around
+// the logger its package uses, when no other code of the project does the same: the way LLM-written
+// code ignores how the repository logs, and leaves debug prints behind.
+//
+//   - Go: the standard log package's print functions (log.Printf, log.Fatal, ...) or fmt.Print,
+//     Printf and Println, in a package (not main) that imports a structured logger elsewhere
+//     (zerolog, zap, slog, logrus, go-kit log, hclog, logr, klog, ...);
+//   - Python: print() in a package whose other modules import logging, structlog or loguru;
+//   - JavaScript/TypeScript: console.log, console.info or console.debug in a directory whose other
+//     files import a logger (pino, winston, bunyan, loglevel, consola, log4js, tslog, roarr, debug).
 //
 // Precision comes first; all of these must hold:
 //
 //   - the call is on a line the change adds, not one it moved (the same text is not a deleted line
-//     of a Go file of the change), in a non-test, non-generated file of a package other than main
-//     (commands print and log as they like), outside vendored, example and fixture directories;
-//   - `log` or `fmt` there is the imported standard package, not a variable or a parameter;
-//   - another file of the package, or a line of the same file the change did not add, imports a
-//     structured logger;
-//   - no other non-main, non-test Go file of the module (lines the change added do not count) calls
-//     the same family of functions: a repository that logs with log.Printf or prints with fmt.Println
-//     somewhere has made it a convention, or at least tolerates it.
+//     of a file of that language in the change), in a file that is not a test, generated, vendored,
+//     an example, a fixture or a script (Go: package main; Python: a module with a __main__ guard,
+//     __main__.py, setup.py and the like; JS/TS: a file with a #! line, a *.config.* file; and any
+//     file under bin/, scripts/ or tools/);
+//   - `log`, `fmt` or `console` there is what it seems, not a variable or a parameter (Go);
+//   - another file of the package (its directory), or a line of the same file the change did not
+//     add, imports the logger;
+//   - no other file of the project (the nearest go.mod, pyproject.toml / setup.py / setup.cfg, or
+//     package.json above it) that could hold a finding makes the same kind of call on a line the
+//     change did not add: a repository that prints somewhere has made it a convention, or at least
+//     tolerates it.
 type LoggerDrift struct {
-	// MaxFiles bounds the module's files scanned for the same calls (default DefaultDriftMaxFiles);
-	// beyond it the check says so in a note and reports nothing.
+	// MaxFiles bounds the project's files scanned for the same calls (default DefaultDriftMaxFiles);
+	// beyond it the check says so in a note and reports nothing there.
 	MaxFiles int
 }
 
 // Check implements Analyzer.
 func (*LoggerDrift) Check() string { return PatternDrift }
 
-// structuredLoggers are the import paths of structured loggers, and the name the finding uses.
-var structuredLoggers = map[string]string{
+// goStructuredLoggers are the import paths of Go's structured loggers, and the name findings use.
+var goStructuredLoggers = map[string]string{
 	"github.com/rs/zerolog":               "zerolog",
 	"github.com/rs/zerolog/log":           "zerolog",
 	"go.uber.org/zap":                     "zap",
+	"go.uber.org/zap/zapcore":             "zap",
 	"log/slog":                            "slog",
 	"golang.org/x/exp/slog":               "slog",
 	"github.com/sirupsen/logrus":          "logrus",
@@ -64,35 +75,60 @@ var structuredLoggers = map[string]string{
 	"gopkg.in/inconshreveable/log15.v2":   "log15",
 	"github.com/inconshreveable/log15/v3": "log15",
 	"github.com/phuslu/log":               "phuslu/log",
-	"go.uber.org/zap/zapcore":             "zap",
 }
+
+// pyLoggers and jsLoggers are the logging modules and packages of Python and JS/TS.
+var (
+	pyLoggers = map[string]string{"logging": "logging", "structlog": "structlog", "loguru": "loguru"}
+	jsLoggers = map[string]string{"pino": "pino", "winston": "winston", "bunyan": "bunyan", "loglevel": "loglevel",
+		"consola": "consola", "log4js": "log4js", "tslog": "tslog", "roarr": "roarr", "debug": "debug"}
+)
 
 // The families of calls the check looks at.
 const (
-	driftLogFamily = "log"
-	driftFmtFamily = "fmt"
+	driftLogFamily     = "log"     // Go: log.Printf, log.Fatal, ...
+	driftFmtFamily     = "fmt"     // Go: fmt.Print, Printf, Println
+	driftPrintFamily   = "print"   // Python: print()
+	driftConsoleFamily = "console" // JS/TS: console.log, info, debug
 )
 
 var (
 	driftLogFuncs = map[string]bool{"Print": true, "Printf": true, "Println": true, "Fatal": true, "Fatalf": true,
 		"Fatalln": true, "Panic": true, "Panicf": true, "Panicln": true}
-	driftFmtFuncs = map[string]bool{"Print": true, "Printf": true, "Println": true}
-	// driftPrecedentRE finds the same calls in the module's other files, textually: any `log.` or
-	// `fmt.` qualifier counts (zerolog's global log.Print too), which can only make the check quieter.
+	driftFmtFuncs     = map[string]bool{"Print": true, "Printf": true, "Println": true}
+	driftConsoleFuncs = map[string]bool{"log": true, "info": true, "debug": true}
+	// driftPrecedentRE finds the same calls in the project's other files, textually: in a comment or
+	// a string too, and `log.` is any log (zerolog's global log.Print too), which can only make the
+	// check quieter.
 	driftPrecedentRE = map[string]*regexp.Regexp{
-		driftLogFamily: regexp.MustCompile(`\blog\.(Print|Printf|Println|Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)\(`),
-		driftFmtFamily: regexp.MustCompile(`\bfmt\.(Print|Printf|Println)\(`),
+		driftLogFamily:     regexp.MustCompile(`\blog\.(Print|Printf|Println|Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)\(`),
+		driftFmtFamily:     regexp.MustCompile(`\bfmt\.(Print|Printf|Println)\(`),
+		driftPrintFamily:   regexp.MustCompile(`(^|[^.\w])print\(`),
+		driftConsoleFamily: regexp.MustCompile(`\bconsole\.(log|info|debug)\(`),
+	}
+	// driftCallHint is a cheap filter of added lines per language.
+	driftCallHint = map[string]*regexp.Regexp{
+		"go":     regexp.MustCompile(`Print|Fatal|Panic`),
+		"python": regexp.MustCompile(`\bprint\s*\(`),
+		"js":     regexp.MustCompile(`\bconsole\s*\.\s*(log|info|debug)\b`),
+	}
+	// driftRootFiles mark a project's root per language.
+	driftRootFiles = map[string][]string{
+		"go":     {"go.mod"},
+		"python": {"pyproject.toml", "setup.py", "setup.cfg"},
+		"js":     {"package.json"},
 	}
 )
 
 // loggerCall is one call the check may report.
 type loggerCall struct {
+	lang   string
 	path   string
 	line   int
-	family string // driftLogFamily or driftFmtFamily
-	call   string // e.g. "log.Printf"
+	family string // driftLogFamily, ...
+	call   string // e.g. "log.Printf", "print()", "console.log"
 	dir    string // the package directory
-	pkg    string // the package name
+	pkg    string // the Go package name ("" for other languages)
 }
 
 // Analyze implements Analyzer.
@@ -101,15 +137,19 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		return Result{}, nil
 	}
 	added := addedLineSet(in)
-	deleted := map[string]bool{} // normalised deleted lines of Go files: a moved line is not new
+	deleted := map[string]map[string]bool{} // per language, normalised deleted lines: a moved line is not new
 	for _, f := range in.Diff.Files {
-		if !strings.HasSuffix(f.Path(), ".go") {
+		lang := driftLang(f.Path())
+		if lang == "" {
 			continue
 		}
 		for _, h := range f.Hunks {
 			for _, l := range h.Lines {
 				if l.Kind == diff.Deleted {
-					deleted[normLine(l.Text)] = true
+					if deleted[lang] == nil {
+						deleted[lang] = map[string]bool{}
+					}
+					deleted[lang][normLine(l.Text)] = true
 				}
 			}
 		}
@@ -117,8 +157,8 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 	var calls []loggerCall
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
-		if !strings.HasSuffix(p, ".go") || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) ||
-			driftExcludedPath(p) || !addsLoggerCall(f) {
+		lang := driftLang(p)
+		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || loggerExcludedPath(p) || !addsLoggerCall(f, lang) {
 			continue
 		}
 		src, err := in.Tree.ReadFile(ctx, p)
@@ -131,8 +171,8 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
 			continue
 		}
-		for _, c := range loggerCalls(p, src) {
-			if added[p].has(c.line) && !deleted[normLine(lineText(src, c.line))] {
+		for _, c := range loggerCalls(lang, p, src) {
+			if added[p].has(c.line) && !deleted[lang][normLine(lineText(src, c.line))] {
 				calls = append(calls, c)
 			}
 		}
@@ -150,7 +190,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		maxFiles = DefaultDriftMaxFiles
 	}
 	s := &loggerScan{ctx: ctx, in: in, added: added, all: all, maxFiles: maxFiles,
-		loggers: map[string]loggerUse{}, precedent: map[string]map[string]bool{}}
+		loggers: map[string]loggerUse{}, precedent: map[string]map[string]bool{}, notes: map[string]string{}}
 	var res Result
 	for _, c := range calls {
 		use, err := s.packageLogger(c)
@@ -160,7 +200,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		if use.name == "" {
 			continue
 		}
-		prec, note, err := s.modulePrecedent(c)
+		prec, note, err := s.projectPrecedent(c)
 		if err != nil {
 			return Result{}, err
 		}
@@ -179,26 +219,53 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 
 func loggerFinding(c loggerCall, use loggerUse) Finding {
 	f := Finding{Check: PatternDrift, Severity: SeverityWarning, Path: c.path, Line: c.line, Side: diff.Right}
-	if c.family == driftLogFamily {
+	where := "Package `" + c.pkg + "`"
+	if c.pkg == "" {
+		where = "The code in " + c.dir + "/"
+		if c.dir == "." {
+			where = "The code at the top of the repository"
+		}
+	}
+	switch c.family {
+	case driftLogFamily:
 		f.Title = fmt.Sprintf("logs with `%s` instead of the package's %s logger", c.call, use.name)
-		f.Body = fmt.Sprintf("Package `%s` logs with %s (%s), and no other non-main code of this module uses the standard library's "+
+		f.Body = fmt.Sprintf("%s logs with %s (%s), and no other non-main code of this module uses the standard library's "+
 			"log package: `%s` bypasses its levels, fields and output. Log through the package's %s logger instead.",
-			c.pkg, use.name, use.file, c.call, use.name)
-	} else {
+			where, use.name, use.file, c.call, use.name)
+	default:
 		f.Title = fmt.Sprintf("prints to stdout with `%s` instead of logging with %s", c.call, use.name)
-		f.Body = fmt.Sprintf("Package `%s` logs with %s (%s), and no other non-main code of this module prints to standard output "+
-			"with fmt.Print*: `%s` looks like a debug print. Log it with the package's %s logger, or remove it.",
-			c.pkg, use.name, use.file, c.call, use.name)
+		f.Body = fmt.Sprintf("%s logs with %s (%s), and no other code of this project prints with `%s`: it looks like a debug "+
+			"print. Log it with %s, or remove it.", where, use.name, use.file, c.call, use.name)
 	}
 	return f
 }
 
-// addsLoggerCall is a cheap filter: an added line of f mentions Print, Fatal or Panic (the package
-// may be imported under another name).
-func addsLoggerCall(f *diff.File) bool {
+// loggerExcludedPath reports whether p is out of the check's scope: the re-implemented helpers'
+// exclusions (tests, vendored code, examples, fixtures) and scripts.
+func loggerExcludedPath(p string) bool {
+	if driftExcludedPath(p) {
+		return true
+	}
+	for _, el := range strings.Split(path.Dir(p), "/") {
+		switch el {
+		case "bin", "scripts", "script", "tools", "hack":
+			return true
+		}
+	}
+	base := path.Base(p)
+	switch base {
+	case "__main__.py", "setup.py", "manage.py", "noxfile.py", "fabfile.py", "tasks.py", "conftest.py":
+		return true
+	}
+	return strings.Contains(base, ".config.") || strings.HasPrefix(base, "test_")
+}
+
+// addsLoggerCall is a cheap filter: an added line of f may hold a call the check looks at.
+func addsLoggerCall(f *diff.File, lang string) bool {
+	re := driftCallHint[lang]
 	for _, h := range f.Hunks {
 		for _, l := range h.Lines {
-			if l.Kind == diff.Added && (strings.Contains(l.Text, "Print") || strings.Contains(l.Text, "Fatal") || strings.Contains(l.Text, "Panic")) {
+			if l.Kind == diff.Added && re.MatchString(l.Text) {
 				return true
 			}
 		}
@@ -206,9 +273,23 @@ func addsLoggerCall(f *diff.File) bool {
 	return false
 }
 
-// loggerCalls returns the calls of the standard log print functions and of fmt.Print* in a Go file
-// of a package other than main (none when it does not parse).
-func loggerCalls(p string, src []byte) []loggerCall {
+// loggerCalls returns the calls the check looks at in a file of lang, none when the file is a
+// script (Go: package main; Python: a __main__ guard; JS/TS: a #! line).
+func loggerCalls(lang, p string, src []byte) []loggerCall {
+	switch lang {
+	case "go":
+		return goLoggerCalls(p, src)
+	case "python":
+		return pyLoggerCalls(p, src)
+	case "js":
+		return jsLoggerCalls(p, src)
+	}
+	return nil
+}
+
+// goLoggerCalls returns the calls of the standard log print functions and of fmt.Print* in a Go
+// file of a package other than main (none when it does not parse).
+func goLoggerCalls(p string, src []byte) []loggerCall {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, p, src, parser.SkipObjectResolution)
 	if err != nil || file.Name.Name == "main" {
@@ -252,11 +333,68 @@ func loggerCalls(p string, src []byte) []loggerCall {
 			return true
 		}
 		if (family == driftLogFamily && driftLogFuncs[sel.Sel.Name]) || (family == driftFmtFamily && driftFmtFuncs[sel.Sel.Name]) {
-			out = append(out, loggerCall{path: p, line: fset.Position(call.Pos()).Line, family: family,
+			out = append(out, loggerCall{lang: "go", path: p, line: fset.Position(call.Pos()).Line, family: family,
 				call: family + "." + sel.Sel.Name, dir: path.Dir(p), pkg: file.Name.Name})
 		}
 		return true
 	})
+	return out
+}
+
+// pyLoggerCalls returns the print() calls of a Python module without a __main__ guard.
+func pyLoggerCalls(p string, src []byte) []loggerCall {
+	toks := pyTokenize(string(src))
+	if pyIsScript(toks) {
+		return nil
+	}
+	var out []loggerCall
+	for i, t := range toks {
+		if t.kind != 'i' || t.text != "print" || i+1 >= len(toks) || toks[i+1].kind != 'p' || toks[i+1].text != "(" {
+			continue
+		}
+		if i > 0 && ((toks[i-1].kind == 'p' && toks[i-1].text == ".") || (toks[i-1].kind == 'i' && toks[i-1].text == "def")) {
+			continue // a method called print, or a function defined as print
+		}
+		out = append(out, loggerCall{lang: "python", path: p, line: t.line, family: driftPrintFamily, call: "print()", dir: path.Dir(p)})
+	}
+	return out
+}
+
+// pyIsScript reports whether a module has an `if __name__ == "__main__":` guard (or assigns print):
+// it is run as a program, which prints.
+func pyIsScript(toks []pyToken) bool {
+	for i, t := range toks {
+		if t.kind == 'i' && t.text == "__name__" && i+2 < len(toks) && toks[i+1].text == "==" && toks[i+2].kind == 's' &&
+			strings.Contains(toks[i+2].text, "__main__") {
+			return true
+		}
+		if t.kind == 'i' && t.text == "print" && i+1 < len(toks) && toks[i+1].kind == 'p' && toks[i+1].text == "=" {
+			return true // print = ... (a redefinition)
+		}
+	}
+	return false
+}
+
+// jsLoggerCalls returns the console.log, console.info and console.debug calls of a JS/TS file
+// that is not a script (#!).
+func jsLoggerCalls(p string, src []byte) []loggerCall {
+	if len(src) > 1 && src[0] == '#' && src[1] == '!' {
+		return nil
+	}
+	toks := jsTokenize(string(src))
+	var out []loggerCall
+	for i := 0; i+3 < len(toks); i++ {
+		t := toks[i]
+		if t.kind != 'i' || t.text != "console" || toks[i+1].text != "." || toks[i+2].kind != 'i' || !driftConsoleFuncs[toks[i+2].text] ||
+			toks[i+3].text != "(" {
+			continue
+		}
+		if i > 0 && toks[i-1].kind == 'p' && (toks[i-1].text == "." || toks[i-1].text == "?.") {
+			continue // this.console.log, window.console.log: not the global, or deliberate
+		}
+		out = append(out, loggerCall{lang: "js", path: p, line: t.line, family: driftConsoleFamily,
+			call: "console." + toks[i+2].text, dir: path.Dir(p)})
+	}
 	return out
 }
 
@@ -339,7 +477,7 @@ func lineText(src []byte, l int) string {
 	return s
 }
 
-// loggerUse is the structured logger a package uses, and a file that imports it.
+// loggerUse is the logger a package uses, and a file that imports it.
 type loggerUse struct {
 	name, file string
 }
@@ -351,19 +489,18 @@ type loggerScan struct {
 	added    map[string]lineSet
 	all      []string
 	maxFiles int
-	loggers  map[string]loggerUse // per package directory
-	// precedent per module root: the families some other non-main, non-test file calls; nil with a
-	// note when the module has too many files
+	loggers  map[string]loggerUse // per language and package directory
+	// precedent per language and project root: the families some other file of the project calls
 	precedent map[string]map[string]bool
-	notes     map[string]string
+	notes     map[string]string // per language and project root: why it was not scanned
 }
 
-// goSources are the Go files of dir itself (not of its subdirectories) the check reads: no tests,
-// nothing under an excluded directory.
-func (s *loggerScan) goSources(dir string) []string {
+// sources are the files of lang in dir itself (not its subdirectories) the check reads: no tests,
+// scripts or files under an excluded directory.
+func (s *loggerScan) sources(lang, dir string) []string {
 	var out []string
 	for _, p := range s.all {
-		if strings.HasSuffix(p, ".go") && path.Dir(p) == dir && !driftExcludedPath(p) {
+		if path.Dir(p) == dir && driftLang(p) == lang && !loggerExcludedPath(p) {
 			out = append(out, p)
 		}
 	}
@@ -385,14 +522,15 @@ func (s *loggerScan) read(p string) ([]byte, error) {
 	return src, nil
 }
 
-// packageLogger is the structured logger c's package imports on lines the change did not add; the
-// zero loggerUse when it imports none.
+// packageLogger is the logger c's package (its directory) imports on lines the change did not
+// add; the zero loggerUse when it imports none.
 func (s *loggerScan) packageLogger(c loggerCall) (loggerUse, error) {
-	if use, ok := s.loggers[c.dir]; ok {
+	key := c.lang + "\x00" + c.dir
+	if use, ok := s.loggers[key]; ok {
 		return use, nil
 	}
 	var use loggerUse
-	for _, p := range s.goSources(c.dir) {
+	for _, p := range s.sources(c.lang, c.dir) {
 		src, err := s.read(p)
 		if err != nil {
 			return loggerUse{}, err
@@ -400,93 +538,167 @@ func (s *loggerScan) packageLogger(c loggerCall) (loggerUse, error) {
 		if src == nil {
 			continue
 		}
-		fset := token.NewFileSet()
-		file, err := parser.ParseFile(fset, p, src, parser.ImportsOnly|parser.SkipObjectResolution)
-		if err != nil || file.Name.Name != c.pkg {
-			continue // another package in the directory (build tags, package foo_test)
+		var name string
+		var line int
+		switch c.lang {
+		case "go":
+			name, line = goFileLogger(p, src, c.pkg, s.added[p])
+		case "python":
+			name, line = pyFileLogger(src, s.added[p])
+		case "js":
+			name, line = jsFileLogger(src, s.added[p])
 		}
-		for _, imp := range file.Imports {
-			ip, err := strconv.Unquote(imp.Path.Value)
-			name, ok := structuredLoggers[ip]
-			if err != nil || !ok || s.added[p].has(fset.Position(imp.Pos()).Line) {
-				continue
-			}
-			use = loggerUse{name: name, file: p}
-			break
-		}
-		if use.name != "" {
+		if name != "" {
+			use = loggerUse{name: name, file: fmt.Sprintf("%s:%d", p, line)}
 			break
 		}
 	}
-	s.loggers[c.dir] = use
+	s.loggers[key] = use
 	return use, nil
 }
 
-// modulePrecedent reports which families the other non-main, non-test Go files of c's module call
-// (on lines the change did not add); a note instead when the module is too large to scan.
-func (s *loggerScan) modulePrecedent(c loggerCall) (map[string]bool, string, error) {
-	root := s.moduleRoot(c.path)
-	if prec, ok := s.precedent[root]; ok {
-		return prec, s.notes[root], nil
+// goFileLogger is the structured logger a Go file of package pkg imports on a line not in added,
+// and that line.
+func goFileLogger(p string, src []byte, pkg string, added lineSet) (string, int) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, p, src, parser.ImportsOnly|parser.SkipObjectResolution)
+	if err != nil || file.Name.Name != pkg {
+		return "", 0 // another package in the directory (build tags, package foo_test)
 	}
-	if s.notes == nil {
-		s.notes = map[string]string{}
+	for _, imp := range file.Imports {
+		ip, err := strconv.Unquote(imp.Path.Value)
+		name, ok := goStructuredLoggers[ip]
+		if line := fset.Position(imp.Pos()).Line; err == nil && ok && !added.has(line) {
+			return name, line
+		}
 	}
-	nested := map[string]bool{} // roots of other modules inside this one
+	return "", 0
+}
+
+// pyFileLogger is the logging module a Python module imports (`import logging`, `from loguru
+// import logger`, ...) on a line not in added, and that line.
+func pyFileLogger(src []byte, added lineSet) (string, int) {
+	toks := pyTokenize(string(src))
+	for i, t := range toks {
+		if t.kind != 'i' || (t.text != "import" && t.text != "from") || i+1 >= len(toks) || toks[i+1].kind != 'i' {
+			continue
+		}
+		if i > 0 && toks[i-1].kind != 'N' && toks[i-1].kind != '>' && toks[i-1].kind != '<' {
+			continue // not at the start of a statement (from x import y: only the from counts)
+		}
+		if name, ok := pyLoggers[toks[i+1].text]; ok && !added.has(t.line) {
+			return name, t.line
+		}
+	}
+	return "", 0
+}
+
+// jsFileLogger is the logger package a JS/TS file imports or requires on a line not in added, and
+// that line.
+func jsFileLogger(src []byte, added lineSet) (string, int) {
+	toks := jsTokenize(string(src))
+	for i, t := range toks {
+		if t.kind != 's' || i == 0 {
+			continue
+		}
+		prev := toks[i-1]
+		isImport := (prev.kind == 'i' && (prev.text == "from" || prev.text == "import")) ||
+			(prev.text == "(" && i >= 2 && toks[i-2].kind == 'i' && (toks[i-2].text == "require" || toks[i-2].text == "import"))
+		if !isImport || len(t.text) < 2 {
+			continue
+		}
+		spec := t.text[1 : len(t.text)-1]
+		pkg, _, _ := strings.Cut(spec, "/")
+		if name, ok := jsLoggers[pkg]; ok && !added.has(t.line) {
+			return name, t.line
+		}
+	}
+	return "", 0
+}
+
+// projectPrecedent reports which families the other files of c's project call on lines the change
+// did not add; a note instead when the project is too large to scan.
+func (s *loggerScan) projectPrecedent(c loggerCall) (map[string]bool, string, error) {
+	root := s.projectRoot(c.lang, c.path)
+	key := c.lang + "\x00" + root
+	if prec, ok := s.precedent[key]; ok {
+		return prec, s.notes[key], nil
+	}
+	nested := map[string]bool{} // roots of other projects inside this one
 	for _, p := range s.all {
-		if path.Base(p) == "go.mod" && path.Dir(p) != root && underDir(p, root) {
+		if slices.Contains(driftRootFiles[c.lang], path.Base(p)) && path.Dir(p) != root && underDir(p, root) {
 			nested[path.Dir(p)] = true
 		}
 	}
 	var files []string
 	for _, p := range s.all {
-		if !strings.HasSuffix(p, ".go") || !underDir(p, root) || driftExcludedPath(p) || inNested(p, nested) {
-			continue
+		if driftLang(p) == c.lang && underDir(p, root) && !loggerExcludedPath(p) && !inNested(p, nested) {
+			files = append(files, p)
 		}
-		files = append(files, p)
 	}
 	prec := map[string]bool{}
+	s.precedent[key] = prec
 	if len(files) > s.maxFiles {
-		s.precedent[root] = prec
-		s.notes[root] = fmt.Sprintf("pattern-drift: logging conventions not checked: %d Go files in the module, more than %d", len(files), s.maxFiles)
-		return prec, s.notes[root], nil
+		s.notes[key] = fmt.Sprintf("pattern-drift: logging conventions not checked: %d files in the project at %s, more than %d", len(files), root, s.maxFiles)
+		return prec, s.notes[key], nil
+	}
+	families := []string{driftLogFamily, driftFmtFamily}
+	switch c.lang {
+	case "python":
+		families = []string{driftPrintFamily}
+	case "js":
+		families = []string{driftConsoleFamily}
 	}
 	for _, p := range files {
-		if prec[driftLogFamily] && prec[driftFmtFamily] {
+		if len(prec) == len(families) {
 			break
 		}
 		src, err := s.read(p)
 		if err != nil {
 			return nil, "", err
 		}
-		if src == nil || goPackageName(src) == "main" {
+		if src == nil || loggerScript(c.lang, src) {
 			continue
 		}
 		for i, line := range strings.Split(string(src), "\n") {
 			if s.added[p].has(i + 1) {
 				continue
 			}
-			for family, re := range driftPrecedentRE {
-				if !prec[family] && re.MatchString(line) {
+			for _, family := range families {
+				if !prec[family] && driftPrecedentRE[family].MatchString(line) {
 					prec[family] = true
 				}
 			}
 		}
 	}
-	s.precedent[root] = prec
 	return prec, "", nil
 }
 
-// moduleRoot is the directory of the go.mod nearest above p ("." when none: the whole tree).
-func (s *loggerScan) moduleRoot(p string) string {
-	mods := map[string]bool{}
+// loggerScript reports whether a file is a program whose prints are its output: a Go main package,
+// a Python module with a __main__ guard, a JS/TS file with a #! line.
+func loggerScript(lang string, src []byte) bool {
+	switch lang {
+	case "go":
+		return goPackageName(src) == "main"
+	case "python":
+		return bytes.Contains(src, []byte("__main__")) && pyIsScript(pyTokenize(string(src)))
+	case "js":
+		return bytes.HasPrefix(src, []byte("#!"))
+	}
+	return false
+}
+
+// projectRoot is the directory of the root file of lang nearest above p ("." when none: the whole
+// tree).
+func (s *loggerScan) projectRoot(lang, p string) string {
+	roots := map[string]bool{}
 	for _, f := range s.all {
-		if path.Base(f) == "go.mod" {
-			mods[path.Dir(f)] = true
+		if slices.Contains(driftRootFiles[lang], path.Base(f)) {
+			roots[path.Dir(f)] = true
 		}
 	}
 	for dir := path.Dir(p); ; dir = path.Dir(dir) {
-		if mods[dir] || dir == "." || dir == "/" {
+		if roots[dir] || dir == "." || dir == "/" {
 			return dir
 		}
 	}

@@ -225,3 +225,140 @@ func TestLoggerDriftTooManyFiles(t *testing.T) {
 		t.Fatalf("findings %+v, notes %q; want one note and nothing reported", res.Findings, res.Notes)
 	}
 }
+
+const (
+	pyClientPy = `"""The weather service client."""
+import logging
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+def fetch(city):
+    log.debug("fetching %s", city)
+    return httpx.get(f"https://weather.example/{city}").json()
+`
+	pyAlertsPy = `"""Alerts."""
+from .client import fetch
+
+
+def alerts(city):
+    data = fetch(city)
+    print("alerts for", city, data)
+    return [a for a in data.get("alerts", []) if a["level"] >= 2]
+`
+	jsClientTS = `import pino from "pino";
+
+const log = pino({ name: "orders" });
+
+export async function fetchOrder(id: string) {
+  log.debug({ id }, "fetching order");
+  const res = await fetch("/api/orders/" + id);
+  return res.json();
+}
+`
+	jsTotalsTS = `import { fetchOrder } from "./client";
+
+export async function total(id: string): Promise<number> {
+  const order = await fetchOrder(id);
+  console.log("order", order);
+  return order.lines.reduce((sum: number, l: { price: number }) => sum + l.price, 0);
+}
+`
+)
+
+func TestLoggerDriftPythonAndJS(t *testing.T) {
+	cases := []struct {
+		name       string
+		base, head []string
+		path       string
+		lineHas    string
+		title      string
+	}{
+		{
+			name: "python print() in a logging package",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/__init__.py", "", "weather/client.py", pyClientPy},
+			head: []string{"weather/alerts.py", pyAlertsPy},
+			path: "weather/alerts.py", lineHas: "print(", title: "prints to stdout with `print()` instead of logging with logging",
+		},
+		{
+			name: "python: the project prints elsewhere",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/__init__.py", "", "weather/client.py", pyClientPy,
+				"weather/report.py", "def report(rows):\n    for r in rows:\n        print(r)\n"},
+			head: []string{"weather/alerts.py", pyAlertsPy},
+		},
+		{
+			name: "python: print in a docstring, a comment, a method named print, a script",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/client.py", pyClientPy},
+			head: []string{"weather/doc.py", "def f(x):\n    \"\"\"Example: print(f(1))\"\"\"\n    # print(x)\n    return x.print(1)\n",
+				"weather/cli.py", "import sys\n\n\ndef main():\n    print(sys.argv)\n\n\nif __name__ == \"__main__\":\n    main()\n"},
+		},
+		{
+			name: "python: no logging in the package",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/client.py", "def fetch(city):\n    return city\n"},
+			head: []string{"weather/alerts.py", pyAlertsPy},
+		},
+		{
+			name: "ts console.log in a pino package",
+			base: []string{"package.json", `{"name": "shop", "dependencies": {"pino": "^9.0.0"}}`, "src/client.ts", jsClientTS},
+			head: []string{"src/totals.ts", jsTotalsTS},
+			path: "src/totals.ts", lineHas: "console.log", title: "prints to stdout with `console.log` instead of logging with pino",
+		},
+		{
+			name: "ts: console.log is used elsewhere in the package.json project",
+			base: []string{"package.json", `{"name": "shop", "dependencies": {"pino": "^9.0.0"}}`, "src/client.ts", jsClientTS,
+				"src/debug.ts", "export function dump(x: unknown) {\n  console.log(x);\n}\n"},
+			head: []string{"src/totals.ts", jsTotalsTS},
+		},
+		{
+			name: "ts: console.error, a test file, a #! script, a config file",
+			base: []string{"package.json", `{"name": "shop"}`, "src/client.ts", jsClientTS},
+			head: []string{"src/fail.ts", "export function fail(e: Error) {\n  console.error(e);\n}\n",
+				"src/totals.test.ts", "import { total } from \"./totals\";\nconsole.log(total);\n",
+				"src/run.js", "#!/usr/bin/env node\nconsole.log(process.argv);\n",
+				"src/vite.config.ts", "console.log(\"building\");\nexport default {};\n"},
+		},
+		{
+			name: "ts: another package.json project that logs with console is not precedent",
+			base: []string{"package.json", `{"name": "shop", "workspaces": ["tools/*"]}`, "src/client.ts", jsClientTS,
+				"packages/cli/package.json", `{"name": "cli"}`, "packages/cli/index.ts", "export function run() {\n  console.log(\"hi\");\n}\n"},
+			head: []string{"src/totals.ts", jsTotalsTS},
+			path: "src/totals.ts", lineHas: "console.log", title: "prints to stdout with `console.log` instead of logging with pino",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := testrepo.New(t)
+			repo.Write(tc.base...)
+			base := repo.Commit("base")
+			repo.Branch("feature")
+			repo.Write(tc.head...)
+			repo.Commit("change")
+			ix, tree := repo.Change(base)
+			res, err := (&LoggerDrift{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.path == "" {
+				if len(res.Findings) != 0 {
+					t.Fatalf("want nothing, got %+v", res.Findings)
+				}
+				return
+			}
+			var content string
+			for i := 0; i < len(tc.head); i += 2 {
+				if tc.head[i] == tc.path {
+					content = tc.head[i+1]
+				}
+			}
+			if len(res.Findings) != 1 {
+				t.Fatalf("want 1 finding, got %+v %q", res.Findings, res.Notes)
+			}
+			f := res.Findings[0]
+			if f.Path != tc.path || f.Line != lineOf(t, content, tc.lineHas) || f.Title != tc.title || f.Check != PatternDrift {
+				t.Errorf("got %s:%d %q; want line of %q %q", f.Path, f.Line, f.Title, tc.lineHas, tc.title)
+			}
+		})
+	}
+}

@@ -22,24 +22,24 @@ var (
 	// abstraction checks, and the registry look-ups of the cases that turn them on, replayed from
 	// corpus/registry.json; plan conformance and correctness have no static analyzer).
 	wantStatic = map[string]Counts{
-		"pattern-drift":             {TP: 2, FP: 0, FN: 3},
+		"pattern-drift":             {TP: 4, FP: 0, FN: 3},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 2, FP: 0, FN: 2},
 		"security":                  {TP: 8, FP: 0, FN: 0},
 		"plan-conformance":          {TP: 0, FP: 0, FN: 4},
 		"correctness":               {TP: 0, FP: 0, FN: 3},
-		"overall":                   {TP: 19, FP: 0, FN: 12},
+		"overall":                   {TP: 21, FP: 0, FN: 12},
 	}
 	// Static plus the replayed reviewer gpt-5-mini (verified by itself: the only reviewer) and judge
 	// gemini-2.5-pro.
 	wantReplayed = map[string]Counts{
-		"pattern-drift":             {TP: 5, FP: 0, FN: 0},
+		"pattern-drift":             {TP: 7, FP: 0, FN: 0},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 4, FP: 1, FN: 0},
 		"security":                  {TP: 8, FP: 1, FN: 0},
 		"plan-conformance":          {TP: 4, FP: 0, FN: 0},
 		"correctness":               {TP: 3, FP: 0, FN: 0},
-		"overall":                   {TP: 31, FP: 2, FN: 0},
+		"overall":                   {TP: 33, FP: 2, FN: 0},
 	}
 	wantReplayedModelSource = SourceCounts{TP: 12, FP: 2}
 	// The verification pass: the scripted verifier rejects two of the reviewer's candidates (an
