@@ -355,9 +355,35 @@ func pyLoggerCalls(p string, src []byte) []loggerCall {
 		if i > 0 && ((toks[i-1].kind == 'p' && toks[i-1].text == ".") || (toks[i-1].kind == 'i' && toks[i-1].text == "def")) {
 			continue // a method called print, or a function defined as print
 		}
+		if pyPrintsToFile(toks, i+1) {
+			continue // print(..., file=sys.stderr): output on purpose (a warning), not a debug print
+		}
 		out = append(out, loggerCall{lang: "python", path: p, line: t.line, family: driftPrintFamily, call: "print()", dir: path.Dir(p)})
 	}
 	return out
+}
+
+// pyPrintsToFile reports whether the call whose "(" is toks[open] passes a file= argument.
+func pyPrintsToFile(toks []pyToken, open int) bool {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'p' {
+			if depth == 1 && t.kind == 'i' && t.text == "file" && k+1 < len(toks) && toks[k+1].kind == 'p' && toks[k+1].text == "=" {
+				return true
+			}
+			continue
+		}
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			if depth--; depth == 0 {
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // pyIsScript reports whether a module has an `if __name__ == "__main__":` guard (or assigns print):

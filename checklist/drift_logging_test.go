@@ -295,6 +295,21 @@ func TestLoggerDriftPythonAndJS(t *testing.T) {
 				"weather/cli.py", "import sys\n\n\ndef main():\n    print(sys.argv)\n\n\nif __name__ == \"__main__\":\n    main()\n"},
 		},
 		{
+			// pallets/flask 1d8b53f78257 added this print to Flask.create_url_adapter; 65271c10 removed
+			// it ("Remove print left in by accident").
+			name: "python: flask's print left in by accident",
+			base: []string{"pyproject.toml", "[project]\nname = \"Flask\"\n", "src/flask/logging.py", flaskLoggingPy, "src/flask/app.py", flaskAppPy},
+			head: []string{"src/flask/app.py", strings.Replace(flaskAppPy, "            return self.url_map.bind_to_environ(",
+				"            print(self.config[\"SERVER_NAME\"], subdomain)\n            return self.url_map.bind_to_environ(", 1)},
+			path: "src/flask/app.py", lineHas: "print(self.config", title: "prints to stdout with `print()` instead of logging with logging",
+		},
+		{
+			// pallets/flask 98ca00d54532: a deprecation warning printed to stderr on purpose.
+			name: "python: print(..., file=sys.stderr) is output on purpose",
+			base: []string{"pyproject.toml", "[project]\nname = \"Flask\"\n", "src/flask/logging.py", flaskLoggingPy, "src/flask/app.py", flaskAppPy},
+			head: []string{"src/flask/helpers.py", flaskHelpersPy},
+		},
+		{
 			name: "python: no logging in the package",
 			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/client.py", "def fetch(city):\n    return city\n"},
 			head: []string{"weather/alerts.py", pyAlertsPy},
@@ -362,3 +377,56 @@ func TestLoggerDriftPythonAndJS(t *testing.T) {
 		})
 	}
 }
+
+// Excerpts of pallets/flask (BSD-3-Clause) for the cases above.
+const (
+	flaskLoggingPy = `from __future__ import annotations
+
+import logging
+import sys
+
+
+def has_level_handler(logger: logging.Logger) -> bool:
+    level = logger.getEffectiveLevel()
+    current = logger
+    while current:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return False
+`
+	flaskAppPy = `class Flask:
+    def create_url_adapter(self, request):
+        if request is not None:
+            if not self.subdomain_matching:
+                subdomain = self.url_map.default_subdomain or None
+            else:
+                subdomain = None
+            return self.url_map.bind_to_environ(
+                request.environ,
+                server_name=self.config["SERVER_NAME"],
+                subdomain=subdomain,
+            )
+        return None
+`
+	flaskHelpersPy = `import os
+import sys
+
+
+def get_debug_flag() -> bool:
+    val = os.environ.get("FLASK_DEBUG")
+    if not val:
+        env = os.environ.get("FLASK_ENV")
+        if env is not None:
+            print(
+                "'FLASK_ENV' is deprecated and will not be used in"
+                " Flask 2.3. Use 'FLASK_DEBUG' instead.",
+                file=sys.stderr,
+            )
+            return env == "development"
+        return False
+    return val.lower() not in {"0", "false", "no"}
+`
+)
