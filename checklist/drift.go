@@ -69,8 +69,9 @@ type fnShape struct {
 	// there are parallel variants (one per constant, per message, per type), not a copy of each other.
 	free map[string]bool
 	strs map[string]bool
-	// sig (Go) is the receiver, parameter and result types, each without pointers and package
-	// qualifiers ("Request" for *http.Request); nil for other languages.
+	// sig is, for Go, the receiver, parameter and result types, each without pointers and package
+	// qualifiers ("Request" for *http.Request); for Python, the parameter and return annotations
+	// when every parameter has one; else nil.
 	sig []string
 	// local (Go) are the package-level functions and types of its own package the body calls or
 	// builds (parseConfig(...), &Model{...}); exported (Go) tells whether another package can call
@@ -446,10 +447,11 @@ func isNewFunction(s *fnShape, added lineSet) bool {
 // package-level names or other messages (MarkFlagsRequiredTogether / MarkFlagsOneRequired, getInt /
 // getUint), and functions of very different length. What remains differs in local names only.
 //
-// Go functions must also take and return the same types (receiver included, pointers and package
-// qualifiers aside): the same body over another type (loadTCPServersTransport next to
-// loadServersTransport, a function over one config struct next to a method of another) is a variant
-// the existing function cannot replace. Across Go packages the existing function must be one the new
+// Go functions, and Python functions annotated throughout, must also take and return the same types
+// (Go: receiver included, pointers and package qualifiers aside): the same body over another type
+// (loadTCPServersTransport next to loadServersTransport, a function over one config struct next to a
+// method of another, black's _replace_child_in_sibling_maps over a list next to
+// _replace_in_sibling_maps over one node) is a variant the existing function cannot replace. Across Go packages the existing function must be one the new
 // one's package can call (exported), and the two must not each call or build their own package's
 // function or type of the same name (every model package's NewModel calling its own parseConfig and
 // building its own Model): such a body is the same text over different code.

@@ -882,12 +882,81 @@ func pyShapes(p string, src []byte) []*fnShape {
 			}
 		}
 		sh.endLine = last
+		sh.sig = pySignatureTypes(toks, i+2, j, method != "")
 		pyFreeNames(toks, i, bodyStart, bodyEnd, sh)
 		out = append(out, sh)
 		// nested defs are found by continuing inside the body; push a function scope
 		scopes = append(scopes, scope{name: name, depth: depth + 1})
 	}
 	return out
+}
+
+// pySignatureTypes lists the annotations of a def's parameters (self or cls of a method left out)
+// and its return annotation, from the header tokens toks[open:end] ("(" ... ":"); nil when a
+// parameter has no annotation, so that only fully annotated functions have their types compared.
+func pySignatureTypes(toks []pyToken, open, end int, method bool) []string {
+	if open >= end || toks[open].kind != 'p' || toks[open].text != "(" {
+		return nil
+	}
+	var params [][]pyToken
+	var cur []pyToken
+	depth, k := 0, open
+	for ; k < end; k++ {
+		t := toks[k]
+		if t.kind == 'p' {
+			switch t.text {
+			case "(", "[", "{":
+				if depth++; depth == 1 {
+					continue
+				}
+			case ")", "]", "}":
+				if depth--; depth == 0 {
+					params = append(params, cur)
+				}
+			case ",":
+				if depth == 1 {
+					params, cur = append(params, cur), nil
+					continue
+				}
+			}
+		}
+		if depth == 0 {
+			break
+		}
+		cur = append(cur, t)
+	}
+	out := []string{}
+	for n, prm := range params {
+		if len(prm) == 0 || (len(prm) == 1 && prm[0].kind == 'p') { // a trailing comma, * or /
+			continue
+		}
+		if n == 0 && method && prm[0].kind == 'i' && (prm[0].text == "self" || prm[0].text == "cls") && len(prm) == 1 {
+			continue
+		}
+		colon := -1
+		for m, t := range prm {
+			if t.kind == 'p' && t.text == ":" {
+				colon = m
+				break
+			}
+		}
+		if colon < 0 {
+			return nil
+		}
+		var ann strings.Builder
+		for _, t := range prm[colon+1:] {
+			if t.kind == 'p' && t.text == "=" {
+				break
+			}
+			ann.WriteString(t.text)
+		}
+		out = append(out, ann.String())
+	}
+	var ret strings.Builder
+	for m := k + 1; m < end; m++ {
+		ret.WriteString(toks[m].text)
+	}
+	return append(out, strings.TrimSuffix(ret.String(), ":"))
 }
 
 // pyFreeNames records the names a Python function body uses without binding them (approximately, as

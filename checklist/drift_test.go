@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -463,5 +464,53 @@ func TestReimplementedHelpersRealCopy(t *testing.T) {
 				t.Fatalf("got %+v; want one finding %q on the copy's first line", res.Findings, want)
 			}
 		})
+	}
+}
+
+// TestReimplementedHelpersPythonVariantByAnnotation: black 7cd07496 added
+// _replace_child_in_sibling_maps(old: NL, new_children: list[NL]) next to
+// _replace_in_sibling_maps(old: NL, child: NL): the same prologue, another parameter type and
+// another job (testdata/drift/README.md). Fully annotated Python functions must take the same types
+// to be copies.
+func TestReimplementedHelpersPythonVariantByAnnotation(t *testing.T) {
+	existing, err := os.ReadFile(filepath.Join("testdata", "drift", "black-sibling-maps.existing.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := os.ReadFile(filepath.Join("testdata", "drift", "black-sibling-maps.new.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := pyShapes("pytree.py", fresh)
+	if len(shapes) != 2 {
+		t.Fatalf("%d shapes", len(shapes))
+	}
+	shapes[0].buildShingles()
+	shapes[1].buildShingles()
+	if sim := jaccard(shapes[0], shapes[1]); sim < driftMinJaccard {
+		t.Fatalf("token shapes only %.2f alike: the reproduction no longer exercises the annotation rule", sim)
+	}
+	if got := fmt.Sprint(shapes[0].sig, shapes[1].sig); got != "[NL NL ->None] [NL list[NL] ->None]" {
+		t.Errorf("signatures %s", got)
+	}
+	repo := testrepo.New(t)
+	repo.Write("src/blib2to3/pytree.py", string(existing))
+	base := repo.Commit("base")
+	repo.Branch("feature")
+	repo.Write("src/blib2to3/pytree.py", string(fresh))
+	repo.Commit("change")
+	ix, tree := repo.Change(base)
+	res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Fatalf("variant reported: %+v", res.Findings)
+	}
+	// Unannotated, the same pair is not told apart by types: the rule needs annotations on both.
+	toks := pyTokenize("def f(self, a, b: int):\n    pass\n")
+	end := slices.IndexFunc(toks, func(t pyToken) bool { return t.kind == 'N' })
+	if sig := pySignatureTypes(toks, 2, end, true); sig != nil {
+		t.Errorf("a partly annotated def has signature %q", sig)
 	}
 }
