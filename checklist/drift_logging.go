@@ -594,6 +594,9 @@ func goFileLogger(p string, src []byte, pkg string, added lineSet) (string, int)
 	for _, imp := range file.Imports {
 		ip, err := strconv.Unquote(imp.Path.Value)
 		name, ok := goStructuredLoggers[ip]
+		if !ok && strings.Contains(strings.SplitN(ip, "/", 2)[0], ".") && ownLoggerNames[path.Base(ip)] {
+			name, ok = ownLoggerName(ip), true // the project's own log package (not the standard library's)
+		}
 		if line := fset.Position(imp.Pos()).Line; err == nil && ok && !added.has(line) {
 			return name, line
 		}
@@ -601,19 +604,61 @@ func goFileLogger(p string, src []byte, pkg string, added lineSet) (string, int)
 	return "", 0
 }
 
+// ownLoggerNames are the last elements of a module path that name a project's own logging package
+// (github.com/grafana/loki/pkg/util/log, from .logger import log, import { logger } from
+// "../lib/logger").
+var ownLoggerNames = map[string]bool{"log": true, "logger": true, "logging": true, "logs": true, "logutil": true}
+
+// ownLoggerName is how a finding names a project's own logging package: its last two elements.
+func ownLoggerName(p string) string {
+	p = strings.TrimSuffix(strings.TrimRight(p, "/"), jsModuleExt(p))
+	if dir := path.Base(path.Dir(p)); dir != "." && dir != ".." && dir != "/" && dir != "@" && dir != "~" {
+		return "`" + dir + "/" + path.Base(p) + "`"
+	}
+	return "`" + path.Base(p) + "`"
+}
+
+// jsModuleExt is a JS/TS specifier's file extension, "" when it has none of a module's.
+func jsModuleExt(spec string) string {
+	switch ext := path.Ext(spec); ext {
+	case ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx":
+		return ext
+	}
+	return ""
+}
+
 // pyFileLogger is the logging module a Python module imports (`import logging`, `from loguru
 // import logger`, ...) on a line not in added, and that line.
 func pyFileLogger(src []byte, added lineSet) (string, int) {
 	toks := pyTokenize(string(src))
 	for i, t := range toks {
-		if t.kind != 'i' || (t.text != "import" && t.text != "from") || i+1 >= len(toks) || toks[i+1].kind != 'i' {
+		if t.kind != 'i' || (t.text != "import" && t.text != "from") || i+1 >= len(toks) {
 			continue
 		}
 		if i > 0 && toks[i-1].kind != 'N' && toks[i-1].kind != '>' && toks[i-1].kind != '<' {
 			continue // not at the start of a statement (from x import y: only the from counts)
 		}
+		if toks[i+1].kind != 'i' && !(toks[i+1].kind == 'p' && toks[i+1].text == ".") {
+			continue
+		}
 		if name, ok := pyLoggers[toks[i+1].text]; ok && !added.has(t.line) {
 			return name, t.line
+		}
+		// the project's own logging module: import app.util.logger, from .log import get_logger
+		var mod []string
+		m := i + 1
+		for ; m < len(toks) && (toks[m].kind == 'i' || (toks[m].kind == 'p' && toks[m].text == ".")); m++ {
+			if toks[m].kind == 'i' {
+				if toks[m].text == "import" || toks[m].text == "as" {
+					break
+				}
+				mod = append(mod, toks[m].text)
+			}
+		}
+		if len(mod) > 1 || (len(mod) == 1 && toks[i+1].kind == 'p') { // a submodule or a relative import
+			if last := mod[len(mod)-1]; ownLoggerNames[last] && !added.has(t.line) {
+				return ownLoggerName(strings.Join(mod, "/")), t.line
+			}
 		}
 	}
 	return "", 0
@@ -637,6 +682,11 @@ func jsFileLogger(src []byte, added lineSet) (string, int) {
 		pkg, _, _ := strings.Cut(spec, "/")
 		if name, ok := jsLoggers[pkg]; ok && !added.has(t.line) {
 			return name, t.line
+		}
+		// the project's own logger module: "./logger", "../lib/log", "@/utils/logger.js"
+		if (strings.HasPrefix(spec, ".") || strings.HasPrefix(spec, "@/") || strings.HasPrefix(spec, "~/")) &&
+			ownLoggerNames[strings.TrimSuffix(path.Base(spec), jsModuleExt(spec))] && !added.has(t.line) {
+			return ownLoggerName(spec), t.line
 		}
 	}
 	return "", 0

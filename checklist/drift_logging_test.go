@@ -127,6 +127,14 @@ func TestLoggerDrift(t *testing.T) {
 			},
 		},
 		{
+			name: "the module's own log package",
+			base: []string{"go.mod", "module example.com/shop\n\ngo 1.22\n", "internal/log/log.go", "package log\n\n// Info logs.\nfunc Info(msg string) {}\n",
+				"internal/server/server.go", "package server\n\nimport \"example.com/shop/internal/log\"\n\n// Server serves the shop.\ntype Server struct{}\n\nfunc (s *Server) start() { log.Info(\"start\") }\n"},
+			head: []string{"internal/server/orders.go", "package server\n\nimport stdlog \"log\"\n\nfunc (s *Server) order(id int) {\n\tstdlog.Printf(\"order %d\", id)\n}\n"},
+			path: "internal/server/orders.go",
+			want: []want{{"stdlog.Printf", "logs with `log.Printf` instead of the package's `internal/log` logger"}},
+		},
+		{
 			name: "a package without a structured logger",
 			base: []string{"go.mod", logGoMod, "internal/server/server.go", "package server\n\n// Server serves the shop.\ntype Server struct{}\n"},
 			head: []string{"internal/server/orders.go", logOrdersGo},
@@ -308,6 +316,20 @@ func TestLoggerDriftPythonAndJS(t *testing.T) {
 			name: "python: print(..., file=sys.stderr) is output on purpose",
 			base: []string{"pyproject.toml", "[project]\nname = \"Flask\"\n", "src/flask/logging.py", flaskLoggingPy, "src/flask/app.py", flaskAppPy},
 			head: []string{"src/flask/helpers.py", flaskHelpersPy},
+		},
+		{
+			name: "python: the project's own logging module",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/util/logger.py", "import logging\n\n\ndef get_logger(name):\n    return logging.getLogger(name)\n",
+				"weather/client.py", "from .util.logger import get_logger\n\nlog = get_logger(__name__)\n\n\ndef fetch(city):\n    log.debug(city)\n    return city\n"},
+			head: []string{"weather/alerts.py", pyAlertsPy},
+			path: "weather/alerts.py", lineHas: "print(", title: "prints to stdout with `print()` instead of logging with `util/logger`",
+		},
+		{
+			name: "ts: the project's own logger module",
+			base: []string{"package.json", `{"name": "shop"}`, "src/lib/logger.ts", "export const logger = { debug: (...a: unknown[]) => a };\n",
+				"src/client.ts", "import { logger } from \"./lib/logger\";\n\nexport function ping() {\n  logger.debug(\"ping\");\n}\n"},
+			head: []string{"src/totals.ts", jsTotalsTS},
+			path: "src/totals.ts", lineHas: "console.log", title: "prints to stdout with `console.log` instead of logging with `lib/logger`",
 		},
 		{
 			name: "python: no logging in the package",
