@@ -181,17 +181,7 @@ func TestLoggerDrift(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := testrepo.New(t)
-			repo.Write(tc.base...)
-			base := repo.Commit("base")
-			repo.Branch("feature")
-			repo.Write(tc.head...)
-			repo.Commit("change")
-			ix, tree := repo.Change(base)
-			res, err := (&LoggerDrift{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := analyzeChange(t, &LoggerDrift{}, tc.base, tc.head)
 			if len(res.Findings) != len(tc.want) {
 				t.Fatalf("got %d findings, want %d: %+v %q", len(res.Findings), len(tc.want), res.Findings, res.Notes)
 			}
@@ -366,17 +356,7 @@ func TestLoggerDriftPythonAndJS(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := testrepo.New(t)
-			repo.Write(tc.base...)
-			base := repo.Commit("base")
-			repo.Branch("feature")
-			repo.Write(tc.head...)
-			repo.Commit("change")
-			ix, tree := repo.Change(base)
-			res, err := (&LoggerDrift{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := analyzeChange(t, &LoggerDrift{}, tc.base, tc.head)
 			if tc.path == "" {
 				if len(res.Findings) != 0 {
 					t.Fatalf("want nothing, got %+v", res.Findings)

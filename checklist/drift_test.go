@@ -275,17 +275,7 @@ class Client:
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := testrepo.New(t)
-			repo.Write(tc.base...)
-			base := repo.Commit("base")
-			repo.Branch("feature")
-			repo.Write(tc.head...)
-			repo.Commit("change")
-			ix, tree := repo.Change(base)
-			res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := analyzeChange(t, &ReimplementedHelpers{}, tc.base, tc.head)
 			if tc.path == "" {
 				if len(res.Findings) != 0 {
 					t.Fatalf("want nothing, got %+v", res.Findings)
@@ -513,4 +503,22 @@ func TestReimplementedHelpersPythonVariantByAnnotation(t *testing.T) {
 	if sig := pySignatureTypes(toks, 2, end, true); sig != nil {
 		t.Errorf("a partly annotated def has signature %q", sig)
 	}
+}
+
+// analyzeChange commits base (path, content pairs) on main, head on top of it on a branch, and runs
+// a on the change.
+func analyzeChange(t *testing.T, a Analyzer, base, head []string) Result {
+	t.Helper()
+	repo := testrepo.New(t)
+	repo.Write(base...)
+	baseSHA := repo.Commit("base")
+	repo.Branch("feature")
+	repo.Write(head...)
+	repo.Commit("change")
+	ix, tree := repo.Change(baseSHA)
+	res, err := a.Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
