@@ -1,7 +1,7 @@
 // Command webhookload measures how fast `wfreview serve` acknowledges a burst of webhooks with the
 // embedded default (SQLite) or PostgreSQL (-database): it starts the server on loopback against a
 // stub GitHub and posts bursts of signed pull_request deliveries (by default 400 over 8 connections,
-// 5 rounds). Every 2xx means the review job was committed to the database first (the queue's inbox),
+// 20 rounds). Every 2xx means the review job was committed to the database first (the queue's inbox),
 // so this is the durable path, fsync included.
 //
 // It prints accepted deliveries per second and the p50/p99/max acknowledgement latency, and the
@@ -15,7 +15,7 @@
 // inbox to its job committed in River (the queue's wfreview_queue_inbox_drain_seconds histogram,
 // quantiles interpolated within its buckets as Prometheus' histogram_quantile does).
 //
-//	go run ./bench/webhookload -n 400 -concurrency 8 -rounds 5
+//	go run ./bench/webhookload -n 400 -concurrency 8 -rounds 20
 package main
 
 import (
@@ -62,7 +62,7 @@ const secret = "bench-secret"
 func main() {
 	n := flag.Int("n", 400, "deliveries per burst")
 	concurrency := flag.Int("concurrency", 8, "concurrent connections")
-	rounds := flag.Int("rounds", 5, "bursts, each of -n new deliveries")
+	rounds := flag.Int("rounds", 20, "bursts, each of -n new deliveries (20 give the /healthz floor ~700 probes)")
 	pause := flag.Duration("pause", time.Second, "pause between bursts (the queued jobs are worked meanwhile)")
 	probeEvery := flag.Duration("probe-interval", 2*time.Millisecond, "interval of the GET /healthz probe during a burst")
 	dbURL := flag.String("database", "", "database URL (default: a SQLite file in a temp dir)")
