@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -384,5 +386,87 @@ func TestSecretsAreNotSentToTheModel(t *testing.T) {
 	}
 	if !found {
 		t.Error("the secret was not reported")
+	}
+}
+
+// remoteTree is a tree read through an API (not local): it counts its reads.
+type remoteTree struct {
+	files map[string]string
+	reads atomic.Int64
+}
+
+func (rt *remoteTree) ReadFile(_ context.Context, p string) ([]byte, error) {
+	rt.reads.Add(1)
+	if s, ok := rt.files[p]; ok {
+		return []byte(s), nil
+	}
+	return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
+}
+
+func (rt *remoteTree) ListFiles(context.Context) ([]string, error) {
+	out := make([]string, 0, len(rt.files))
+	for p := range rt.files {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// TestPatternDriftReadsBoundedThroughTheAPI: the pattern-drift checks read every source file; when
+// the head is read through the API (one request per file) they stop above 300 files of a language
+// with their note instead of costing thousands of requests.
+func TestPatternDriftReadsBoundedThroughTheAPI(t *testing.T) {
+	r := testrepo.New(t)
+	r.Write("go.mod", "module example.com/app\n\ngo 1.22\n")
+	for i := range 400 {
+		r.Write(fmt.Sprintf("internal/gen%03d/f.go", i), fmt.Sprintf("package gen%03d\n\nfunc F() int { return %d }\n", i, i))
+	}
+	base := r.Commit("initial")
+	r.Branch("feature")
+	r.Write("internal/text/text.go", `package text
+
+import "strings"
+
+// Words splits s into lower-case words, dropping empty ones and punctuation around them.
+func Words(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, ".,;:!?")
+		if w == "" {
+			continue
+		}
+		out = append(out, strings.ToLower(w))
+	}
+	return out
+}
+`)
+	r.Commit("Add text.Words")
+	req := request(t, r, base)
+	files := map[string]string{}
+	local, err := req.Tree.ListFiles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range local {
+		b, err := req.Tree.ReadFile(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p] = string(b)
+	}
+	rt := &remoteTree{files: files}
+	req.Tree = rt
+	req.Checks = []string{"pattern-drift"} // the dependency check has its own budget (400 reads)
+	res, err := (&review.Engine{NoGoTypeCheck: true}).Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool {
+		return strings.Contains(n, "re-implemented helpers not checked") && strings.Contains(n, "more than 300")
+	}) {
+		t.Errorf("notes %q lack the bound", res.Notes)
+	}
+	if n := rt.reads.Load(); n > 10 {
+		t.Errorf("%d files read through the API for a 1-file change", n)
 	}
 }
