@@ -94,9 +94,24 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-func openSQLite(ctx context.Context, spec backendSpec, rc *river.Config, _ int, drainHook func(string)) (_ engine, err error) {
-	dsn := spec.dsn
+// openSQLiteConn opens a SQLite database through one connection, kept open: SQLite allows one
+// writer, and River runs several services concurrently (and Accept and the drainer share the
+// inbox); a single pooled connection serializes them in database/sql instead of surfacing
+// SQLITE_BUSY (see riversqlite docs).
+func openSQLiteConn(dsn string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+func openSQLite(ctx context.Context, spec backendSpec, rc *river.Config, _ int, drainHook func(string)) (_ engine, err error) {
+	db, err := openSQLiteConn(spec.dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -105,13 +120,6 @@ func openSQLite(ctx context.Context, spec backendSpec, rc *river.Config, _ int, 
 			_ = db.Close()
 		}
 	}()
-	// One connection: SQLite allows one writer, and River runs several
-	// services concurrently; a single pooled connection serializes them in
-	// database/sql instead of surfacing SQLITE_BUSY (see riversqlite docs).
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	if err := db.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("ping sqlite: %w", err)
 	}

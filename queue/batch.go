@@ -313,35 +313,20 @@ func (b *batcher[R]) commitOnce() int {
 // enqueueBatch begins a transaction, then calls take for the jobs to run in it (in arrival order),
 // and commits them with the effects and results of one enqueue per job in that order. It returns an
 // error, and commits nothing, if any statement fails.
-func (e *riverEngine[TTx]) enqueueBatch(ctx context.Context, take func() []ReviewArgs, now time.Time) (_ []EnqueueResult, err error) {
-	tx, err := e.ops.begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("begin transaction: %w", err)
-	}
-	committed := false
-	defer func() {
-		if committed {
-			return
+func (e *riverEngine[TTx]) enqueueBatch(ctx context.Context, take func() []ReviewArgs, now time.Time) ([]EnqueueResult, error) {
+	var results []EnqueueResult
+	err := e.inTx(ctx, func(tx TTx) error {
+		jobs := take()
+		if len(jobs) == 0 {
+			return nil
 		}
-		rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if rbErr := e.ops.rollback(rbCtx, tx); rbErr != nil {
-			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
-		}
-	}()
-
-	jobs := take()
-	if len(jobs) == 0 {
-		return nil, nil
-	}
-	results, err := e.enqueueInTx(ctx, tx, jobs, now)
+		var err error
+		results, err = e.enqueueInTx(ctx, tx, jobs, now)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := e.ops.commit(ctx, tx); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	committed = true
 	return results, nil
 }
 

@@ -102,9 +102,49 @@ type riverEngine[TTx any] struct {
 }
 
 func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time.Time) (res EnqueueResult, err error) {
+	err = e.inTx(ctx, func(tx TTx) error {
+		if e.sql.lockPR != "" {
+			if _, err := e.ops.exec(ctx, tx, e.sql.lockPR, prLockKey(job)); err != nil {
+				return fmt.Errorf("lock pull request: %w", err)
+			}
+		}
+
+		n, err := e.ops.exec(ctx, tx, e.sql.insertDelivery, job.DeliveryID, now.Unix())
+		if err != nil {
+			return fmt.Errorf("record delivery id: %w", err)
+		}
+		if n == 0 {
+			// Already recorded by an earlier (committed) Enqueue: insert nothing.
+			res = EnqueueResult{Duplicate: true, Reason: ReasonDuplicateDelivery}
+			return nil
+		}
+
+		ins, err := e.client.InsertTx(ctx, tx, job, &river.InsertOpts{Tags: jobTags(job)})
+		if err != nil {
+			return fmt.Errorf("insert job: %w", err)
+		}
+		res.JobID = ins.Job.ID
+		if ins.UniqueSkippedAsDuplicate {
+			res.Duplicate, res.Reason = true, ReasonDuplicateJob
+		} else if job.Trigger == TriggerAuto {
+			if res.Superseded, err = e.supersede(ctx, tx, job, ins.Job.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return EnqueueResult{}, err
+	}
+	return res, nil
+}
+
+// inTx runs fn in a transaction and commits it. When fn or the commit fails (or fn panics) it
+// rolls the transaction back, within 5 seconds whatever ctx, and returns the error.
+func (e *riverEngine[TTx]) inTx(ctx context.Context, fn func(tx TTx) error) (err error) {
 	tx, err := e.ops.begin(ctx)
 	if err != nil {
-		return res, fmt.Errorf("begin transaction: %w", err)
+		return fmt.Errorf("begin transaction: %w", err)
 	}
 	committed := false
 	defer func() {
@@ -117,40 +157,14 @@ func (e *riverEngine[TTx]) enqueue(ctx context.Context, job ReviewArgs, now time
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
-
-	if e.sql.lockPR != "" {
-		if _, err := e.ops.exec(ctx, tx, e.sql.lockPR, prLockKey(job)); err != nil {
-			return res, fmt.Errorf("lock pull request: %w", err)
-		}
+	if err := fn(tx); err != nil {
+		return err
 	}
-
-	n, err := e.ops.exec(ctx, tx, e.sql.insertDelivery, job.DeliveryID, now.Unix())
-	if err != nil {
-		return res, fmt.Errorf("record delivery id: %w", err)
-	}
-	if n == 0 {
-		// Already recorded by an earlier (committed) Enqueue: insert nothing.
-		return EnqueueResult{Duplicate: true, Reason: ReasonDuplicateDelivery}, nil
-	}
-
-	ins, err := e.client.InsertTx(ctx, tx, job, &river.InsertOpts{Tags: jobTags(job)})
-	if err != nil {
-		return res, fmt.Errorf("insert job: %w", err)
-	}
-	res.JobID = ins.Job.ID
-	if ins.UniqueSkippedAsDuplicate {
-		res.Duplicate, res.Reason = true, ReasonDuplicateJob
-	} else if job.Trigger == TriggerAuto {
-		if res.Superseded, err = e.supersede(ctx, tx, job, ins.Job.ID); err != nil {
-			return EnqueueResult{}, err
-		}
-	}
-
 	if err := e.ops.commit(ctx, tx); err != nil {
-		return EnqueueResult{}, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	committed = true
-	return res, nil
+	return nil
 }
 
 // supersede cancels, inside tx, the queued "auto" jobs of job's PR that are

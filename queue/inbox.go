@@ -50,7 +50,6 @@ package queue
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -200,71 +199,62 @@ func (e *riverEngine[TTx]) acceptBatch(ctx context.Context, take func() []Review
 
 // drainBatch moves up to limit undrained inbox rows (except skip) into River in one transaction and
 // returns them with their results. On an error it returns the seqs it tried.
-func (e *riverEngine[TTx]) drainBatch(ctx context.Context, limit int, skip map[int64]bool) (_ []drainedJob, tried []int64, err error) {
+func (e *riverEngine[TTx]) drainBatch(ctx context.Context, limit int, skip map[int64]bool) (out []drainedJob, tried []int64, err error) {
 	e.testHook(drainStageBefore)
-	tx, err := e.ops.begin(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("begin transaction: %w", err)
-	}
-	committed := false
-	defer func() {
-		if committed {
-			return
-		}
-		rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if rbErr := e.ops.rollback(rbCtx, tx); rbErr != nil {
-			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
-		}
-	}()
-	if e.sql.lockDrain != "" {
-		if _, err := e.ops.exec(ctx, tx, e.sql.lockDrain, int64(inboxDrainLockKey)); err != nil {
-			return nil, nil, fmt.Errorf("lock the inbox drain: %w", err)
-		}
-	}
-	rows, err := e.inbox.pending(ctx, tx, limit, skip)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read the inbox: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil, nil, nil
-	}
-	out := make([]drainedJob, len(rows))
-	seqs := make([]int64, len(rows))
-	jobs := make([]ReviewArgs, 0, len(rows))
-	for i, r := range rows {
-		seqs[i] = r.seq
-		out[i] = drainedJob{seq: r.seq, receivedAt: time.Unix(0, r.receivedAt)}
-		if err := json.Unmarshal(r.args, &out[i].job); err != nil {
-			out[i].dropped = fmt.Errorf("decode the job of delivery %s: %w", r.deliveryID, err)
-		} else if err := out[i].job.validate(); err != nil {
-			out[i].dropped = fmt.Errorf("delivery %s: %w", r.deliveryID, err)
-		} else {
-			jobs = append(jobs, out[i].job)
-		}
-	}
-	now := time.Now()
-	if len(jobs) > 0 {
-		results, err := e.enqueueInTx(ctx, tx, jobs, now)
-		if err != nil {
-			return nil, seqs, err
-		}
-		k := 0
-		for i := range out {
-			if out[i].dropped == nil {
-				out[i].res = results[k]
-				k++
+	var seqs []int64
+	err = e.inTx(ctx, func(tx TTx) error {
+		if e.sql.lockDrain != "" {
+			if _, err := e.ops.exec(ctx, tx, e.sql.lockDrain, int64(inboxDrainLockKey)); err != nil {
+				return fmt.Errorf("lock the inbox drain: %w", err)
 			}
 		}
+		rows, err := e.inbox.pending(ctx, tx, limit, skip)
+		if err != nil {
+			return fmt.Errorf("read the inbox: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		out = make([]drainedJob, len(rows))
+		seqs = make([]int64, len(rows))
+		jobs := make([]ReviewArgs, 0, len(rows))
+		for i, r := range rows {
+			seqs[i] = r.seq
+			out[i] = drainedJob{seq: r.seq, receivedAt: time.Unix(0, r.receivedAt)}
+			if err := json.Unmarshal(r.args, &out[i].job); err != nil {
+				out[i].dropped = fmt.Errorf("decode the job of delivery %s: %w", r.deliveryID, err)
+			} else if err := out[i].job.validate(); err != nil {
+				out[i].dropped = fmt.Errorf("delivery %s: %w", r.deliveryID, err)
+			} else {
+				jobs = append(jobs, out[i].job)
+			}
+		}
+		now := time.Now()
+		if len(jobs) > 0 {
+			results, err := e.enqueueInTx(ctx, tx, jobs, now)
+			if err != nil {
+				return err
+			}
+			k := 0
+			for i := range out {
+				if out[i].dropped == nil {
+					out[i].res = results[k]
+					k++
+				}
+			}
+		}
+		if err := e.inbox.markInTx(ctx, tx, seqs, now); err != nil {
+			return fmt.Errorf("mark inbox rows drained: %w", err)
+		}
+		e.testHook(drainStageInTx)
+		return nil
+	})
+	if err != nil {
+		return nil, seqs, err
 	}
-	if err := e.inbox.markInTx(ctx, tx, seqs, now); err != nil {
-		return nil, seqs, fmt.Errorf("mark inbox rows drained: %w", err)
+	if len(out) == 0 {
+		return nil, nil, nil
 	}
-	e.testHook(drainStageInTx)
-	if err := e.ops.commit(ctx, tx); err != nil {
-		return nil, seqs, fmt.Errorf("commit: %w", err)
-	}
-	committed = true
 	e.testHook(drainStageCommitted)
 	e.inbox.markCommitted(seqs, time.Now())
 	return out, nil, nil
@@ -452,9 +442,6 @@ func (d *drainer) pass(ctx context.Context) bool {
 	}
 	return false
 }
-
-// drainNow runs one pass from the caller's goroutine (Open: what a previous process left).
-func (d *drainer) drainNow(ctx context.Context) bool { return d.pass(ctx) }
 
 // onDrained logs and counts the rows the drainer moved into River.
 func (q *Queue) onDrained(jobs []drainedJob) {

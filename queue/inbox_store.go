@@ -40,7 +40,7 @@ type sqliteInbox struct {
 // openSQLiteInbox opens (creating it if needed) the inbox file whose DSN is dsn; a new inbox
 // imports the delivery ids recorded in main's wfreview_delivery as drained rows.
 func openSQLiteInbox(ctx context.Context, dsn string, main *sql.DB) (_ *sqliteInbox, err error) {
-	db, err := sql.Open("sqlite", dsn)
+	db, err := openSQLiteConn(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite inbox: %w", err)
 	}
@@ -49,10 +49,6 @@ func openSQLiteInbox(ctx context.Context, dsn string, main *sql.DB) (_ *sqliteIn
 			_ = db.Close()
 		}
 	}()
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 
 	var exists int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wfreview_inbox'`).Scan(&exists); err != nil {

@@ -26,6 +26,9 @@ type metrics struct {
 	drainErrors     prometheus.Counter
 }
 
+// batchSizeBuckets are the buckets of the transaction-size histograms (at most maxBatch jobs).
+var batchSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64, 128, maxBatch}
+
 // newMetrics builds the collectors and registers them on reg (if not nil).
 // Collectors already registered on reg (a second Queue on the same registry)
 // are reused.
@@ -55,7 +58,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "enqueue_batch_size",
 			Help:    "Enqueue calls committed by one group-commit transaction.",
-			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+			Buckets: batchSizeBuckets,
 		}),
 		batchFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "enqueue_batch_fallbacks_total",
@@ -64,7 +67,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		acceptBatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "accept_batch_size",
 			Help:    "Accept calls (webhook deliveries) committed to the inbox by one group-commit transaction.",
-			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+			Buckets: batchSizeBuckets,
 		}),
 		acceptFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "accept_batch_fallbacks_total",
@@ -73,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		drainBatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_batch_size",
 			Help:    "Inbox rows moved into River by one drain transaction.",
-			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+			Buckets: batchSizeBuckets,
 		}),
 		drainLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "wfreview", Subsystem: "queue", Name: "inbox_drain_seconds",

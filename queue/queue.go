@@ -311,7 +311,7 @@ func Open(ctx context.Context, cfg Config, h Handler) (*Queue, error) {
 	q := &Queue{cfg: cfg, log: log, eng: eng, metrics: m, batch: newEnqueueBatcher(eng, cfg.batchCollect, m, log)}
 	q.drain = newDrainer(eng, cfg.PollInterval, m, log, q.onDrained)
 	// What a previous process accepted and did not drain goes into River before anything else.
-	if !q.drain.drainNow(ctx) {
+	if !q.drain.pass(ctx) {
 		log.Warn().Msg("some accepted deliveries could not be moved into River yet; the drainer retries")
 	}
 	if err := eng.flushInbox(ctx); err != nil {
