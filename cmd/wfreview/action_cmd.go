@@ -199,7 +199,9 @@ func runAction(ctx context.Context, stdout, stderr io.Writer, f actionFlags) err
 	}
 	runner := &handlers.ActionRunner{
 		Client: client, Engine: engine, EngineNotes: notes, Log: log, Archives: archives,
-		BotLogin: f.botLogin, CheckName: f.checkName, Workspace: env.workspace, Source: f.source, Threads: actionThreads(env.graphqlURL, f.token),
+		BotLogin: f.botLogin, CheckName: f.checkName, Workspace: env.workspace, Source: f.source,
+		// GraphQL with the REST client's HTTP client: the same token header and retries.
+		Threads: handlers.NewThreadAPI(githubv4.NewEnterpriseClient(env.graphqlURL, client.Client())),
 		Fetch: gitrepo.FetchOptions{Disabled: f.noFetch}, NoModel: f.noModel, Whole: failRank > 0,
 	}
 	res, runErr := runner.Run(ctx, ev)
@@ -282,26 +284,6 @@ func actionClient(apiURL, token string) (*github.Client, error) {
 	c.BaseURL = u
 	c.UserAgent = "wfreview-action/" + version
 	return c, nil
-}
-
-// actionThreads is the review-thread API (GraphQL at graphqlURL: GITHUB_GRAPHQL_URL) with the
-// token, retrying like the REST client.
-func actionThreads(graphqlURL, token string) handlers.ThreadAPI {
-	hc := &http.Client{Transport: bearer{token: token, next: handlers.RetryMiddleware(handlers.RetryOptions{})(http.DefaultTransport)}}
-	return handlers.NewThreadAPI(githubv4.NewEnterpriseClient(graphqlURL, hc))
-}
-
-// bearer sends the token with every request.
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	r.Header.Set("User-Agent", "wfreview-action/"+version)
-	return b.next.RoundTrip(r)
 }
 
 // stepSummary appends Markdown to $GITHUB_STEP_SUMMARY (nothing when it is not set).
