@@ -202,7 +202,7 @@ func runAction(ctx context.Context, stdout, stderr io.Writer, f actionFlags) err
 		BotLogin: f.botLogin, CheckName: f.checkName, Workspace: env.workspace, Source: f.source,
 		// GraphQL with the REST client's HTTP client: the same token header and retries.
 		Threads: handlers.NewThreadAPI(githubv4.NewEnterpriseClient(env.graphqlURL, client.Client())),
-		Fetch: gitrepo.FetchOptions{Disabled: f.noFetch}, NoModel: f.noModel, Whole: failRank > 0,
+		Fetch:   gitrepo.FetchOptions{Disabled: f.noFetch}, NoModel: f.noModel, Whole: failRank > 0,
 	}
 	res, runErr := runner.Run(ctx, ev)
 	if res == nil {
