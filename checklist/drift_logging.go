@@ -137,23 +137,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		return Result{}, nil
 	}
 	added := addedLineSet(in)
-	deleted := map[string]map[string]bool{} // per language, normalised deleted lines: a moved line is not new
-	for _, f := range in.Diff.Files {
-		lang := driftLang(f.Path())
-		if lang == "" {
-			continue
-		}
-		for _, h := range f.Hunks {
-			for _, l := range h.Lines {
-				if l.Kind == diff.Deleted {
-					if deleted[lang] == nil {
-						deleted[lang] = map[string]bool{}
-					}
-					deleted[lang][normLine(l.Text)] = true
-				}
-			}
-		}
-	}
+	moved := newMovedLines(in.Diff)
 	var calls []loggerCall
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
@@ -172,7 +156,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		for _, c := range loggerCalls(lang, p, src) {
-			if added[p].has(c.line) && !deleted[lang][normLine(lineText(src, c.line))] {
+			if !moved.lineMoved(lang, p, c.line) {
 				calls = append(calls, c)
 			}
 		}
@@ -190,7 +174,8 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		maxFiles = DefaultDriftMaxFiles
 	}
 	s := &loggerScan{ctx: ctx, in: in, added: added, all: all, maxFiles: maxFiles,
-		loggers: map[string]loggerUse{}, precedent: map[string]map[string]bool{}, notes: map[string]string{}}
+		loggers: map[string]loggerUse{}, precedent: map[string]map[string]bool{}, notes: map[string]string{},
+		roots: map[string]map[string]bool{}}
 	var res Result
 	for _, c := range calls {
 		use, err := s.packageLogger(c)
@@ -205,7 +190,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 			return Result{}, err
 		}
 		if note != "" {
-			res.Notes = appendOnce(res.Notes, note)
+			res.Notes = appendUnique(res.Notes, note)
 			continue
 		}
 		if prec[c.family] {
@@ -487,22 +472,6 @@ func shadowedNames(file *ast.File, names map[string]string) map[string]bool {
 	return out
 }
 
-// lineText is line l (1-based) of src.
-func lineText(src []byte, l int) string {
-	s := string(src)
-	for i := 1; i < l; i++ {
-		j := strings.IndexByte(s, '\n')
-		if j < 0 {
-			return ""
-		}
-		s = s[j+1:]
-	}
-	if j := strings.IndexByte(s, '\n'); j >= 0 {
-		s = s[:j]
-	}
-	return s
-}
-
 // loggerUse is the logger a package uses, and a file that imports it.
 type loggerUse struct {
 	name, file string
@@ -518,7 +487,8 @@ type loggerScan struct {
 	loggers  map[string]loggerUse // per language and package directory
 	// precedent per language and project root: the families some other file of the project calls
 	precedent map[string]map[string]bool
-	notes     map[string]string // per language and project root: why it was not scanned
+	notes     map[string]string          // per language and project root: why it was not scanned
+	roots     map[string]map[string]bool // per language: the directories holding a root file
 }
 
 // sources are the files of lang in dir itself (not its subdirectories) the check reads: no tests,
@@ -701,9 +671,9 @@ func (s *loggerScan) projectPrecedent(c loggerCall) (map[string]bool, string, er
 		return prec, s.notes[key], nil
 	}
 	nested := map[string]bool{} // roots of other projects inside this one
-	for _, p := range s.all {
-		if slices.Contains(driftRootFiles[c.lang], path.Base(p)) && path.Dir(p) != root && underDir(p, root) {
-			nested[path.Dir(p)] = true
+	for dir := range s.roots[c.lang] { // filled by projectRoot
+		if dir != root && underDir(dir+"/", root) {
+			nested[dir] = true
 		}
 	}
 	var files []string
@@ -767,11 +737,15 @@ func loggerScript(lang string, src []byte) bool {
 // projectRoot is the directory of the root file of lang nearest above p ("." when none: the whole
 // tree).
 func (s *loggerScan) projectRoot(lang, p string) string {
-	roots := map[string]bool{}
-	for _, f := range s.all {
-		if slices.Contains(driftRootFiles[lang], path.Base(f)) {
-			roots[path.Dir(f)] = true
+	roots, ok := s.roots[lang]
+	if !ok {
+		roots = map[string]bool{}
+		for _, f := range s.all {
+			if slices.Contains(driftRootFiles[lang], path.Base(f)) {
+				roots[path.Dir(f)] = true
+			}
 		}
+		s.roots[lang] = roots
 	}
 	for dir := path.Dir(p); ; dir = path.Dir(dir) {
 		if roots[dir] || dir == "." || dir == "/" {
@@ -802,14 +776,4 @@ func goPackageName(src []byte) string {
 		return ""
 	}
 	return file.Name.Name
-}
-
-// appendOnce appends s unless list holds it.
-func appendOnce(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }

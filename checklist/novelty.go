@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -39,10 +40,8 @@ import (
 // file is all deleted lines), so no base checkout is needed. A file whose base cannot be rebuilt
 // makes every declaration of its scope (Go: its directory; others: the file) count as old.
 type novelty struct {
-	added     map[string]lineSet
-	addedText map[string]map[int]string
-	// deleted holds the normalised deleted lines of the change, per language (driftLang).
-	deleted map[string]map[string]bool
+	added map[string]lineSet
+	movedLines
 	// goBase are the Go declarations at base of the changed files, per package directory, keyed by
 	// goDeclKey; goHead those of the same files at head.
 	goBase map[string]map[string]goDecl
@@ -84,8 +83,7 @@ func (d goDecl) key() string { return goDeclKey(d.kind, d.enclosing, d.name) }
 // them at base.
 func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, error) {
 	n := &novelty{
-		added: addedLineSet(in), addedText: map[string]map[int]string{},
-		deleted: map[string]map[string]bool{},
+		added: addedLineSet(in), movedLines: newMovedLines(in.Diff, langs...),
 		goBase:  map[string]map[string]goDecl{}, goHead: map[string]map[string]goDecl{},
 		goRenamed: map[string]map[string]goDecl{}, names: map[string]map[string]bool{},
 		unknown: map[string]bool{},
@@ -100,26 +98,6 @@ func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, erro
 		lang := driftLang(f.Path())
 		if lang == "" || !want[lang] {
 			continue
-		}
-		if n.deleted[lang] == nil {
-			n.deleted[lang] = map[string]bool{}
-		}
-		for _, h := range f.Hunks {
-			for _, l := range h.Lines {
-				switch l.Kind {
-				case diff.Deleted:
-					if s := normLine(l.Text); s != "" {
-						n.deleted[lang][s] = true
-					}
-				case diff.Added:
-					if f.NewPath != "" {
-						if n.addedText[f.NewPath] == nil {
-							n.addedText[f.NewPath] = map[int]string{}
-						}
-						n.addedText[f.NewPath][l.NewLine] = l.Text
-					}
-				}
-			}
 		}
 		// Files no analyzer looks at only lend their deleted lines (a declaration moved out of them).
 		if (lang == "go" && goIgnoredPath(f.Path())) || (lang != "go" && driftExcludedPath(f.Path())) {
@@ -343,10 +321,51 @@ func isWordRune(r rune) bool {
 	return r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r) || r >= utf8.RuneSelf
 }
 
-// lineMoved reports whether the head line at path:line, normalised, is a deleted line of the change.
-func (n *novelty) lineMoved(lang, p string, line int) bool {
-	text, ok := n.addedText[p][line]
-	return !ok || n.deleted[lang][normLine(text)]
+// movedLines holds the change's added lines (their text, per head path) and its normalised deleted
+// lines (per language, driftLang): an added line whose text the change deletes in a file of the
+// same language was moved or re-indented, not written.
+type movedLines struct {
+	addedText map[string]map[int]string
+	deleted   map[string]map[string]bool
+}
+
+// newMovedLines reads d's files of langs (every language driftLang knows when none is given).
+func newMovedLines(d *diff.Index, langs ...string) movedLines {
+	m := movedLines{addedText: map[string]map[int]string{}, deleted: map[string]map[string]bool{}}
+	for _, f := range d.Files {
+		lang := driftLang(f.Path())
+		if lang == "" || (len(langs) > 0 && !slices.Contains(langs, lang)) {
+			continue
+		}
+		if m.deleted[lang] == nil {
+			m.deleted[lang] = map[string]bool{}
+		}
+		for _, h := range f.Hunks {
+			for _, l := range h.Lines {
+				switch l.Kind {
+				case diff.Deleted:
+					if s := normLine(l.Text); s != "" {
+						m.deleted[lang][s] = true
+					}
+				case diff.Added:
+					if f.NewPath != "" {
+						if m.addedText[f.NewPath] == nil {
+							m.addedText[f.NewPath] = map[int]string{}
+						}
+						m.addedText[f.NewPath][l.NewLine] = l.Text
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// lineMoved reports whether the head line at path:line is not one the change wrote: not an added
+// line, or, normalised, a deleted line of the change.
+func (m movedLines) lineMoved(lang, p string, line int) bool {
+	text, ok := m.addedText[p][line]
+	return !ok || m.deleted[lang][normLine(text)]
 }
 
 // goNew reports whether the Go declaration at path:line (of the kind, in the enclosing type, named
