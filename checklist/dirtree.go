@@ -30,6 +30,17 @@ func DirOf(t Tree) string {
 	return ""
 }
 
+// LocalReads reports whether reading t is cheap: a LocalTree, or a tree that says so with a
+// Local() bool method (gitrepo.Tree, a checkout's objects). Reads of other trees are requests (the
+// app's per-file API fallback), so analyzers that read every source file bound them.
+func LocalReads(t Tree) bool {
+	if DirOf(t) != "" {
+		return true
+	}
+	l, ok := t.(interface{ Local() bool })
+	return ok && l.Local()
+}
+
 // DirTree is a Tree over a directory on disk. It lists regular files only (symlinks, devices and the
 // .git directory are left out, and never followed), with slash-separated paths relative to Root.
 type DirTree struct {

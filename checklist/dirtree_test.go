@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/wfreview/wfreview/gitrepo"
 )
 
 func TestDirTree(t *testing.T) {
@@ -50,5 +52,34 @@ func TestDirTree(t *testing.T) {
 	}
 	if DirOf(tr) != tr.Root || DirOf(nil) != "" {
 		t.Fatalf("DirOf")
+	}
+}
+
+// apiTree is a tree whose reads are requests: it does not say it is local.
+type apiTree struct{ secMapTree }
+
+func (apiTree) Local() bool { return false }
+
+func TestLocalReads(t *testing.T) {
+	dt, err := NewDirTree(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		tree  Tree
+		local bool
+	}{
+		{"a DirTree", dt, true},
+		{"a git checkout's objects", &gitrepo.Tree{}, true},
+		{"a tree read through an API", apiTree{}, false},
+		{"a tree that says nothing", struct{ Tree }{apiTree{}}, false},
+	} {
+		if got := LocalReads(tc.tree); got != tc.local {
+			t.Errorf("%s: LocalReads = %v, want %v", tc.name, got, tc.local)
+		}
+	}
+	if driftMaxFiles(0, apiTree{}) != RemoteDriftMaxFiles || driftMaxFiles(0, dt) != DefaultDriftMaxFiles || driftMaxFiles(7, apiTree{}) != 7 {
+		t.Error("driftMaxFiles does not follow LocalReads")
 	}
 }

@@ -31,8 +31,10 @@ const (
 	// literals of the two functions need.
 	driftMinFreeJaccard   = 0.8
 	driftMinStringJaccard = 0.5
-	// DefaultDriftMaxFiles bounds the files read for the existing functions.
+	// DefaultDriftMaxFiles bounds the files read for the existing functions; RemoteDriftMaxFiles
+	// when reads are requests (a tree read through the API: not LocalReads).
 	DefaultDriftMaxFiles = 5000
+	RemoteDriftMaxFiles  = 300
 	// driftMaxFileBytes skips larger files (generated tables, bundles).
 	driftMaxFileBytes = 512 << 10
 )
@@ -45,13 +47,26 @@ const (
 // files, vendored code, examples and testdata are left out on both sides. A function the change only
 // re-indents, moves or renames is not new (see novelty).
 type ReimplementedHelpers struct {
-	// MaxFiles bounds the files read for existing functions (default DefaultDriftMaxFiles); beyond it
+	// MaxFiles bounds the files read for existing functions (default DefaultDriftMaxFiles, or
+	// RemoteDriftMaxFiles for a tree whose reads are requests); beyond it
 	// the check is skipped with a note.
 	MaxFiles int
 }
 
 // Check implements Analyzer.
 func (*ReimplementedHelpers) Check() string { return PatternDrift }
+
+// driftMaxFiles is the file bound of the pattern-drift checks: max when set, else the default for
+// t (DefaultDriftMaxFiles, RemoteDriftMaxFiles when reading t costs a request per file).
+func driftMaxFiles(max int, t Tree) int {
+	switch {
+	case max > 0:
+		return max
+	case LocalReads(t):
+		return DefaultDriftMaxFiles
+	}
+	return RemoteDriftMaxFiles
+}
 
 // fnShape is one function and its normalised token shape.
 type fnShape struct {
@@ -335,10 +350,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 			corpusFiles = append(corpusFiles, p)
 		}
 	}
-	maxFiles := d.MaxFiles
-	if maxFiles <= 0 {
-		maxFiles = DefaultDriftMaxFiles
-	}
+	maxFiles := driftMaxFiles(d.MaxFiles, in.Tree)
 	if len(corpusFiles) > maxFiles {
 		return Result{Notes: []string{fmt.Sprintf("pattern-drift: re-implemented helpers not checked: %d source files, more than %d", len(corpusFiles), maxFiles)}}, nil
 	}

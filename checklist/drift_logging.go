@@ -44,7 +44,7 @@ import (
 //     change did not add: a repository that prints somewhere has made it a convention, or at least
 //     tolerates it.
 type LoggerDrift struct {
-	// MaxFiles bounds the project's files scanned for the same calls (default DefaultDriftMaxFiles);
+	// MaxFiles bounds the project's files scanned for the same calls (default as ReimplementedHelpers');
 	// beyond it the check says so in a note and reports nothing there.
 	MaxFiles int
 }
@@ -169,11 +169,7 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("pattern-drift: list files: %w", err)
 	}
-	maxFiles := a.MaxFiles
-	if maxFiles <= 0 {
-		maxFiles = DefaultDriftMaxFiles
-	}
-	s := &loggerScan{ctx: ctx, in: in, added: added, all: all, maxFiles: maxFiles,
+	s := &loggerScan{ctx: ctx, in: in, added: added, all: all, maxFiles: driftMaxFiles(a.MaxFiles, in.Tree),
 		loggers: map[string]loggerUse{}, precedent: map[string]map[string]bool{}, notes: map[string]string{},
 		roots: map[string]map[string]bool{}}
 	var res Result

@@ -416,6 +416,10 @@ func TestSecretAllowHelpers(t *testing.T) {
 // secMapTree is an in-memory Tree.
 type secMapTree map[string]string
 
+// Local says reads are cheap (LocalReads): an in-memory tree stands in for a checkout in these
+// tests and benchmarks, not for the API.
+func (secMapTree) Local() bool { return true }
+
 func (m secMapTree) ReadFile(_ context.Context, p string) ([]byte, error) {
 	s, ok := m[p]
 	if !ok {

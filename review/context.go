@@ -233,7 +233,7 @@ const (
 // cannot be read is left out, and a capped index is reported in a note.
 func (r *run) buildChangeContext(ctx context.Context, files []*diff.File, plan *Plan, planInPrompt bool) *changeCtx {
 	maxFiles := DefaultContextMaxRemoteFiles
-	if treeIsLocal(r.req.Tree) {
+	if checklist.LocalReads(r.req.Tree) {
 		maxFiles = DefaultContextMaxFiles
 	}
 	ix := newRepoIndex(ctx, r.req.Tree, r.cfg, orDefault(r.e.ContextMaxFiles, maxFiles), files)
@@ -249,16 +249,6 @@ func (r *run) buildChangeContext(ctx context.Context, files []*diff.File, plan *
 		r.note("repository context: the index read its limit of %d files; callers and similar helpers in other files were not searched", ix.maxReads)
 	}
 	return cc
-}
-
-// treeIsLocal reports whether reading the tree is cheap: a checklist.LocalTree, or a tree that
-// says so (gitrepo.Tree).
-func treeIsLocal(t checklist.Tree) bool {
-	if checklist.DirOf(t) != "" {
-		return true
-	}
-	l, ok := t.(interface{ Local() bool })
-	return ok && l.Local()
 }
 
 // fileContext gathers the candidates of one changed file.

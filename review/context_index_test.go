@@ -7,10 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wfreview/wfreview/checklist"
 	"github.com/wfreview/wfreview/config"
 	"github.com/wfreview/wfreview/diff"
-	"github.com/wfreview/wfreview/gitrepo"
 )
 
 func srcOf(path, src string) *srcFile {
@@ -275,22 +273,6 @@ func TestEnclosingSpansSeveralDeclarations(t *testing.T) {
 		if b.Kind == ctxSimilar || b.Kind == ctxCaller {
 			t.Errorf("unexpected block %q", b.Label)
 		}
-	}
-}
-
-func TestTreeIsLocal(t *testing.T) {
-	if treeIsLocal(mapTree{}) {
-		t.Error("a tree that does not say it is local counts as local")
-	}
-	dt, err := checklist.NewDirTree(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !treeIsLocal(dt) {
-		t.Error("a DirTree is local")
-	}
-	if !treeIsLocal(&gitrepo.Tree{}) {
-		t.Error("a git checkout's tree is local")
 	}
 }
 

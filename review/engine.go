@@ -328,10 +328,6 @@ func diffBytes(f *diff.File) int {
 	return n
 }
 
-// remoteDriftMaxFiles bounds the files the pattern-drift checks read through the API, one request
-// each, when the head is not on disk (no archive): beyond it they are skipped with a note.
-const remoteDriftMaxFiles = 300
-
 // runStatic runs the deterministic analyzers of the items in force over the files in scope.
 func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Finding {
 	inScope := make(map[string]bool, len(files))
@@ -358,15 +354,8 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	if r.inForce(checklist.HallucinatedDependencies) && r.e.TypeScriptCheck {
 		analyzers = append(analyzers, &checklist.TypeScriptCheck{Timeout: r.e.TypeScriptCheckTimeout})
 	}
-	// The pattern-drift checks read every source file of the tree: cheap on a checkout or an
-	// extracted archive, one GitHub request per file through the API fallback, where they stop (with
-	// their note) above remoteDriftMaxFiles files of a language.
 	if r.inForce(checklist.PatternDrift) {
-		maxFiles := 0 // their defaults
-		if !treeIsLocal(r.req.Tree) {
-			maxFiles = remoteDriftMaxFiles
-		}
-		analyzers = append(analyzers, &checklist.ReimplementedHelpers{MaxFiles: maxFiles}, &checklist.LoggerDrift{MaxFiles: maxFiles})
+		analyzers = append(analyzers, &checklist.ReimplementedHelpers{}, &checklist.LoggerDrift{})
 	}
 	if r.inForce(checklist.OverEngineering) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})
