@@ -666,7 +666,7 @@ func (s *loggerScan) projectPrecedent(c loggerCall) (map[string]bool, string, er
 	if prec, ok := s.precedent[key]; ok {
 		return prec, s.notes[key], nil
 	}
-	nested := map[string]bool{} // roots of other projects inside this one
+	nested := map[string]bool{}        // roots of other projects inside this one
 	for dir := range s.roots[c.lang] { // filled by projectRoot
 		if dir != root && underDir(dir+"/", root) {
 			nested[dir] = true

@@ -84,7 +84,7 @@ func (d goDecl) key() string { return goDeclKey(d.kind, d.enclosing, d.name) }
 func newNovelty(ctx context.Context, in *Input, langs ...string) (*novelty, error) {
 	n := &novelty{
 		added: addedLineSet(in), movedLines: newMovedLines(in.Diff, langs...),
-		goBase:  map[string]map[string]goDecl{}, goHead: map[string]map[string]goDecl{},
+		goBase: map[string]map[string]goDecl{}, goHead: map[string]map[string]goDecl{},
 		goRenamed: map[string]map[string]goDecl{}, names: map[string]map[string]bool{},
 		unknown: map[string]bool{},
 	}
