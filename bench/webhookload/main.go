@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -43,13 +42,15 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/rs/zerolog"
 	_ "modernc.org/sqlite" // the commit-time probe uses the queue's driver
 
@@ -373,27 +374,23 @@ type histogram struct {
 	count  float64
 }
 
-func (h histogram) minus(o histogram) histogram {
-	if len(o.counts) != len(h.counts) {
-		return h
-	}
-	out := histogram{bounds: h.bounds, counts: make([]float64, len(h.counts)), count: h.count - o.count}
-	for i := range h.counts {
-		out.counts[i] = h.counts[i] - o.counts[i]
-	}
-	return out
-}
+func (h histogram) minus(o histogram) histogram { return h.add(o, -1) }
 
 func (h histogram) plus(o histogram) histogram {
 	if h.bounds == nil {
 		return o
 	}
+	return h.add(o, 1)
+}
+
+// add is h + sign*o bucket by bucket (h when the buckets differ).
+func (h histogram) add(o histogram, sign float64) histogram {
 	if len(o.counts) != len(h.counts) {
 		return h
 	}
-	out := histogram{bounds: h.bounds, counts: make([]float64, len(h.counts)), count: h.count + o.count}
+	out := histogram{bounds: h.bounds, counts: make([]float64, len(h.counts)), count: h.count + sign*o.count}
 	for i := range h.counts {
-		out.counts[i] = h.counts[i] + o.counts[i]
+		out.counts[i] = h.counts[i] + sign*o.counts[i]
 	}
 	return out
 }
@@ -427,56 +424,39 @@ func scrape(client *http.Client, base string) serverMetrics {
 		return m
 	}
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok || strings.HasPrefix(name, "#") {
-			continue
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "wfreview_queue_accept_batch_size_sum":
-			m.accept.sum = v
-		case "wfreview_queue_accept_batch_size_count":
-			m.accept.count = v
-		case "wfreview_queue_inbox_drain_batch_size_sum":
-			m.drainTx.sum = v
-		case "wfreview_queue_inbox_drain_batch_size_count":
-			m.drainTx.count = v
-		case "wfreview_queue_enqueue_batch_size_sum":
-			m.enqueue.sum = v
-		case "wfreview_queue_enqueue_batch_size_count":
-			m.enqueue.count = v
-		}
-		m.drain.scan(name, "wfreview_queue_inbox_drain_seconds", v)
-		m.acceptWait.scan(name, "wfreview_queue_accept_seconds", v)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return m
 	}
+	hist := func(name string) *dto.Histogram {
+		if f := families[name]; f != nil && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetHistogram()
+		}
+		return nil
+	}
+	size := func(name string) sizeHistogram {
+		h := hist(name)
+		return sizeHistogram{count: float64(h.GetSampleCount()), sum: h.GetSampleSum()}
+	}
+	seconds := func(name string) histogram {
+		h := hist(name)
+		if h == nil {
+			return histogram{}
+		}
+		out := histogram{count: float64(h.GetSampleCount())}
+		for _, b := range h.GetBucket() {
+			out.bounds = append(out.bounds, b.GetUpperBound())
+			out.counts = append(out.counts, float64(b.GetCumulativeCount()))
+		}
+		return out
+	}
+	m.accept = size("wfreview_queue_accept_batch_size")
+	m.drainTx = size("wfreview_queue_inbox_drain_batch_size")
+	m.enqueue = size("wfreview_queue_enqueue_batch_size")
+	m.drain = seconds("wfreview_queue_inbox_drain_seconds")
+	m.acceptWait = seconds("wfreview_queue_accept_seconds")
 	return m
-}
-
-// scan adds the /metrics sample name=v to h when it belongs to the histogram metric.
-func (h *histogram) scan(name, metric string, v float64) {
-	if name == metric+"_count" {
-		h.count = v
-		return
-	}
-	le, ok := strings.CutPrefix(name, metric+`_bucket{le="`)
-	if !ok {
-		return
-	}
-	le = strings.TrimSuffix(le, `"}`)
-	bound, err := strconv.ParseFloat(le, 64)
-	if le == "+Inf" {
-		bound, err = math.Inf(1), nil
-	}
-	if err == nil {
-		h.bounds = append(h.bounds, bound)
-		h.counts = append(h.counts, v)
-	}
 }
 
 // waitDrained scrapes until the deliveries of the last burst were drained into River (at most 10s).
