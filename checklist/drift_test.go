@@ -351,14 +351,7 @@ func TestReimplementedHelpersRealFalsePositives(t *testing.T) {
 	for _, name := range []string{"cobra-flag-groups", "cli-get-int", "traefik-servers-transport", "traefik-encoded-characters",
 		"ollama-model-constructor", "ollama-unexported-helper", "ollama-installer-command"} {
 		t.Run(name, func(t *testing.T) {
-			existing, err := os.ReadFile(filepath.Join("testdata", "drift", name+".existing.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fresh, err := os.ReadFile(filepath.Join("testdata", "drift", name+".new.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			existing, fresh := driftPair(t, name)
 			olds, news := goShapes("existing.go", existing), goShapes("new.go", fresh)
 			if len(olds) == 0 || len(news) != 1 {
 				t.Fatalf("shapes: %d existing, %d new", len(olds), len(news))
@@ -429,14 +422,7 @@ func TestReimplementedHelpersRealCopy(t *testing.T) {
 		{"ollama-dedupe-paths", "cmd/launch/claude_desktop.go", "cmd/launch/codex_app.go", "func codexAppDedupePaths", "launch.claudeDesktopDedupePaths"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			existing, err := os.ReadFile(filepath.Join("testdata", "drift", tc.name+".existing.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fresh, err := os.ReadFile(filepath.Join("testdata", "drift", tc.name+".new.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			existing, fresh := driftPair(t, tc.name)
 			repo := testrepo.New(t)
 			repo.Write(tc.oldPath, string(existing))
 			base := repo.Commit("base")
@@ -463,14 +449,7 @@ func TestReimplementedHelpersRealCopy(t *testing.T) {
 // another job (testdata/drift/README.md). Fully annotated Python functions must take the same types
 // to be copies.
 func TestReimplementedHelpersPythonVariantByAnnotation(t *testing.T) {
-	existing, err := os.ReadFile(filepath.Join("testdata", "drift", "black-sibling-maps.existing.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fresh, err := os.ReadFile(filepath.Join("testdata", "drift", "black-sibling-maps.new.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	existing, fresh := driftPair(t, "black-sibling-maps")
 	shapes := pyShapes("pytree.py", fresh)
 	if len(shapes) != 2 {
 		t.Fatalf("%d shapes", len(shapes))
@@ -521,4 +500,17 @@ func analyzeChange(t *testing.T, a Analyzer, base, head []string) Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// driftPair reads testdata/drift/NAME.existing.txt and NAME.new.txt (testdata/drift/README.md).
+func driftPair(t *testing.T, name string) (existing, fresh []byte) {
+	t.Helper()
+	var err error
+	if existing, err = os.ReadFile(filepath.Join("testdata", "drift", name+".existing.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, err = os.ReadFile(filepath.Join("testdata", "drift", name+".new.txt")); err != nil {
+		t.Fatal(err)
+	}
+	return existing, fresh
 }
