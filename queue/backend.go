@@ -74,7 +74,11 @@ func parseDatabaseURL(raw string) (backendSpec, error) {
 			params.Add(p.key, p.value)
 		}
 	}
-	return backendSpec{kind: backendSQLite, dsn: name + "?" + params.Encode(), inboxDSN: name + sqliteInboxSuffix + "?" + params.Encode()}, nil
+	dsn := name + "?" + params.Encode()
+	if !hasParam(params, "_pragma", "wal_autocheckpoint") {
+		params.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", sqliteInboxAutoCheckpoint))
+	}
+	return backendSpec{kind: backendSQLite, dsn: dsn, inboxDSN: name + sqliteInboxSuffix + "?" + params.Encode()}, nil
 }
 
 func hasParam(params url.Values, key, prefix string) bool {

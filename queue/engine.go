@@ -29,6 +29,8 @@ type engine interface {
 	drainBatch(ctx context.Context, limit int, skip map[int64]bool) ([]drainedJob, []int64, error)
 	flushInbox(ctx context.Context) error
 	inboxMarksPending() bool
+	// checkpointInbox does the inbox's housekeeping when it is quiet (inbox.go).
+	checkpointInbox(ctx context.Context) (int, error)
 	undrained(ctx context.Context) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error

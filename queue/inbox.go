@@ -122,6 +122,10 @@ type inboxStore[TTx any] interface {
 	// flush commits the marks recorded by markCommitted, if any; it reports whether some wait.
 	flush(ctx context.Context) error
 	marksPending() bool
+	// checkpoint runs while no delivery is being accepted: on SQLite it copies the inbox's WAL into
+	// its file, so that no accept transaction pays for that (see sqliteInboxAutoCheckpoint).
+	// It returns the number of WAL frames copied.
+	checkpoint(ctx context.Context) (int, error)
 	// prune deletes drained rows received before before.
 	prune(ctx context.Context, before time.Time) (int64, error)
 	// undrained counts the rows not drained yet (tests, diagnostics).
@@ -270,6 +274,10 @@ func (e *riverEngine[TTx]) flushInbox(ctx context.Context) error { return e.inbo
 
 func (e *riverEngine[TTx]) inboxMarksPending() bool { return e.inbox.marksPending() }
 
+func (e *riverEngine[TTx]) checkpointInbox(ctx context.Context) (int, error) {
+	return e.inbox.checkpoint(ctx)
+}
+
 func (e *riverEngine[TTx]) undrained(ctx context.Context) (int64, error) {
 	return e.inbox.undrained(ctx)
 }
@@ -342,8 +350,19 @@ func (d *drainer) run() {
 		case <-tick.C:
 		case <-flushC:
 			flushC = nil
+			// Marks still waiting drainFlushDelay after the pass mean no delivery was accepted
+			// since (an accept transaction takes them along): the inbox is quiet, a good time
+			// for its checkpoint too.
+			quiet := d.eng.inboxMarksPending()
 			if err := d.eng.flushInbox(context.Background()); err != nil {
 				d.log.Warn().Err(err).Msg("mark drained inbox rows")
+			} else if quiet {
+				start := time.Now()
+				if frames, err := d.eng.checkpointInbox(context.Background()); err != nil {
+					d.log.Warn().Err(err).Msg("checkpoint the inbox")
+				} else if frames > 0 {
+					d.log.Debug().Int("frames", frames).Dur("took", time.Since(start)).Msg("inbox checkpointed while quiet")
+				}
 			}
 			continue
 		}

@@ -2,12 +2,15 @@ package queue
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -562,5 +565,48 @@ func testKillAroundDrain(t *testing.T, newURL func(testing.TB) string, stage str
 	}
 	if left, err := q.eng.undrained(context.Background()); err != nil || left != 0 {
 		t.Fatalf("undrained inbox rows after the restart = %d, %v; want 0", left, err)
+	}
+}
+
+// TestInboxCheckpointsWhenQuiet: on SQLite the accept transactions never checkpoint the inbox's
+// WAL at SQLite's default of 1000 frames (that commit would copy the WAL into the file and fsync
+// twice more, the acknowledgements' p99 under a burst); the drainer checkpoints once the inbox is
+// quiet: after a drain pass, no accept for drainFlushDelay.
+func TestInboxCheckpointsWhenQuiet(t *testing.T) {
+	dbURL := filepath.Join(t.TempDir(), "wfreview.db")
+	q, gate := openGated(t, dbURL)
+	inbox := q.eng.(*riverEngine[*sql.Tx]).inbox.(*sqliteInbox)
+	var frames int
+	if err := inbox.db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&frames); err != nil || frames != sqliteInboxAutoCheckpoint {
+		t.Fatalf("inbox wal_autocheckpoint = %d, %v; want %d", frames, err, sqliteInboxAutoCheckpoint)
+	}
+	inFile := func(id string) bool {
+		b, err := os.ReadFile(dbURL + sqliteInboxSuffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Contains(b, []byte(id))
+	}
+
+	waiting := gate.hold()
+	mustAccept(t, q, autoJob(60, "sha-ckpt", "d-ckpt"))
+	<-waiting // the drainer woke up and waits before its transaction: nothing drained, nothing marked
+	time.Sleep(2 * drainFlushDelay)
+	if inFile("d-ckpt") {
+		t.Fatal("the accepted row is in the inbox file before any drain: something checkpointed during accept")
+	}
+	gate.release()
+	deadline := time.Now().Add(10 * time.Second)
+	for !inFile("d-ckpt") {
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox WAL was not checkpointed after the drain went quiet")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(jobsByDelivery(t, q)["d-ckpt"]) != 1 {
+		t.Fatalf("jobs by delivery = %v", byDeliveryCounts(jobsByDelivery(t, q)))
+	}
+	if q.eng.inboxMarksPending() {
+		t.Fatal("marks still pending after the quiet flush")
 	}
 }

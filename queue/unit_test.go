@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,8 @@ func TestParseDatabaseURL(t *testing.T) {
 			wantParams: []string{"_txlock=immediate", "_pragma=journal_mode(WAL)"}},
 		{name: "file DSN keeps its own settings", in: "file:q.db?_pragma=busy_timeout(500)&_txlock=exclusive", wantKind: backendSQLite, wantName: "file:q.db",
 			wantParams: []string{"_pragma=busy_timeout(500)", "_txlock=exclusive", "_pragma=journal_mode(WAL)"}},
+		{name: "own wal_autocheckpoint", in: "file:q.db?_pragma=wal_autocheckpoint(500)", wantKind: backendSQLite, wantName: "file:q.db",
+			wantParams: []string{"_pragma=wal_autocheckpoint(500)", "_pragma=journal_mode(WAL)"}},
 		{name: "postgres", in: "postgres://u:p@db:5432/wfreview?sslmode=disable", wantKind: backendPostgres, wantName: "postgres://u:p@db:5432/wfreview"},
 		{name: "postgresql", in: "postgresql://db/wfreview", wantKind: backendPostgres, wantName: "postgresql://db/wfreview"},
 		{name: "unknown scheme", in: "mysql://u:secret@db/x", wantErr: "unsupported database URL scheme"},
@@ -69,6 +73,26 @@ func TestParseDatabaseURL(t *testing.T) {
 				}
 				if !found {
 					t.Errorf("DSN %q lacks %s", got.dsn, kv)
+				}
+			}
+			if got.kind == backendSQLite {
+				// The inbox file has the same settings plus its own wal_autocheckpoint (inbox_store.go).
+				iname, iquery, _ := strings.Cut(got.inboxDSN, "?")
+				iparams, err := url.ParseQuery(iquery)
+				if err != nil || iname != name+sqliteInboxSuffix {
+					t.Fatalf("inbox DSN %q (%v)", got.inboxDSN, err)
+				}
+				for k, vs := range params {
+					if !slices.Equal(iparams[k][:min(len(vs), len(iparams[k]))], vs) {
+						t.Errorf("inbox DSN %q: %s = %v, main DSN has %v", got.inboxDSN, k, iparams[k], vs)
+					}
+				}
+				own := strings.Contains(tc.in, "wal_autocheckpoint") // the operator's setting wins
+				if want := fmt.Sprintf("wal_autocheckpoint(%d)", sqliteInboxAutoCheckpoint); slices.Contains(iparams["_pragma"], want) == own {
+					t.Errorf("inbox DSN %q: _pragma=%s present %v, want %v", got.inboxDSN, want, !own, own)
+				}
+				if !own && strings.Contains(got.dsn, "wal_autocheckpoint") {
+					t.Errorf("main DSN %q has the inbox's wal_autocheckpoint", got.dsn)
 				}
 			}
 			if got.kind == backendSQLite && len(params["_txlock"]) != 1 {
