@@ -1,0 +1,926 @@
+package checklist
+
+// Correctness: the static part. Most correctness findings need judgement (the model's); these two are
+// certain from the code alone, so they are reported with no model and, by construction, no false
+// positive on code that works:
+//
+//   - Go: a counting loop `for i := K; i <= len(s); i++` whose body indexes s[i] in a statement that
+//     runs on every iteration. Its last iteration, i == len(s), indexes past the end: it panics every
+//     time the loop gets there (on every call when K is 0). Only when s is a slice, an array or a
+//     string by its declaration in the function (a parameter, `var s []T`, `s := []T{...}`, `make`),
+//     every declaration of that name in the function says so (a map never panics), the body neither
+//     assigns i or s nor takes their address, and nothing can leave the loop early or skip the index:
+//     no break or continue of this loop, no return, goto, labelled branch, panic, os.Exit, log.Fatal
+//     or t.Fatal in the body. The index must be evaluated unconditionally: a statement at the top of
+//     the body (the condition of an if or the tag of a switch counts), not under && or ||, not in a
+//     function literal.
+//   - Python: a parameter whose default is a mutable object ([], {}, set(), list(), dict(), a
+//     defaultdict or deque, a list, dict or set display), which the function mutates in place
+//     (append, extend, update, add, setdefault, ..., `p[k] = v`, `del p[k]`, `p += ...`) and hands
+//     out: returns or yields it, or passes it to a recursive call of itself. The default is built
+//     once, when def runs, so what one call adds is there in the next, and in what an earlier caller
+//     got back. A default the function only keeps to itself is left alone: that is how state across
+//     calls is kept on purpose (pyparsing's indentedBlock, CPython's difflib). Also left alone: a
+//     parameter the body rebinds anywhere (the `p = list(p)` idiom, a loop or with target, global),
+//     mutation only inside a nested def, lambda or class (the name may be their own), a def nested in
+//     another function (its defaults are rebuilt on each outer call: CPython's difflib and pkgutil
+//     use that on purpose), and names that say the sharing is meant: a leading underscore or cache,
+//     memo or registry in the name.
+//
+// A finding needs the loop's or the def's line, or the line that indexes or mutates, to be one the
+// change writes (added, not moved).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"strings"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// DefiniteBugs is the correctness item's static analyzer.
+type DefiniteBugs struct{}
+
+func (*DefiniteBugs) Check() string { return Correctness }
+
+// correctnessMaxFileBytes bounds the files the analyzer parses (as pattern drift's).
+const correctnessMaxFileBytes = driftMaxFileBytes
+
+func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
+	if in == nil || in.Diff == nil || in.Tree == nil {
+		return Result{}, nil
+	}
+	added := addedLineSet(in)
+	moved := newMovedLines(in.Diff, "go", "python")
+	var res Result
+	for _, f := range in.Diff.Files {
+		p := f.NewPath
+		lang := driftLang(p)
+		if (lang != "go" && lang != "python") || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || correctnessIgnoredPath(p) {
+			continue
+		}
+		src, err := in.Tree.ReadFile(ctx, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("correctness: read %s: %w", p, err)
+		}
+		if len(src) > correctnessMaxFileBytes || isGeneratedSource(src) {
+			continue
+		}
+		written := func(line int) bool { return added[p].has(line) && !moved.lineMoved(lang, p, line) }
+		var found []Finding
+		if lang == "go" {
+			found = goPastEndLoops(p, src, written)
+		} else {
+			found = pyMutatedDefaults(p, src, written)
+		}
+		res.Findings = append(res.Findings, found...)
+	}
+	sortByPosition(res.Findings)
+	return res, nil
+}
+
+// correctnessIgnoredPath: vendored, generated-by-convention and fixture code is not the change's own.
+func correctnessIgnoredPath(p string) bool {
+	parts := strings.Split(p, "/")
+	for _, el := range parts[:len(parts)-1] {
+		switch el {
+		case "vendor", "node_modules", "third_party", "third-party", "testdata", "site-packages":
+			return true
+		}
+		if strings.HasPrefix(el, ".") {
+			return true
+		}
+	}
+	base := parts[len(parts)-1]
+	return strings.HasSuffix(base, ".pb.go") || strings.HasSuffix(base, "_pb2.py")
+}
+
+// anchorLine picks the line a finding goes on: the first of lines the change wrote, 0 when none.
+func anchorLine(written func(int) bool, lines ...int) int {
+	for _, l := range lines {
+		if l > 0 && written(l) {
+			return l
+		}
+	}
+	return 0
+}
+
+// ---- Go: loops that index one past the end ----
+
+func goPastEndLoops(p string, src []byte, written func(int) bool) []Finding {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, p, src, parser.SkipObjectResolution)
+	if err != nil || file == nil {
+		return nil
+	}
+	lines := strings.Split(string(src), "\n")
+	var out []Finding
+	for _, decl := range file.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		seq := goSequenceNames(fd)
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			loop, ok := n.(*ast.ForStmt)
+			if !ok {
+				return true
+			}
+			i, s, ok := goCountsToLen(loop, seq)
+			if !ok || !goBodyRunsToEnd(loop.Body, i, s) {
+				return true
+			}
+			idx := goUnconditionalIndex(loop.Body, s, i)
+			if idx == nil {
+				return true
+			}
+			forLine, idxLine := fset.Position(loop.Pos()).Line, fset.Position(idx.Pos()).Line
+			line := anchorLine(written, forLine, idxLine)
+			if line == 0 {
+				return true
+			}
+			f := Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
+				Title: fmt.Sprintf("`%s[%s]` at `%s == len(%s)` is out of range: the loop panics on its last iteration", s, i, i, s),
+				Body: fmt.Sprintf("The loop runs while `%s <= len(%s)`, so its last iteration has `%s == len(%s)`, and `%s[%s]` "+
+					"(line %d) then indexes past the end: `panic: runtime error: index out of range`. Nothing in the body leaves "+
+					"the loop before that, so it panics every time the loop gets there. Loop while `%s < len(%s)`.",
+					i, s, i, s, s, i, idxLine, i, s)}
+			if line == forLine && forLine <= len(lines) {
+				old := lines[forLine-1]
+				if fixed := strings.Replace(old, i+" <= len("+s+")", i+" < len("+s+")", 1); fixed != old {
+					f.Suggestion = &fixed
+				}
+			}
+			out = append(out, f)
+			return true
+		})
+	}
+	return out
+}
+
+// goSequenceNames returns the names that every declaration in fd (parameters, var, :=, range and
+// function literal parameters included) gives a slice, array or string type; any other declaration
+// of a name, or one whose type is not visible, leaves it out.
+func goSequenceNames(fd *ast.FuncDecl) map[string]bool {
+	seq, other := map[string]bool{}, map[string]bool{}
+	mark := func(name string, isSeq bool) {
+		if name == "_" {
+			return
+		}
+		if isSeq {
+			seq[name] = true
+		} else {
+			other[name] = true
+		}
+	}
+	fields := func(fl *ast.FieldList) {
+		if fl == nil {
+			return
+		}
+		for _, f := range fl.List {
+			for _, n := range f.Names {
+				mark(n.Name, goSequenceType(f.Type))
+			}
+		}
+	}
+	fields(fd.Recv)
+	fields(fd.Type.Params)
+	fields(fd.Type.Results)
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch d := n.(type) {
+		case *ast.FuncLit:
+			fields(d.Type.Params)
+			fields(d.Type.Results)
+		case *ast.ValueSpec:
+			for k, n := range d.Names {
+				isSeq := d.Type != nil && goSequenceType(d.Type)
+				if d.Type == nil && k < len(d.Values) && len(d.Values) == len(d.Names) {
+					isSeq = goSequenceValue(d.Values[k])
+				}
+				mark(n.Name, isSeq)
+			}
+		case *ast.AssignStmt:
+			if d.Tok != token.DEFINE {
+				return true
+			}
+			for k, l := range d.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					mark(id.Name, len(d.Rhs) == len(d.Lhs) && goSequenceValue(d.Rhs[k]))
+				}
+			}
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{d.Key, d.Value} {
+				if id, ok := e.(*ast.Ident); ok && d.Tok == token.DEFINE {
+					mark(id.Name, false)
+				}
+			}
+		case *ast.TypeSwitchStmt:
+			if a, ok := d.Assign.(*ast.AssignStmt); ok {
+				for _, l := range a.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						mark(id.Name, false)
+					}
+				}
+			}
+		}
+		return true
+	})
+	for n := range other {
+		delete(seq, n)
+	}
+	return seq
+}
+
+// goSequenceType reports whether a declared type is a slice, an array (or pointer-free variadic) or
+// string.
+func goSequenceType(e ast.Expr) bool {
+	switch t := e.(type) {
+	case *ast.ArrayType, *ast.Ellipsis:
+		return true
+	case *ast.Ident:
+		return t.Name == "string"
+	}
+	return false
+}
+
+// goSequenceValue reports whether an expression is visibly a slice, an array or a string: a
+// composite literal of such a type, make([]T, ...), a string literal or a []T / string conversion.
+func goSequenceValue(e ast.Expr) bool {
+	switch v := e.(type) {
+	case *ast.CompositeLit:
+		return v.Type != nil && goSequenceType(v.Type)
+	case *ast.BasicLit:
+		return v.Kind == token.STRING
+	case *ast.CallExpr:
+		if id, ok := v.Fun.(*ast.Ident); ok && id.Name == "make" && len(v.Args) > 0 {
+			return goSequenceType(v.Args[0])
+		}
+		if _, ok := v.Fun.(*ast.ArrayType); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// goCountsToLen matches `for i := <int>; i <= len(s); i++` (or i += 1) with s a sequence name.
+func goCountsToLen(loop *ast.ForStmt, seq map[string]bool) (i, s string, ok bool) {
+	init, ok := loop.Init.(*ast.AssignStmt)
+	if !ok || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
+		return "", "", false
+	}
+	iv, ok := init.Lhs[0].(*ast.Ident)
+	if lit, isLit := init.Rhs[0].(*ast.BasicLit); !ok || !isLit || lit.Kind != token.INT {
+		return "", "", false
+	}
+	cond, ok := loop.Cond.(*ast.BinaryExpr)
+	if !ok || cond.Op != token.LEQ || !goIsIdent(cond.X, iv.Name) {
+		return "", "", false
+	}
+	call, ok := cond.Y.(*ast.CallExpr)
+	if !ok || !goIsIdent(call.Fun, "len") || len(call.Args) != 1 {
+		return "", "", false
+	}
+	sv, ok := call.Args[0].(*ast.Ident)
+	if !ok || !seq[sv.Name] || sv.Name == iv.Name {
+		return "", "", false
+	}
+	switch post := loop.Post.(type) {
+	case *ast.IncDecStmt:
+		ok = post.Tok == token.INC && goIsIdent(post.X, iv.Name)
+	case *ast.AssignStmt:
+		lit, isLit := post.Rhs[0].(*ast.BasicLit)
+		ok = post.Tok == token.ADD_ASSIGN && len(post.Lhs) == 1 && goIsIdent(post.Lhs[0], iv.Name) && isLit && lit.Value == "1"
+	default:
+		ok = false
+	}
+	return iv.Name, sv.Name, ok
+}
+
+func goIsIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
+}
+
+// goBodyRunsToEnd reports whether nothing in a loop body can end the loop early, skip the rest of an
+// iteration or change i or s (see the top of the file).
+func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
+	ok := true
+	// loops and breakable counts the statements nested in the body that own an unlabelled continue
+	// (loops) or break (loops, switch, select).
+	var walk func(n ast.Node, loops, breakable int)
+	walk = func(n ast.Node, loops, breakable int) {
+		ast.Inspect(n, func(c ast.Node) bool {
+			if !ok || c == nil || c == n {
+				return ok
+			}
+			switch x := c.(type) {
+			case *ast.FuncLit:
+				return false // its own returns and branches; a call of it could still assign: below
+			case *ast.ForStmt, *ast.RangeStmt:
+				walk(x, loops+1, breakable+1)
+				if r, isRange := x.(*ast.RangeStmt); isRange && (goIsIdent(r.Key, i) || goIsIdent(r.Value, i) || goIsIdent(r.Key, s) || goIsIdent(r.Value, s)) {
+					ok = false
+				}
+				return false
+			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				walk(x, loops, breakable+1)
+				return false
+			case *ast.ReturnStmt:
+				ok = false
+			case *ast.BranchStmt:
+				switch {
+				case x.Label != nil, x.Tok == token.GOTO, x.Tok == token.FALLTHROUGH && breakable == 0:
+					ok = false
+				case x.Tok == token.BREAK && breakable == 0, x.Tok == token.CONTINUE && loops == 0:
+					ok = false
+				}
+			case *ast.AssignStmt:
+				for _, l := range x.Lhs {
+					if goAssigns(l, i, s) {
+						ok = false
+					}
+				}
+			case *ast.IncDecStmt:
+				if goAssigns(x.X, i, s) {
+					ok = false
+				}
+			case *ast.UnaryExpr:
+				if x.Op == token.AND && (goIsIdent(x.X, i) || goIsIdent(x.X, s)) {
+					ok = false
+				}
+			case *ast.CallExpr:
+				if goExits(x) {
+					ok = false
+				}
+			}
+			return ok
+		})
+	}
+	walk(body, 0, 0)
+	if !ok {
+		return false
+	}
+	// a function literal that assigns i or s (and may be called in the body)
+	ast.Inspect(body, func(c ast.Node) bool {
+		if fl, isLit := c.(*ast.FuncLit); isLit {
+			ast.Inspect(fl.Body, func(d ast.Node) bool {
+				switch x := d.(type) {
+				case *ast.AssignStmt:
+					for _, l := range x.Lhs {
+						if goAssigns(l, i, s) {
+							ok = false
+						}
+					}
+				case *ast.IncDecStmt:
+					if goAssigns(x.X, i, s) {
+						ok = false
+					}
+				}
+				return ok
+			})
+		}
+		return ok
+	})
+	return ok
+}
+
+// goAssigns reports whether an assignment target is i or s itself (s[k] = v changes an element, not s).
+func goAssigns(l ast.Expr, i, s string) bool {
+	return goIsIdent(l, i) || goIsIdent(l, s)
+}
+
+// goExits reports a call that ends the goroutine or the program: panic, os.Exit, log.Fatal*,
+// log.Panic*, runtime.Goexit, t.Fatal*, t.FailNow, t.Skip*.
+func goExits(call *ast.CallExpr) bool {
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		return f.Name == "panic"
+	case *ast.SelectorExpr:
+		switch f.Sel.Name {
+		case "Exit", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "Goexit", "FailNow", "SkipNow", "Skip", "Skipf":
+			return true
+		}
+	}
+	return false
+}
+
+// goUnconditionalIndex returns the first s[i] the body evaluates on every iteration: in a statement
+// at the top of the body (an if's init and condition, a switch's init and tag), not on the right of
+// && or ||, not in a function literal.
+func goUnconditionalIndex(body *ast.BlockStmt, s, i string) *ast.IndexExpr {
+	var found *ast.IndexExpr
+	var look func(n ast.Node)
+	look = func(n ast.Node) {
+		if n == nil || found != nil {
+			return
+		}
+		ast.Inspect(n, func(c ast.Node) bool {
+			if found != nil {
+				return false
+			}
+			switch x := c.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BinaryExpr:
+				if x.Op == token.LAND || x.Op == token.LOR {
+					look(x.X)
+					return false
+				}
+			case *ast.IndexExpr:
+				if goIsIdent(x.X, s) && goIsIdent(x.Index, i) {
+					found = x
+					return false
+				}
+			}
+			return true
+		})
+	}
+	for _, st := range body.List {
+		switch x := st.(type) {
+		case *ast.AssignStmt, *ast.ExprStmt, *ast.IncDecStmt, *ast.DeclStmt, *ast.SendStmt:
+			look(x)
+		case *ast.IfStmt:
+			look(x.Init)
+			look(x.Cond)
+		case *ast.SwitchStmt:
+			look(x.Init)
+			look(x.Tag)
+		}
+		if found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// ---- Python: mutable defaults mutated in place ----
+
+// pyMutableFactories are calls that build a new mutable object.
+var pyMutableFactories = map[string]bool{"list": true, "dict": true, "set": true, "bytearray": true,
+	"defaultdict": true, "OrderedDict": true, "deque": true, "Counter": true}
+
+// pyMutators are the in-place methods of list, dict, set, bytearray and deque.
+var pyMutators = map[string]bool{"append": true, "extend": true, "insert": true, "remove": true, "pop": true,
+	"clear": true, "sort": true, "reverse": true, "add": true, "update": true, "discard": true, "setdefault": true,
+	"popitem": true, "difference_update": true, "intersection_update": true, "symmetric_difference_update": true,
+	"appendleft": true, "extendleft": true, "popleft": true, "rotate": true, "__setitem__": true, "__delitem__": true}
+
+// pyMutatingAugOps are the augmented assignments that change a list, dict or set in place.
+var pyMutatingAugOps = map[string]bool{"+=": true, "|=": true, "-=": true, "&=": true, "^=": true, "*=": true}
+
+type pyDefault struct {
+	name    string
+	display string // "favorites=[]"
+	line    int
+}
+
+func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
+	toks := pyTokenize(string(src))
+	var out []Finding
+	depth := 0
+	var defBodies []int // the indent depths of the bodies of the defs around toks[i]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case '>':
+			depth++
+		case '<':
+			depth--
+			for len(defBodies) > 0 && defBodies[len(defBodies)-1] > depth {
+				defBodies = defBodies[:len(defBodies)-1]
+			}
+		}
+		if t.kind != 'i' || t.text != "def" || !pyStatementStart(toks, i) || i+2 >= len(toks) || toks[i+1].kind != 'i' ||
+			toks[i+2].kind != 'p' || toks[i+2].text != "(" {
+			continue
+		}
+		closeParen := pyMatching(toks, i+2)
+		if closeParen < 0 {
+			continue
+		}
+		bodyStart, bodyEnd := pyDefBody(toks, closeParen)
+		if bodyStart < 0 {
+			continue
+		}
+		nested := len(defBodies) > 0
+		if toks[bodyStart-1].kind == '>' { // a block body (a one-line def has no INDENT to end)
+			defBodies = append(defBodies, depth+1)
+		}
+		if nested {
+			// A def inside a function runs, and builds its defaults, on every call of that function:
+			// what its calls share lives for one outer call, most often on purpose (a memo of one walk).
+			continue
+		}
+		defaults := pyMutableDefaults(toks, i+3, closeParen)
+		for _, d := range defaults {
+			mut := pyMutation(toks, bodyStart, bodyEnd, d.name)
+			if mut == 0 || !pyHandsOut(toks, bodyStart, bodyEnd, d.name, toks[i+1].text) {
+				continue
+			}
+			line := anchorLine(written, d.line, t.line, mut)
+			if line == 0 {
+				continue
+			}
+			out = append(out, Finding{Check: Correctness, Severity: SeverityWarning, Path: p, Line: line, Side: diff.Right,
+				Title: fmt.Sprintf("mutable default `%s` is shared between calls, and `%s()` changes it", d.display, toks[i+1].text),
+				Body: fmt.Sprintf("A default value is built once, when `def` runs, not on each call: every call that leaves out `%s` "+
+					"gets the same object, and what line %d puts into it is still there in the next call. Default to `None` and "+
+					"build a new one in the body (`if %s is None: %s = ...`).", d.name, mut, d.name, d.name)})
+		}
+	}
+	return out
+}
+
+// pyStatementStart reports whether toks[i] begins a logical line (an async def included).
+func pyStatementStart(toks []pyToken, i int) bool {
+	if i > 0 && toks[i-1].kind == 'i' && toks[i-1].text == "async" {
+		i--
+	}
+	return i == 0 || toks[i-1].kind == 'N' || toks[i-1].kind == '>' || toks[i-1].kind == '<'
+}
+
+// pyMatching returns the index of the bracket closing the one at open, -1 when it is not closed.
+func pyMatching(toks []pyToken, open int) int {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		if toks[k].kind != 'p' {
+			continue
+		}
+		switch toks[k].text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// pyMutableDefaults reads the parameters in toks[from:to] and returns those whose default builds a
+// mutable object, but for names that say the sharing is meant.
+func pyMutableDefaults(toks []pyToken, from, to int) []pyDefault {
+	var out []pyDefault
+	start := from
+	for k := from; k <= to; k++ {
+		if k < to && toks[k].kind == 'p' {
+			switch toks[k].text {
+			case "(", "[", "{":
+				k = pyMatching(toks, k)
+				if k < 0 || k > to {
+					return out
+				}
+				continue
+			}
+		}
+		if k < to && (toks[k].kind != 'p' || toks[k].text != ",") {
+			continue
+		}
+		param := toks[start:k]
+		start = k + 1
+		if len(param) < 3 || param[0].kind != 'i' {
+			continue // *args, **kw, /, *, or no default
+		}
+		eq := -1
+		for m := 0; m < len(param) && eq < 0 && m >= 0; m++ {
+			switch pt := param[m]; {
+			case pt.kind == 'p' && pt.text == "=":
+				eq = m
+			case pt.kind == 'p' && (pt.text == "(" || pt.text == "[" || pt.text == "{"):
+				m = pyMatching(param, m) // -1 ends the loop
+			}
+		}
+		if eq < 0 || eq+1 >= len(param) || !pyMutableValue(param[eq+1:]) {
+			continue
+		}
+		name := param[0].text
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(name, "_") || strings.Contains(lower, "cache") || strings.Contains(lower, "memo") || strings.Contains(lower, "registry") {
+			continue
+		}
+		var val strings.Builder
+		for _, pt := range param[eq+1:] {
+			val.WriteString(pt.text)
+		}
+		display := name + "=" + val.String()
+		if len(display) > 40 {
+			display = name + "=" + param[eq+1].text + "…"
+		}
+		out = append(out, pyDefault{name: name, display: display, line: param[eq+1].line})
+	}
+	return out
+}
+
+// pyMutableValue reports whether a default expression (its tokens) builds a mutable object: a list,
+// dict or set display, or a call of a mutable factory (list(), dict(), collections.deque(), ...).
+func pyMutableValue(v []pyToken) bool {
+	if len(v) == 0 {
+		return false
+	}
+	if v[0].kind == 'p' && (v[0].text == "[" || v[0].text == "{") {
+		end := pyMatching(v, 0)
+		return end == len(v)-1
+	}
+	// name(...) or module.name(...)
+	k := 0
+	if len(v) >= 3 && v[0].kind == 'i' && v[1].kind == 'p' && v[1].text == "." {
+		k = 2
+	}
+	if k >= len(v) || v[k].kind != 'i' || !pyMutableFactories[v[k].text] || k+1 >= len(v) || v[k+1].text != "(" {
+		return false
+	}
+	return pyMatching(v, k+1) == len(v)-1
+}
+
+// pyDefBody returns the token range of a def's body after its parameter list closes at closeParen:
+// the block between INDENT and its DEDENT, or the rest of the line of a one-line def.
+func pyDefBody(toks []pyToken, closeParen int) (start, end int) {
+	k := closeParen + 1
+	for k < len(toks) && !(toks[k].kind == 'p' && toks[k].text == ":") && toks[k].kind != 'N' {
+		if toks[k].kind == 'p' && (toks[k].text == "[" || toks[k].text == "(") {
+			if k = pyMatching(toks, k); k < 0 {
+				return -1, -1
+			}
+		}
+		k++
+	}
+	if k >= len(toks) || toks[k].kind != 'p' || toks[k].text != ":" {
+		return -1, -1
+	}
+	k++
+	if k < len(toks) && toks[k].kind != 'N' { // one-line body
+		e := k
+		for e < len(toks) && toks[e].kind != 'N' {
+			e++
+		}
+		return k, e
+	}
+	if k+1 >= len(toks) || toks[k+1].kind != '>' {
+		return -1, -1
+	}
+	level := 0
+	for e := k + 1; e < len(toks); e++ {
+		switch toks[e].kind {
+		case '>':
+			level++
+		case '<':
+			level--
+			if level == 0 {
+				return k + 2, e
+			}
+		}
+	}
+	return k + 2, len(toks)
+}
+
+// pyMutation returns the line where the body toks[start:end] mutates name in place, 0 when it does
+// not or when it rebinds name anywhere (see the top of the file). Nested def, lambda and class
+// bodies are skipped.
+func pyMutation(toks []pyToken, start, end int, name string) int {
+	mutLine := 0
+	stmt := true // toks[k] begins a logical line
+	depth := 0   // bracket depth within the logical line
+	for k := start; k < end; k++ {
+		t := toks[k]
+		switch t.kind {
+		case 'N', '>', '<':
+			stmt, depth = true, 0
+			continue
+		case 'p':
+			switch t.text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+		}
+		atStart := stmt
+		stmt = false
+		if t.kind == 'i' && atStart && (t.text == "def" || t.text == "class" || (t.text == "async" && k+1 < end && toks[k+1].text == "def")) {
+			k = pySkipBlock(toks, k, end)
+			stmt = true
+			continue
+		}
+		if t.kind == 'i' && t.text == "lambda" {
+			// a lambda's body ends at the first comma or closing bracket at its depth, or the line's end
+			depth := 0
+			for k+1 < end && toks[k+1].kind != 'N' {
+				nt := toks[k+1]
+				if nt.kind == 'p' {
+					if nt.text == "(" || nt.text == "[" || nt.text == "{" {
+						depth++
+					} else if nt.text == ")" || nt.text == "]" || nt.text == "}" {
+						if depth == 0 {
+							break
+						}
+						depth--
+					} else if nt.text == "," && depth == 0 {
+						break
+					}
+				}
+				k++
+			}
+			continue
+		}
+		if t.kind != 'i' {
+			continue
+		}
+		// rebinding: global/nonlocal/del name, for ... name ... in, as name, import ... name
+		switch t.text {
+		case "global", "nonlocal", "import":
+			for m := k + 1; m < end && toks[m].kind != 'N'; m++ {
+				if toks[m].kind == 'i' && toks[m].text == name {
+					return 0
+				}
+			}
+			continue
+		case "for":
+			for m := k + 1; m < end && !(toks[m].kind == 'i' && toks[m].text == "in") && toks[m].kind != 'N'; m++ {
+				if toks[m].kind == 'i' && toks[m].text == name {
+					return 0
+				}
+			}
+			continue
+		case "as", "del":
+			if k+1 < end && toks[k+1].kind == 'i' && toks[k+1].text == name && (t.text == "as" || k+2 >= end || toks[k+2].text != "[") {
+				return 0
+			}
+			if t.text == "del" && k+2 < end && toks[k+1].text == name && toks[k+2].text == "[" && mutLine == 0 {
+				mutLine = toks[k+1].line
+			}
+			continue
+		}
+		if t.text != name || (k > start && toks[k-1].kind == 'p' && toks[k-1].text == ".") {
+			continue
+		}
+		if k+1 >= end {
+			continue
+		}
+		next := toks[k+1]
+		switch {
+		case next.kind == 'p' && (next.text == "=" && depth == 0 || next.text == ":="):
+			return 0 // name = ..., name := ... (name=... inside brackets is a keyword argument)
+		case next.kind == 'p' && next.text == ":" && atStart:
+			return 0 // name: T = ...
+		case next.kind == 'p' && next.text == "," && atStart && pyLineHasAssign(toks, k, end) && pyBeforeAssign(toks, k, end):
+			return 0 // a, name = ... / name, b = ...
+		case next.kind == 'p' && pyMutatingAugOps[next.text]:
+			if mutLine == 0 {
+				mutLine = t.line
+			}
+		case next.kind == 'p' && next.text == "." && k+3 < end && toks[k+2].kind == 'i' && pyMutators[toks[k+2].text] && toks[k+3].text == "(":
+			if mutLine == 0 {
+				mutLine = t.line
+			}
+		case next.kind == 'p' && next.text == "[":
+			closeB := pyMatching(toks, k+1)
+			if closeB > 0 && closeB+1 < end && toks[closeB+1].kind == 'p' && (toks[closeB+1].text == "=" || pyMutatingAugOps[toks[closeB+1].text]) && mutLine == 0 {
+				mutLine = t.line
+			}
+		}
+		if k > start && toks[k-1].kind == 'p' && (toks[k-1].text == "," || toks[k-1].text == "(" || toks[k-1].text == "[") &&
+			pyLineHasAssign(toks, k, end) && pyBeforeAssign(toks, k, end) {
+			return 0 // x, name = ... / (x, name) = ... (or, left alone too, d[x, name] = ...)
+		}
+	}
+	return mutLine
+}
+
+// pyHandsOut reports whether the body toks[start:end] gives the default's object to someone: returns
+// or yields it (alone or as an element of a tuple), or passes it to a recursive call of fn (the
+// per-walk `seen` set). Then one call's additions reach another caller; a default only the function
+// itself keeps across calls (pyparsing's indentedBlock stack, CPython difflib's line counters) is
+// left alone: that is how such state is kept on purpose.
+func pyHandsOut(toks []pyToken, start, end int, name, fn string) bool {
+	isEnd := func(k int) bool { return k >= end || toks[k].kind == 'N' || toks[k].kind == '<' || toks[k].kind == '>' }
+	for k := start; k < end; k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		switch {
+		case t.text == "return" || t.text == "yield":
+			depth := 0
+			for m := k + 1; !isEnd(m); m++ {
+				mt := toks[m]
+				if mt.kind == 'p' {
+					switch mt.text {
+					case "(", "[", "{":
+						depth++
+					case ")", "]", "}":
+						depth--
+					}
+					continue
+				}
+				prev := toks[m-1]
+				if mt.kind == 'i' && mt.text == name && depth == 0 && (m == k+1 || prev.kind == 'p' && prev.text == ",") &&
+					(isEnd(m+1) || toks[m+1].kind == 'p' && toks[m+1].text == ",") {
+					return true
+				}
+			}
+		case t.text == fn && k+1 < end && toks[k+1].kind == 'p' && toks[k+1].text == "(":
+			closeP := pyMatching(toks, k+1)
+			if closeP < 0 || closeP > end {
+				continue
+			}
+			depth := 0
+			for m := k + 2; m < closeP; m++ {
+				mt := toks[m]
+				if mt.kind == 'p' {
+					switch mt.text {
+					case "(", "[", "{":
+						depth++
+					case ")", "]", "}":
+						depth--
+					}
+					continue
+				}
+				prev, next := toks[m-1], toks[m+1]
+				if mt.kind == 'i' && mt.text == name && depth == 0 && prev.kind == 'p' && (prev.text == "(" || prev.text == "," || prev.text == "=") &&
+					next.kind == 'p' && (next.text == "," || next.text == ")") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// pySkipBlock returns the index of the last token of the def or class statement starting at k.
+func pySkipBlock(toks []pyToken, k, end int) int {
+	for k < end && toks[k].kind != 'N' {
+		k++
+	}
+	if k+1 >= end || toks[k+1].kind != '>' {
+		return k // one-line def: ends with its NEWLINE
+	}
+	level := 0
+	for e := k + 1; e < end; e++ {
+		switch toks[e].kind {
+		case '>':
+			level++
+		case '<':
+			level--
+			if level == 0 {
+				return e - 1
+			}
+		}
+	}
+	return end - 1
+}
+
+// pyLineHasAssign reports whether the logical line holding toks[k] has an `=` at bracket depth 0.
+func pyLineHasAssign(toks []pyToken, k, end int) bool {
+	b := k
+	for b > 0 && toks[b-1].kind != 'N' && toks[b-1].kind != '>' && toks[b-1].kind != '<' {
+		b--
+	}
+	depth := 0
+	for m := b; m < end && toks[m].kind != 'N'; m++ {
+		if toks[m].kind != 'p' {
+			continue
+		}
+		switch toks[m].text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case "=":
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pyBeforeAssign reports whether toks[k] comes before the depth-0 `=` of its line (a target).
+func pyBeforeAssign(toks []pyToken, k, end int) bool {
+	depth := 0
+	for m := k; m < end && toks[m].kind != 'N'; m++ {
+		if toks[m].kind != 'p' {
+			continue
+		}
+		switch toks[m].text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case "=":
+			if depth <= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

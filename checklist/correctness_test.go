@@ -1,0 +1,162 @@
+package checklist
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDefiniteBugsGoPastEnd: a counting loop to len(s) inclusive that indexes s[i] on every
+// iteration is reported on the for line, with a fix; every way the loop could be fine is not.
+func TestDefiniteBugsGoPastEnd(t *testing.T) {
+	loop := func(decl, body string) string {
+		return "package cart\n\nimport \"os\"\n\nvar _ = os.Exit\n\n" + decl + " {\n\tvar sum int64\n" + body + "\treturn sum\n}\n"
+	}
+	const param = "func Total(prices []int64) int64"
+	cases := []struct {
+		name string
+		src  string
+		want string // the title's start; "" for none
+		fix  string // the suggestion, when one is wanted
+	}{
+		{name: "the corpus case", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n"),
+			want: "`prices[i]` at `i == len(prices)` is out of range", fix: "\tfor i := 0; i < len(prices); i++ {"},
+		{name: "i += 1, index in an if condition, local slice", src: loop("func Total() int64",
+			"\tprices := make([]int64, 3)\n\tfor i := 0; i <= len(prices); i += 1 {\n\t\tif prices[i] > 0 {\n\t\t\tsum++\n\t\t}\n\t}\n"),
+			want: "`prices[i]` at `i == len(prices)`"},
+		{name: "a string", src: loop("func Count(s string) int64", "\tfor i := 0; i <= len(s); i++ {\n\t\tif s[i] == 'x' {\n\t\t\tsum++\n\t\t}\n\t}\n"),
+			want: "`s[i]` at `i == len(s)`"},
+		{name: "variadic parameter", src: loop("func Total(prices ...int64) int64", "\tfor i := 1; i <= len(prices); i++ {\n\t\tsum += prices[i] - prices[i-1]\n\t}\n"),
+			want: "`prices[i]` at `i == len(prices)`"},
+
+		{name: "clean: i < len", src: loop(param, "\tfor i := 0; i < len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: indexes i-1", src: loop(param, "\tfor i := 1; i <= len(prices); i++ {\n\t\tsum += prices[i-1]\n\t}\n")},
+		{name: "clean: a map", src: loop("func Total(prices map[int]int64) int64", "\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: type not visible", src: loop("func Total(o Order) int64", "\tprices := o.Prices\n\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: redeclared as something else", src: loop(param,
+			"\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n\tif true {\n\t\tprices := map[int]int64{}\n\t\t_ = prices\n\t}\n")},
+		{name: "clean: guarded index", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif i < len(prices) {\n\t\t\tsum += prices[i]\n\t\t}\n\t}\n")},
+		{name: "clean: short-circuit", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif i < len(prices) && prices[i] > 0 {\n\t\t\tsum++\n\t\t}\n\t}\n")},
+		{name: "clean: break before", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif i == len(prices) {\n\t\t\tbreak\n\t\t}\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: continue before", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif i == len(prices) {\n\t\t\tcontinue\n\t\t}\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: return", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif sum > 10 {\n\t\t\treturn sum\n\t\t}\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: exits", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tif i == len(prices) {\n\t\t\tos.Exit(0)\n\t\t}\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: appends to the slice", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tprices = append(prices, 0)\n\t\tsum += prices[i]\n\t}\n")},
+		{name: "clean: moves i", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t\ti++\n\t}\n")},
+		{name: "clean: in a function literal", src: loop(param, "\tfor i := 0; i <= len(prices); i++ {\n\t\tf := func() { sum += prices[i] }\n\t\t_ = f\n\t}\n")},
+		{name: "clean: a nested loop's break is its own, but the index sits in it", src: loop(param,
+			"\tfor i := 0; i <= len(prices); i++ {\n\t\tfor j := 0; j < 2; j++ {\n\t\t\tsum += prices[i]\n\t\t\tbreak\n\t\t}\n\t}\n")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := analyzeChange(t, &DefiniteBugs{}, []string{"go.mod", "module shop\n\ngo 1.22\n"},
+				[]string{"internal/cart/cart.go", tc.src})
+			if tc.want == "" {
+				if len(res.Findings) != 0 {
+					t.Fatalf("findings on code that cannot panic: %+v", res.Findings)
+				}
+				return
+			}
+			if len(res.Findings) != 1 {
+				t.Fatalf("findings = %+v, want one", res.Findings)
+			}
+			f := res.Findings[0]
+			lines := strings.Split(tc.src, "\n")
+			if f.Check != Correctness || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.want) ||
+				!strings.HasPrefix(strings.TrimSpace(lines[f.Line-1]), "for ") {
+				t.Fatalf("finding = %+v (line %q)", f, lines[f.Line-1])
+			}
+			if tc.fix != "" && (f.Suggestion == nil || *f.Suggestion != tc.fix) {
+				t.Fatalf("suggestion = %v, want %q", f.Suggestion, tc.fix)
+			}
+		})
+	}
+}
+
+// TestDefiniteBugsOnlyWhatTheChangeWrites: a loop the change does not touch is not reported; one
+// whose indexing line it adds is, on that line.
+func TestDefiniteBugsOnlyWhatTheChangeWrites(t *testing.T) {
+	const mod = "module shop\n\ngo 1.22\n"
+	before := "package cart\n\nfunc Total(prices []int64) int64 {\n\tvar sum int64\n\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += 1\n\t}\n\treturn sum\n}\n"
+	untouched := before + "\nfunc Other() {}\n"
+	if res := analyzeChange(t, &DefiniteBugs{}, []string{"go.mod", mod, "cart.go", before},
+		[]string{"cart.go", strings.Replace(untouched, "sum += 1", "sum += prices[i]", 1)}); len(res.Findings) != 1 || res.Findings[0].Line != 6 {
+		t.Fatalf("an index added to an old loop: %+v, want one finding on line 6", res.Findings)
+	}
+	old := strings.Replace(before, "sum += 1", "sum += prices[i]", 1)
+	if res := analyzeChange(t, &DefiniteBugs{}, []string{"go.mod", mod, "cart.go", old},
+		[]string{"cart.go", old + "\nfunc Other() {}\n"}); len(res.Findings) != 0 {
+		t.Fatalf("an old loop the change does not touch: %+v", res.Findings)
+	}
+}
+
+// TestDefiniteBugsPythonMutableDefault: a mutable default the function changes in place is reported
+// on its line; the None idiom, rebinding, read-only use, meant caches and nested scopes are not.
+func TestDefiniteBugsPythonMutableDefault(t *testing.T) {
+	cases := []struct {
+		name, src string
+		line      int    // the finding's line; 0 for none
+		title     string // its title's start
+	}{
+		{name: "the corpus case", src: "def add_favorite(city: str, favorites: list[str] = []) -> list[str]:\n    if city not in favorites:\n        favorites.append(city)\n    return favorites\n",
+			line: 1, title: "mutable default `favorites=[]` is shared between calls, and `add_favorite()` changes it"},
+		{name: "dict subscript assignment", src: "def remember(key, value, store={}):\n    store[key] = value\n    return store\n", line: 1,
+			title: "mutable default `store={}`"},
+		{name: "set() add, on a later line of a multi-line def", src: "def visit(node,\n          seen=set()):\n    seen.add(node)\n    for c in node.children:\n        visit(c, seen)\n", line: 2,
+			title: "mutable default `seen=set()`"},
+		{name: "augmented assignment on a list", src: "def extend(items=[]):\n    items += [1]\n    return items\n", line: 1, title: "mutable default `items=[]`"},
+		{name: "a method, async, one-line body", src: "class A:\n    async def push(self, x, acc=list()): acc.append(x); return acc\n", line: 2, title: "mutable default `acc=list()`"},
+		{name: "collections.defaultdict", src: "import collections\n\n\ndef group(pairs, out=collections.defaultdict(list)):\n    for k, v in pairs:\n        out[k].append(v)\n        out[k] = out[k]\n    return out\n",
+			line: 4, title: "mutable default `out=collections.defaultdict(list)`"},
+
+		{name: "after a one-line def", src: "def first(x): return x\ndef second(x, acc=[]):\n    acc.append(x)\n    return x, acc\n", line: 2,
+			title: "mutable default `acc=[]`"},
+		// CPython 3.11 Lib/pkgutil.py walk_packages (and difflib._mdiff's _make_line): a def nested in a
+		// function builds its default on each outer call; the sharing is a memo of one walk, on purpose.
+		{name: "clean: a def nested in a function (CPython pkgutil.walk_packages.seen)",
+			src: "def walk_packages(path=None):\n    def seen(p, m={}):\n        if p in m:\n            return True\n        m[p] = True\n\n    for info in path:\n        if seen(info):\n            continue\n"},
+		{name: "yielded", src: "def walk(node, path=[]):\n    path.append(node)\n    yield path\n", line: 1, title: "mutable default `path=[]`"},
+		// pyparsing 3.0.9 pyparsing/helpers.py indentedBlock (Debian's python3-pyparsing): the default is
+		// a stack the function keeps across calls on purpose, never handed to a caller.
+		{name: "clean: state only the function keeps (pyparsing indentedBlock)",
+			src: "def indentedBlock(expr, indentStack, indent=True, backup_stacks=[]):\n    backup_stacks.append(indentStack[:])\n\n    def reset_stack():\n        indentStack[:] = backup_stacks[-1]\n\n    return expr\n"},
+		{name: "clean: only its length is returned", src: "def count(x, seen=[]):\n    seen.append(x)\n    return len(seen)\n"},
+		{name: "clean: the None idiom", src: "def add_favorite(city, favorites=None):\n    if favorites is None:\n        favorites = []\n    favorites.append(city)\n    return favorites\n"},
+		{name: "clean: copied first", src: "def add_favorite(city, favorites=[]):\n    favorites = list(favorites)\n    favorites.append(city)\n    return favorites\n"},
+		{name: "clean: read only", src: "def total(prices=[], extra={}):\n    return sum(prices) + len(extra.get('x', []))\n"},
+		{name: "clean: a tuple default", src: "def f(items=()):\n    items.append(1)\n"},
+		{name: "clean: a meant cache", src: "def fib(n, _cache={}):\n    _cache[n] = n\n    return _cache[n]\n\n\ndef g(x, memo={}):\n    memo[x] = 1\n"},
+		{name: "clean: a nested def with its own parameter", src: "def outer(items=[]):\n    def inner(items):\n        items.append(1)\n    return inner(list(items))\n"},
+		{name: "clean: rebound by a loop", src: "def f(rows=[]):\n    for rows in [[1], [2]]:\n        rows.append(3)\n"},
+		{name: "clean: tuple target", src: "def f(a=[], b=[]):\n    a, b = b, a\n    a.append(1)\n"},
+		{name: "clean: keyword argument of the same name is not a rebinding, and no mutation", src: "def f(items=[]):\n    g(items=items)\n    print(items.count(1))\n"},
+		{name: "clean: attribute of the same name", src: "def f(self, items=[]):\n    self.items.append(1)\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := analyzeChange(t, &DefiniteBugs{}, []string{"README.md", "x\n"}, []string{"app/mod.py", tc.src})
+			if tc.line == 0 {
+				if len(res.Findings) != 0 {
+					t.Fatalf("findings: %+v", res.Findings)
+				}
+				return
+			}
+			if len(res.Findings) != 1 {
+				t.Fatalf("findings = %+v, want one", res.Findings)
+			}
+			f := res.Findings[0]
+			if f.Line != tc.line || f.Check != Correctness || f.Severity != SeverityWarning || !strings.HasPrefix(f.Title, tc.title) {
+				t.Fatalf("finding = %+v, want line %d %q", f, tc.line, tc.title)
+			}
+		})
+	}
+}
+
+// TestDefiniteBugsIgnoredPaths: vendored code and testdata are not the change's own.
+func TestDefiniteBugsIgnoredPaths(t *testing.T) {
+	src := "def add(x, acc=[]):\n    acc.append(x)\n    return acc\n"
+	res := analyzeChange(t, &DefiniteBugs{}, []string{"README.md", "x\n"},
+		[]string{"vendor/lib/mod.py", src, "testdata/case.py", src, "pkg/.hidden/mod.py", src, "pkg/mod.py", src})
+	if len(res.Findings) != 1 || res.Findings[0].Path != "pkg/mod.py" {
+		t.Fatalf("findings = %+v, want one in pkg/mod.py", res.Findings)
+	}
+}
