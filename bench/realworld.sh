@@ -45,7 +45,7 @@ if [ -z "$bin" ]; then
 fi
 [ -x "$bin" ] || { echo "$bin: not an executable" >&2; exit 2; }
 
-total_commits=0 total_findings=0 total_deps=0
+total_commits=0 total_findings=0
 for co in "${checkouts[@]}"; do
 	name="$(basename "$co")"
 	if [ -n "$(git -C "$co" status --porcelain --untracked-files=no)" ]; then
@@ -72,8 +72,7 @@ for co in "${checkouts[@]}"; do
 	secs=$((SECONDS - start))
 	git -C "$co" checkout -q "$orig"
 	findings=$(jq -s '[.[].findings | length] | add // 0' "$out")
-	deps=$(jq -s '[.[].findings[] | select(.check == "hallucinated-dependencies")] | length' "$out")
-	echo "== $name: $reviewed commits reviewed ($failed failed) in ${secs}s; $findings findings ($deps hallucinated-dependencies)"
+	echo "== $name: $reviewed commits reviewed ($failed failed) in ${secs}s; $findings findings"
 	jq -rs '[.[].findings[].check] | group_by(.) | map("   by check: \(.[0]) \(length)") | .[]' "$out"
 	jq -rs '"   notes: \([.[].notes | length] | add // 0) in all, at most \([.[].notes | length] | max // 0) in one review"' "$out"
 	jq -r '.commit as $c | .findings[] | "   finding \($c) \(.path):\(.line) [\(.check)/\(.severity)] \(.title)"' "$out"
@@ -82,6 +81,5 @@ for co in "${checkouts[@]}"; do
 	fi
 	total_commits=$((total_commits + reviewed))
 	total_findings=$((total_findings + findings))
-	total_deps=$((total_deps + deps))
 done
-echo "== all: $total_commits commits of ${#checkouts[@]} repositories; $total_findings findings ($total_deps hallucinated-dependencies)"
+echo "== all: $total_commits commits of ${#checkouts[@]} repositories; $total_findings findings"

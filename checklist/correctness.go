@@ -27,6 +27,14 @@ package checklist
 //     use that on purpose), and names that say the sharing is meant: a leading underscore or cache,
 //     memo or registry in the name.
 //
+//   - JavaScript / TypeScript: `const v = f(...)` (casts such as `as unknown as User` allowed) where f
+//     is an async function the file declares, and every later use of v reads a property a Promise
+//     does not have (v.admin): it is always undefined. The same read straight on the call,
+//     f(...).admin, too. Left alone: any other use of v (await v, return v, passing it on, v.then),
+//     a cast or annotation naming Promise, methods and imported functions (their declaration is
+//     not in sight), generators, and names the file also declares in another way or uses other than
+//     by calling them (a parameter or binding of the same name may be what is called).
+//
 // A finding needs the loop's or the def's line, or the line that indexes or mutates, to be one the
 // change writes (added, not moved).
 
@@ -56,12 +64,12 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		return Result{}, nil
 	}
 	added := addedLineSet(in)
-	moved := newMovedLines(in.Diff, "go", "python")
+	moved := newMovedLines(in.Diff)
 	var res Result
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
 		lang := driftLang(p)
-		if (lang != "go" && lang != "python") || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || correctnessIgnoredPath(p) {
+		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || correctnessIgnoredPath(p) {
 			continue
 		}
 		src, err := in.Tree.ReadFile(ctx, p)
@@ -76,10 +84,13 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		}
 		written := func(line int) bool { return added[p].has(line) && !moved.lineMoved(lang, p, line) }
 		var found []Finding
-		if lang == "go" {
+		switch lang {
+		case "go":
 			found = goPastEndLoops(p, src, written)
-		} else {
+		case "python":
 			found = pyMutatedDefaults(p, src, written)
+		case "js":
+			found = jsUnawaitedResults(p, src, written)
 		}
 		res.Findings = append(res.Findings, found...)
 	}
@@ -923,4 +934,234 @@ func pyBeforeAssign(toks []pyToken, k, end int) bool {
 		}
 	}
 	return false
+}
+
+// ---- JavaScript / TypeScript: the result of an async function used as its value ----
+
+// jsPromiseMembers are the members a Promise (or any object) has: using one of them is using the
+// promise, not a mistake.
+var jsPromiseMembers = map[string]bool{"then": true, "catch": true, "finally": true, "constructor": true,
+	"toString": true, "valueOf": true, "hasOwnProperty": true, "isPrototypeOf": true, "propertyIsEnumerable": true,
+	"toLocaleString": true, "__proto__": true}
+
+// jsAsyncFunctions returns the names the file declares, once and only as such, as async functions
+// (`async function f(`, `const f = async (...) =>`, `const f = async x =>`, `const f = async function(`);
+// async generators, methods and names declared in any other way too are left out.
+func jsAsyncFunctions(toks []shapeJSToken) map[string]bool {
+	async, other := map[string]bool{}, map[string]bool{}
+	for k := 0; k+2 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		switch t.text {
+		case "function":
+			if toks[k+1].kind == 'i' {
+				if k > 0 && toks[k-1].kind == 'i' && toks[k-1].text == "async" {
+					async[toks[k+1].text] = true
+				} else {
+					other[toks[k+1].text] = true
+				}
+			} else if toks[k+1].text == "*" && toks[k+2].kind == 'i' {
+				other[toks[k+2].text] = true // a generator, async or not
+			}
+		case "const", "let", "var":
+			if toks[k+1].kind != 'i' {
+				continue
+			}
+			name := toks[k+1].text
+			if toks[k+2].text != "=" || k+4 >= len(toks) || toks[k+3].text != "async" {
+				other[name] = true
+				continue
+			}
+			switch nt := toks[k+4]; {
+			case nt.text == "(", nt.kind == 'i' && nt.text != "function" && k+5 < len(toks) && toks[k+5].text == "=>":
+				async[name] = true
+			case nt.text == "function" && k+5 < len(toks) && toks[k+5].text != "*":
+				async[name] = true
+			default:
+				other[name] = true
+			}
+		case "class", "import", "enum", "namespace":
+			if toks[k+1].kind == 'i' {
+				other[toks[k+1].text] = true
+			}
+		}
+	}
+	// every identifier of an import statement's bindings
+	for k := 0; k < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" {
+			continue
+		}
+		for m := k + 1; m < len(toks) && !(toks[m].kind == 'i' && toks[m].text == "from") && toks[m].text != ";"; m++ {
+			if toks[m].kind == 'i' {
+				other[toks[m].text] = true
+			}
+		}
+	}
+	// A bare reference other than a call may be a parameter, a destructured binding or an
+	// assignment of the same name: the declaration in sight may not be the one called.
+	for k, t := range toks {
+		if t.kind != 'i' || !async[t.text] || k+1 < len(toks) && toks[k+1].text == "(" {
+			continue
+		}
+		if k > 0 {
+			switch toks[k-1].text {
+			case ".", "?.", "function", "const", "let", "var":
+				continue
+			}
+		}
+		other[t.text] = true
+	}
+	for n := range other {
+		delete(async, n)
+	}
+	return async
+}
+
+// jsUnawaitedResults reports `const v = f(...)` (casts allowed) with f an async function of the file,
+// when every later use of v in its block reads a property a Promise does not have (v.admin, v?.id,
+// v["id"]): the property is always undefined. And the same read straight on the call, f(...).admin.
+// Any other use of v (await v, return v, f(v), v.then, a reassignment) leaves it alone, as does a
+// cast or annotation that names Promise.
+func jsUnawaitedResults(p string, src []byte, written func(int) bool) []Finding {
+	toks := jsTokenize(string(src))
+	async := jsAsyncFunctions(toks)
+	if len(async) == 0 {
+		return nil
+	}
+	var out []Finding
+	report := func(line int, fn, what string) {
+		out = append(out, Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
+			Title: fmt.Sprintf("`%s()` is async and its result is not awaited: %s is always undefined", fn, what),
+			Body: fmt.Sprintf("`%s` is an async function, so the call returns a Promise; a Promise has no such property, so %s "+
+				"is `undefined` whatever the function resolves to. Await the call (`await %s(...)`, in an async function).", fn, what, fn)})
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' || !async[t.text] || toks[k+1].text != "(" {
+			continue
+		}
+		if k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?." || toks[k-1].text == "await" || toks[k-1].text == "new" ||
+			toks[k-1].text == "function") {
+			continue
+		}
+		closeP := jsMatching(toks, k+1)
+		if closeP < 0 || closeP+2 >= len(toks) {
+			continue
+		}
+		// f(...).prop
+		if nt := toks[closeP+1]; (nt.text == "." || nt.text == "?.") && toks[closeP+2].kind == 'i' && !jsPromiseMembers[toks[closeP+2].text] {
+			if written(toks[closeP+2].line) {
+				report(toks[closeP+2].line, t.text, fmt.Sprintf("`%s(...).%s`", t.text, toks[closeP+2].text))
+			}
+			continue
+		}
+		// const v [: T] = f(...) [as T ...]
+		if k < 3 || toks[k-1].text != "=" {
+			continue
+		}
+		decl := k - 2
+		annotated := false
+		if toks[decl].kind != 'i' { // const v: T = f(...)
+			m := k - 2
+			for m > 0 && toks[m].line == t.line && toks[m].text != ":" {
+				if toks[m].text == "Promise" || toks[m].text == "PromiseLike" {
+					annotated = true
+				}
+				m--
+			}
+			decl = m - 1
+		}
+		if annotated || decl < 1 || toks[decl].kind != 'i' || (toks[decl-1].text != "const" && toks[decl-1].text != "let") {
+			continue
+		}
+		v := toks[decl].text
+		end := closeP + 1
+		promiseCast := false
+		for end < len(toks) && toks[end].text == "as" {
+			end++
+			for end < len(toks) && toks[end].text != ";" && toks[end].text != "as" && toks[end].line == toks[end-1].line {
+				if toks[end].text == "Promise" || toks[end].text == "PromiseLike" {
+					promiseCast = true
+				}
+				end++
+			}
+		}
+		if promiseCast || !written(t.line) {
+			continue
+		}
+		if prop, ok := jsOnlyPropertyReads(toks, end, v); ok {
+			report(t.line, t.text, fmt.Sprintf("`%s.%s`", v, prop))
+		}
+	}
+	return out
+}
+
+// jsMatching returns the index of the bracket closing the one at open, -1 when it is not closed.
+func jsMatching(toks []shapeJSToken, open int) int {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		if toks[k].kind != 'p' {
+			continue
+		}
+		switch toks[k].text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// jsOnlyPropertyReads reports whether every use of v from toks[from] to the end of its block reads a
+// property a Promise does not have (and there is one), returning the first such property.
+func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool) {
+	depth := 0
+	first := ""
+	for k := from; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind == 'p' {
+			switch t.text {
+			case "{", "(", "[":
+				depth++
+			case "}", ")", "]":
+				depth--
+				if depth < 0 {
+					return first, first != ""
+				}
+			}
+			continue
+		}
+		if t.kind != 'i' || t.text != v || (k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?.")) {
+			continue
+		}
+		if k > 0 && (toks[k-1].text == "const" || toks[k-1].text == "let" || toks[k-1].text == "var") {
+			return "", false // redeclared in an inner scope
+		}
+		if k+1 >= len(toks) {
+			return "", false
+		}
+		next := toks[k+1]
+		switch {
+		case (next.text == "." || next.text == "?.") && k+2 < len(toks) && toks[k+2].kind == 'i' && !jsPromiseMembers[toks[k+2].text]:
+			if k+3 < len(toks) && (toks[k+3].text == "=" || toks[k+3].text == "(") {
+				return "", false // v.x = ... sets a property; v.x(...) may be a method someone added
+			}
+			if first == "" {
+				first = toks[k+2].text
+			}
+		case next.text == "[" && k+3 < len(toks) && toks[k+2].kind == 's' && toks[k+3].text == "]":
+			if first == "" {
+				first = toks[k+2].text
+			}
+		default:
+			return "", false
+		}
+	}
+	return first, first != ""
 }

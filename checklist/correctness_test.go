@@ -160,3 +160,55 @@ func TestDefiniteBugsIgnoredPaths(t *testing.T) {
 		t.Fatalf("findings = %+v, want one in pkg/mod.py", res.Findings)
 	}
 }
+
+// TestDefiniteBugsUnawaitedAsync: the result of an async function of the file read as its value
+// (a property a Promise does not have) is reported on the call's line; every use that may be right
+// is not.
+func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
+	const decl = "type User = { id: string; admin: boolean };\n\nasync function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\n"
+	cases := []struct {
+		name, body string
+		line       int // of the finding, counted in body; 0 for none
+		title      string
+	}{
+		{name: "the corpus case: a cast hides it", body: "export function canDelete(id: string): boolean {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin === true;\n}\n",
+			line: 2, title: "`fetchUser()` is async and its result is not awaited: `user.admin` is always undefined"},
+		{name: "no cast, optional chaining", body: "export async function name(id: string) {\n  const user = fetchUser(id);\n  return user?.id ?? \"\";\n}\n",
+			line: 2, title: "`fetchUser()` is async and its result is not awaited: `user.id`"},
+		{name: "read on the call", body: "export function isAdmin(id: string) {\n  return fetchUser(id).admin;\n}\n",
+			line: 2, title: "`fetchUser()` is async and its result is not awaited: `fetchUser(...).admin`"},
+		{name: "an async arrow", body: "const load = async (id: string) => ({ id });\nexport function f() {\n  const x = load(\"1\");\n  return x.id;\n}\n",
+			line: 3, title: "`load()` is async"},
+
+		{name: "clean: awaited", body: "export async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
+		{name: "clean: awaited later", body: "export async function canDelete(id: string) {\n  const user = fetchUser(id);\n  log(user.admin);\n  return (await user).admin;\n}\n"},
+		{name: "clean: then", body: "export function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.then((u) => u.admin);\n}\n"},
+		{name: "clean: returned", body: "export function get(id: string) {\n  const user = fetchUser(id);\n  return user;\n}\n"},
+		{name: "clean: passed on", body: "export function all(ids: string[]) {\n  const first = fetchUser(ids[0]);\n  return Promise.all([first]);\n}\n"},
+		{name: "clean: a Promise cast", body: "export function get(id: string) {\n  const user = fetchUser(id) as Promise<User>;\n  return user.catch(() => null);\n}\n"},
+		{name: "clean: a parameter of the same name", body: "export function run(fetchUser: (id: string) => User) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
+		{name: "clean: a method of that name", body: "export function run(api: Api) {\n  const user = api.fetchUser(\"1\");\n  return user.admin;\n}\n"},
+		{name: "clean: a property set", body: "export function run() {\n  const user = fetchUser(\"1\");\n  user.admin = true;\n}\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/admin.ts", decl + tc.body})
+			if tc.line == 0 {
+				if len(res.Findings) != 0 {
+					t.Fatalf("findings: %+v", res.Findings)
+				}
+				return
+			}
+			want := strings.Count(decl, "\n") + tc.line
+			if len(res.Findings) != 1 || res.Findings[0].Line != want || res.Findings[0].Severity != SeverityError ||
+				!strings.HasPrefix(res.Findings[0].Title, tc.title) {
+				t.Fatalf("findings = %+v, want one on line %d: %q", res.Findings, want, tc.title)
+			}
+		})
+	}
+	// an async generator's result has next(): not a Promise
+	gen := "async function* rows() { yield 1; }\nexport function first() {\n  const it = rows();\n  return it.next();\n}\n"
+	if res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/gen.ts", gen}); len(res.Findings) != 0 {
+		t.Fatalf("async generator: %+v", res.Findings)
+	}
+}
