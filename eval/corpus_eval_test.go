@@ -20,34 +20,38 @@ import (
 var (
 	// Static analyzers only (with the Go type check, the re-implemented-helpers and needless-
 	// abstraction checks, and the registry look-ups of the cases that turn them on, replayed from
-	// corpus/registry.json, and the definite-bug checks of correctness; plan conformance has no static
-	// analyzer).
+	// corpus/registry.json, the definite-bug checks of correctness and the Python / TypeScript
+	// sole-implementation check; plan conformance has no static analyzer).
 	wantStatic = map[string]Counts{
 		"pattern-drift":             {TP: 4, FP: 0, FN: 3},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
-		"over-engineering":          {TP: 2, FP: 0, FN: 2},
+		"over-engineering":          {TP: 4, FP: 0, FN: 0},
 		"security":                  {TP: 8, FP: 0, FN: 0},
 		"plan-conformance":          {TP: 0, FP: 0, FN: 4},
 		"correctness":               {TP: 3, FP: 0, FN: 0},
-		"overall":                   {TP: 24, FP: 0, FN: 9},
+		"overall":                   {TP: 26, FP: 0, FN: 7},
 	}
 	// Static plus the replayed reviewer gpt-5-mini (verified by itself: the only reviewer) and judge
 	// gemini-2.5-pro.
 	wantReplayed = map[string]Counts{
 		"pattern-drift":             {TP: 7, FP: 0, FN: 0},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
-		"over-engineering":          {TP: 4, FP: 1, FN: 0},
-		"security":                  {TP: 8, FP: 1, FN: 0},
-		"plan-conformance":          {TP: 4, FP: 0, FN: 0},
-		"correctness":               {TP: 3, FP: 0, FN: 0},
-		"overall":                   {TP: 33, FP: 2, FN: 0},
+		// The reviewer's finding at the call site of ts-oe-builder-factory's builder (src/api.ts)
+		// names the issue the static SoleImplementation already matched at its declaration: a second
+		// comment on one issue, counted as a false positive.
+		"over-engineering": {TP: 4, FP: 2, FN: 0},
+		"security":         {TP: 8, FP: 1, FN: 0},
+		"plan-conformance": {TP: 4, FP: 0, FN: 0},
+		"correctness":      {TP: 3, FP: 0, FN: 0},
+		"overall":          {TP: 33, FP: 3, FN: 0},
 	}
 	// The model's finding on a line a static finding already holds is dropped before verification
-	// (review.dropDuplicates): the three correctness bugs the static checks find are not the model's.
-	wantReplayedModelSource = SourceCounts{TP: 9, FP: 2}
+	// (review.dropDuplicates): the three correctness bugs and the Python abstract base the static checks
+	// find are not the model's.
+	wantReplayedModelSource = SourceCounts{TP: 7, FP: 3}
 	// The verification pass: the scripted verifier rejects two of the reviewer's candidates (an
 	// interface the tests fake, a key under tests/fixtures), both false positives.
-	wantVerification = VerificationCounts{Candidates: 13, Confirmed: 11, Rejected: 2}
+	wantVerification = VerificationCounts{Candidates: 12, Confirmed: 10, Rejected: 2}
 	// Cases the judge may not score because it shares the author's family.
 	wantJudgeExcluded = 3
 )

@@ -360,6 +360,9 @@ func (r *run) runStatic(ctx context.Context, files []*diff.File) []checklist.Fin
 	if r.inForce(checklist.OverEngineering) && !r.e.NoGoTypeCheck {
 		analyzers = append(analyzers, &checklist.NeedlessAbstraction{Loader: goTypes})
 	}
+	if r.inForce(checklist.OverEngineering) {
+		analyzers = append(analyzers, &checklist.SoleImplementation{})
+	}
 	if r.inForce(checklist.Correctness) {
 		analyzers = append(analyzers, &checklist.DefiniteBugs{})
 	}
