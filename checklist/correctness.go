@@ -40,12 +40,10 @@ package checklist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"strings"
 
 	"github.com/wfreview/wfreview/diff"
@@ -55,9 +53,6 @@ import (
 type DefiniteBugs struct{}
 
 func (*DefiniteBugs) Check() string { return Correctness }
-
-// correctnessMaxFileBytes bounds the files the analyzer parses (as pattern drift's).
-const correctnessMaxFileBytes = driftMaxFileBytes
 
 func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 	if in == nil || in.Diff == nil || in.Tree == nil {
@@ -72,14 +67,11 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || correctnessIgnoredPath(p) {
 			continue
 		}
-		src, err := in.Tree.ReadFile(ctx, p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		src, err := readHandWritten(ctx, in.Tree, p)
 		if err != nil {
-			return Result{}, fmt.Errorf("correctness: read %s: %w", p, err)
+			return Result{}, fmt.Errorf("correctness: %w", err)
 		}
-		if len(src) > correctnessMaxFileBytes || isGeneratedSource(src) {
+		if src == nil {
 			continue
 		}
 		written := func(line int) bool { return added[p].has(line) && !moved.lineMoved(lang, p, line) }
@@ -560,22 +552,32 @@ func pyStatementStart(toks []pyToken, i int) bool {
 
 // pyMatching returns the index of the bracket closing the one at open, -1 when it is not closed.
 func pyMatching(toks []pyToken, open int) int {
+	return matchBracket(len(toks), open, func(k int) (bool, string) { return toks[k].kind == 'p', toks[k].text })
+}
+
+// matchBracket returns the index of the token closing the bracket at open among n tokens, -1 when it
+// is not closed; tok tells whether token k is a punctuator and its text.
+func matchBracket(n, open int, tok func(k int) (bool, string)) int {
 	depth := 0
-	for k := open; k < len(toks); k++ {
-		if toks[k].kind != 'p' {
-			continue
-		}
-		switch toks[k].text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
+	for k := open; k < n; k++ {
+		if p, text := tok(k); p {
+			if depth += bracketDelta(text); depth == 0 {
 				return k
 			}
 		}
 	}
 	return -1
+}
+
+// bracketDelta is 1 for an opening bracket, -1 for a closing one, 0 for any other token.
+func bracketDelta(text string) int {
+	switch text {
+	case "(", "[", "{":
+		return 1
+	case ")", "]", "}":
+		return -1
+	}
+	return 0
 }
 
 // pyMutableDefaults reads the parameters in toks[from:to] and returns those whose default builds a
@@ -708,12 +710,7 @@ func pyMutation(toks []pyToken, start, end int, name string) int {
 			stmt, depth = true, 0
 			continue
 		case 'p':
-			switch t.text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
+			depth += bracketDelta(t.text)
 		}
 		atStart := stmt
 		stmt = false
@@ -726,16 +723,8 @@ func pyMutation(toks []pyToken, start, end int, name string) int {
 			// a lambda's body ends at the first comma or closing bracket at its depth, or the line's end
 			depth := 0
 			for k+1 < end && toks[k+1].kind != 'N' {
-				nt := toks[k+1]
-				if nt.kind == 'p' {
-					if nt.text == "(" || nt.text == "[" || nt.text == "{" {
-						depth++
-					} else if nt.text == ")" || nt.text == "]" || nt.text == "}" {
-						if depth == 0 {
-							break
-						}
-						depth--
-					} else if nt.text == "," && depth == 0 {
+				if nt := toks[k+1]; nt.kind == 'p' {
+					if depth += bracketDelta(nt.text); depth < 0 || nt.text == "," && depth == 0 {
 						break
 					}
 				}
@@ -825,12 +814,7 @@ func pyHandsOut(toks []pyToken, start, end int, name, fn string) bool {
 			for m := k + 1; !isEnd(m); m++ {
 				mt := toks[m]
 				if mt.kind == 'p' {
-					switch mt.text {
-					case "(", "[", "{":
-						depth++
-					case ")", "]", "}":
-						depth--
-					}
+					depth += bracketDelta(mt.text)
 					continue
 				}
 				prev := toks[m-1]
@@ -848,12 +832,7 @@ func pyHandsOut(toks []pyToken, start, end int, name, fn string) bool {
 			for m := k + 2; m < closeP; m++ {
 				mt := toks[m]
 				if mt.kind == 'p' {
-					switch mt.text {
-					case "(", "[", "{":
-						depth++
-					case ")", "]", "}":
-						depth--
-					}
+					depth += bracketDelta(mt.text)
 					continue
 				}
 				prev, next := toks[m-1], toks[m+1]
@@ -896,23 +875,7 @@ func pyLineHasAssign(toks []pyToken, k, end int) bool {
 	for b > 0 && toks[b-1].kind != 'N' && toks[b-1].kind != '>' && toks[b-1].kind != '<' {
 		b--
 	}
-	depth := 0
-	for m := b; m < end && toks[m].kind != 'N'; m++ {
-		if toks[m].kind != 'p' {
-			continue
-		}
-		switch toks[m].text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		case "=":
-			if depth == 0 {
-				return true
-			}
-		}
-	}
-	return false
+	return pyBeforeAssign(toks, b, end)
 }
 
 // pyBeforeAssign reports whether toks[k] comes before the depth-0 `=` of its line (a target).
@@ -922,15 +885,8 @@ func pyBeforeAssign(toks []pyToken, k, end int) bool {
 		if toks[m].kind != 'p' {
 			continue
 		}
-		switch toks[m].text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		case "=":
-			if depth <= 0 {
-				return true
-			}
+		if depth += bracketDelta(toks[m].text); toks[m].text == "=" && depth <= 0 {
+			return true
 		}
 	}
 	return false
@@ -1100,22 +1056,7 @@ func jsUnawaitedResults(p string, src []byte, written func(int) bool) []Finding 
 
 // jsMatching returns the index of the bracket closing the one at open, -1 when it is not closed.
 func jsMatching(toks []shapeJSToken, open int) int {
-	depth := 0
-	for k := open; k < len(toks); k++ {
-		if toks[k].kind != 'p' {
-			continue
-		}
-		switch toks[k].text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
+	return matchBracket(len(toks), open, func(k int) (bool, string) { return toks[k].kind == 'p', toks[k].text })
 }
 
 // jsOnlyPropertyReads reports whether every use of v from toks[from] to the end of its block reads a
@@ -1126,14 +1067,8 @@ func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool)
 	for k := from; k < len(toks); k++ {
 		t := toks[k]
 		if t.kind == 'p' {
-			switch t.text {
-			case "{", "(", "[":
-				depth++
-			case "}", ")", "]":
-				depth--
-				if depth < 0 {
-					return first, first != ""
-				}
+			if depth += bracketDelta(t.text); depth < 0 {
+				return first, first != ""
 			}
 			continue
 		}

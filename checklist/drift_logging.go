@@ -145,14 +145,11 @@ func (a *LoggerDrift) Analyze(ctx context.Context, in *Input) (Result, error) {
 		if lang == "" || f.Binary || f.NoPatch || f.Additions == 0 || !in.Included(p) || loggerExcludedPath(p) || !addsLoggerCall(f, lang) {
 			continue
 		}
-		src, err := in.Tree.ReadFile(ctx, p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		src, err := readHandWritten(ctx, in.Tree, p)
 		if err != nil {
-			return Result{}, fmt.Errorf("pattern-drift: read %s: %w", p, err)
+			return Result{}, fmt.Errorf("pattern-drift: %w", err)
 		}
-		if len(src) > driftMaxFileBytes || isGeneratedSource(src) {
+		if src == nil {
 			continue
 		}
 		for _, c := range loggerCalls(lang, p, src) {

@@ -208,12 +208,7 @@ func tsMethodInterfaces(p string, src []byte) []soleCandidate {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.kind == 'p' {
-			switch t.text {
-			case "{", "(", "[":
-				depth++
-			case "}", ")", "]":
-				depth--
-			}
+			depth += bracketDelta(t.text)
 			continue
 		}
 		if depth != 0 || t.kind != 'i' || t.text != "interface" || i+2 >= len(toks) || toks[i+1].kind != 'i' {
@@ -321,14 +316,11 @@ func soleImplementations(ctx context.Context, tree Tree, all []string, c soleCan
 	}
 	var impls []string
 	for _, p := range files {
-		src, err := tree.ReadFile(ctx, p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		src, err := readHandWritten(ctx, tree, p)
 		if err != nil {
-			return nil, "", fmt.Errorf("over-engineering: read %s: %w", p, err)
+			return nil, "", fmt.Errorf("over-engineering: %w", err)
 		}
-		if !bytes.Contains(src, []byte(c.name)) || len(src) > driftMaxFileBytes {
+		if !bytes.Contains(src, []byte(c.name)) {
 			continue
 		}
 		var found []string
@@ -356,14 +348,11 @@ func soleHasSubclass(ctx context.Context, tree Tree, all []string, lang, name st
 		if driftLang(p) != lang || correctnessIgnoredPath(p) || soleBuildOutput(p) {
 			continue
 		}
-		src, err := tree.ReadFile(ctx, p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		src, err := readHandWritten(ctx, tree, p)
 		if err != nil {
-			return false, fmt.Errorf("over-engineering: read %s: %w", p, err)
+			return false, fmt.Errorf("over-engineering: %w", err)
 		}
-		if !bytes.Contains(src, []byte(name)) || len(src) > driftMaxFileBytes {
+		if !bytes.Contains(src, []byte(name)) {
 			continue
 		}
 		if lang == "python" {
