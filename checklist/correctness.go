@@ -345,14 +345,8 @@ func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
 				case x.Tok == token.BREAK && breakable == 0, x.Tok == token.CONTINUE && loops == 0:
 					ok = false
 				}
-			case *ast.AssignStmt:
-				for _, l := range x.Lhs {
-					if goAssigns(l, i, s) {
-						ok = false
-					}
-				}
-			case *ast.IncDecStmt:
-				if goAssigns(x.X, i, s) {
+			case *ast.AssignStmt, *ast.IncDecStmt:
+				if goWrites(x, i, s) {
 					ok = false
 				}
 			case *ast.UnaryExpr:
@@ -375,17 +369,8 @@ func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
 	ast.Inspect(body, func(c ast.Node) bool {
 		if fl, isLit := c.(*ast.FuncLit); isLit {
 			ast.Inspect(fl.Body, func(d ast.Node) bool {
-				switch x := d.(type) {
-				case *ast.AssignStmt:
-					for _, l := range x.Lhs {
-						if goAssigns(l, i, s) {
-							ok = false
-						}
-					}
-				case *ast.IncDecStmt:
-					if goAssigns(x.X, i, s) {
-						ok = false
-					}
+				if goWrites(d, i, s) {
+					ok = false
 				}
 				return ok
 			})
@@ -395,9 +380,20 @@ func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
 	return ok
 }
 
-// goAssigns reports whether an assignment target is i or s itself (s[k] = v changes an element, not s).
-func goAssigns(l ast.Expr, i, s string) bool {
-	return goIsIdent(l, i) || goIsIdent(l, s)
+// goWrites reports whether n assigns i or s itself (i++, s = append(s, v); s[k] = v changes an
+// element, not s).
+func goWrites(n ast.Node, i, s string) bool {
+	switch x := n.(type) {
+	case *ast.AssignStmt:
+		for _, l := range x.Lhs {
+			if goIsIdent(l, i) || goIsIdent(l, s) {
+				return true
+			}
+		}
+	case *ast.IncDecStmt:
+		return goIsIdent(x.X, i) || goIsIdent(x.X, s)
+	}
+	return false
 }
 
 // goExits reports a call that ends the goroutine or the program: panic, os.Exit, log.Fatal*,
