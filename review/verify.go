@@ -162,17 +162,32 @@ func abs(n int) int {
 }
 
 // dropDuplicates removes candidates that the final gate would drop anyway (a static finding or
-// another candidate on the same item and line), so they cost no verification; agreed ones win.
+// another candidate on the same item and line), so they cost no verification; agreed ones win. It
+// also drops, with a note, an over-engineering candidate that names the declaration a static
+// over-engineering finding is about (its first `code` span): the same issue seen from a call site is
+// a second comment on it.
 func (r *run) dropDuplicates(cands []candidate, static []checklist.Finding) []candidate {
 	slot := func(f checklist.Finding) string { return fmt.Sprintf("%s|%s|%s|%d", f.Check, f.Path, f.Side, f.Line) }
 	taken := map[string]bool{}
+	var subjects []staticSubject
 	for _, f := range static {
 		taken[slot(f)] = true
+		if f.Check == checklist.OverEngineering {
+			if m := codeSpanRE.FindStringSubmatch(f.Title); m != nil && identRE.MatchString(m[1]) {
+				subjects = append(subjects, staticSubject{name: m[1], at: fmt.Sprintf("%s:%d", f.Path, f.Line),
+					re: regexp.MustCompile(`(^|[^\w.])` + regexp.QuoteMeta(m[1]) + `($|[^\w])`)})
+			}
+		}
 	}
 	keep := make([]bool, len(cands))
 	for pass := 0; pass < 2; pass++ {
 		for i, c := range cands {
 			if (c.f.Verification == VerificationAgreed) != (pass == 0) {
+				continue
+			}
+			if s, ok := restates(c.f, subjects); ok {
+				r.note("%s finding at %s:%d (%s) left out: it is about `%s`, which the static finding at %s reports",
+					c.f.Check, c.f.Path, c.f.Line, c.reviewer, s.name, s.at)
 				continue
 			}
 			if s := slot(c.f); !taken[s] {
@@ -187,6 +202,30 @@ func (r *run) dropDuplicates(cands []candidate, static []checklist.Finding) []ca
 		}
 	}
 	return out
+}
+
+// staticSubject is the declaration a static over-engineering finding is about.
+type staticSubject struct {
+	name, at string
+	re       *regexp.Regexp
+}
+
+var (
+	codeSpanRE = regexp.MustCompile("`([^`]+)`")
+	identRE    = regexp.MustCompile(`^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$`)
+)
+
+// restates reports the subject an over-engineering finding names in its title or body, if any.
+func restates(f checklist.Finding, subjects []staticSubject) (staticSubject, bool) {
+	if f.Check != checklist.OverEngineering {
+		return staticSubject{}, false
+	}
+	for _, s := range subjects {
+		if s.re.MatchString(f.Title) || s.re.MatchString(f.Body) {
+			return s, true
+		}
+	}
+	return staticSubject{}, false
 }
 
 // verifierChain returns the verifiers of a reviewer's findings: the eligible reviewers of another
