@@ -167,7 +167,7 @@ func Builtin() []Item {
 				"and which changes fall outside the plan or into its out-of-scope list. Flag code outside the plan on its line.",
 		},
 		{
-			ID: Correctness, Title: "Correctness", Severity: SeverityWarning, Builtin: true,
+			ID: Correctness, Title: "Correctness", Severity: SeverityWarning, Builtin: true, Static: true,
 			Guidance: "Check that the logic does what it claims: edge cases (empty, nil, zero, boundaries, off-by-one), " +
 				"error handling (ignored or swallowed errors, wrong error returned, missing cleanup), concurrency " +
 				"(data races, deadlocks, leaked goroutines or tasks), resource leaks, and behaviour the change removes " +

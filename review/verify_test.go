@@ -408,7 +408,7 @@ func TestCorrectnessItemEverywhere(t *testing.T) {
 		t.Fatal("correctness is not built in")
 	}
 	it := checklist.Builtin()[5]
-	if it.ID != checklist.Correctness || it.Severity != checklist.SeverityWarning || it.Static ||
+	if it.ID != checklist.Correctness || it.Severity != checklist.SeverityWarning || !it.Static ||
 		!strings.Contains(it.Guidance, "error for data loss, crashes") || !strings.Contains(it.Guidance, "races") {
 		t.Errorf("item = %+v", it)
 	}
