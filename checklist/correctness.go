@@ -677,19 +677,24 @@ func pyDefBody(toks []pyToken, closeParen int) (start, end int) {
 	if k+1 >= len(toks) || toks[k+1].kind != '>' {
 		return -1, -1
 	}
+	return k + 2, pyBlockEnd(toks, k+1, len(toks))
+}
+
+// pyBlockEnd returns the index of the DEDENT closing the block whose INDENT is toks[indent], end when
+// it is not closed before end.
+func pyBlockEnd(toks []pyToken, indent, end int) int {
 	level := 0
-	for e := k + 1; e < len(toks); e++ {
+	for e := indent; e < end; e++ {
 		switch toks[e].kind {
 		case '>':
 			level++
 		case '<':
-			level--
-			if level == 0 {
-				return k + 2, e
+			if level--; level == 0 {
+				return e
 			}
 		}
 	}
-	return k + 2, len(toks)
+	return end
 }
 
 // pyMutation returns the line where the body toks[start:end] mutates name in place, 0 when it does
@@ -850,19 +855,7 @@ func pySkipBlock(toks []pyToken, k, end int) int {
 	if k+1 >= end || toks[k+1].kind != '>' {
 		return k // one-line def: ends with its NEWLINE
 	}
-	level := 0
-	for e := k + 1; e < end; e++ {
-		switch toks[e].kind {
-		case '>':
-			level++
-		case '<':
-			level--
-			if level == 0 {
-				return e - 1
-			}
-		}
-	}
-	return end - 1
+	return pyBlockEnd(toks, k+1, end) - 1
 }
 
 // pyLineHasAssign reports whether the logical line holding toks[k] has an `=` at bracket depth 0.

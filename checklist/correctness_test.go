@@ -50,16 +50,10 @@ func TestDefiniteBugsGoPastEnd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := analyzeChange(t, &DefiniteBugs{}, []string{"go.mod", "module shop\n\ngo 1.22\n"},
 				[]string{"internal/cart/cart.go", tc.src})
-			if tc.want == "" {
-				if len(res.Findings) != 0 {
-					t.Fatalf("findings on code that cannot panic: %+v", res.Findings)
-				}
+			f, ok := oneFinding(t, res, tc.want != "")
+			if !ok {
 				return
 			}
-			if len(res.Findings) != 1 {
-				t.Fatalf("findings = %+v, want one", res.Findings)
-			}
-			f := res.Findings[0]
 			lines := strings.Split(tc.src, "\n")
 			if f.Check != Correctness || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.want) ||
 				!strings.HasPrefix(strings.TrimSpace(lines[f.Line-1]), "for ") {
@@ -134,16 +128,10 @@ func TestDefiniteBugsPythonMutableDefault(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res := analyzeChange(t, &DefiniteBugs{}, []string{"README.md", "x\n"}, []string{"app/mod.py", tc.src})
-			if tc.line == 0 {
-				if len(res.Findings) != 0 {
-					t.Fatalf("findings: %+v", res.Findings)
-				}
+			f, ok := oneFinding(t, res, tc.line != 0)
+			if !ok {
 				return
 			}
-			if len(res.Findings) != 1 {
-				t.Fatalf("findings = %+v, want one", res.Findings)
-			}
-			f := res.Findings[0]
 			if f.Line != tc.line || f.Check != Correctness || f.Severity != SeverityWarning || !strings.HasPrefix(f.Title, tc.title) {
 				t.Fatalf("finding = %+v, want line %d %q", f, tc.line, tc.title)
 			}
@@ -193,16 +181,12 @@ func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/admin.ts", decl + tc.body})
-			if tc.line == 0 {
-				if len(res.Findings) != 0 {
-					t.Fatalf("findings: %+v", res.Findings)
-				}
+			f, ok := oneFinding(t, res, tc.line != 0)
+			if !ok {
 				return
 			}
-			want := strings.Count(decl, "\n") + tc.line
-			if len(res.Findings) != 1 || res.Findings[0].Line != want || res.Findings[0].Severity != SeverityError ||
-				!strings.HasPrefix(res.Findings[0].Title, tc.title) {
-				t.Fatalf("findings = %+v, want one on line %d: %q", res.Findings, want, tc.title)
+			if want := strings.Count(decl, "\n") + tc.line; f.Line != want || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
+				t.Fatalf("finding = %+v, want line %d: %q", f, want, tc.title)
 			}
 		})
 	}
@@ -211,4 +195,20 @@ func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
 	if res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/gen.ts", gen}); len(res.Findings) != 0 {
 		t.Fatalf("async generator: %+v", res.Findings)
 	}
+}
+
+// oneFinding fails the test unless res has exactly one finding when want is set, none otherwise; ok
+// reports whether there is one to look at.
+func oneFinding(t *testing.T, res Result, want bool) (Finding, bool) {
+	t.Helper()
+	if !want {
+		if len(res.Findings) != 0 {
+			t.Fatalf("findings: %+v", res.Findings)
+		}
+		return Finding{}, false
+	}
+	if len(res.Findings) != 1 {
+		t.Fatalf("findings = %+v, want one", res.Findings)
+	}
+	return res.Findings[0], true
 }

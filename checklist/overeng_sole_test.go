@@ -84,16 +84,10 @@ func TestSoleImplementationTypeScript(t *testing.T) {
 // checkSole wants one finding titled want on a head line holding lineHas, or none when want is "".
 func checkSole(t *testing.T, res Result, head []string, want, lineHas string) {
 	t.Helper()
-	if want == "" {
-		if len(res.Findings) != 0 {
-			t.Fatalf("findings: %+v", res.Findings)
-		}
+	f, ok := oneFinding(t, res, want != "")
+	if !ok {
 		return
 	}
-	if len(res.Findings) != 1 {
-		t.Fatalf("findings = %+v, want one", res.Findings)
-	}
-	f := res.Findings[0]
 	if f.Check != OverEngineering || f.Severity != SeverityWarning || !strings.HasPrefix(f.Title, want) {
 		t.Fatalf("finding = %+v, want %q", f, want)
 	}
