@@ -44,6 +44,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"regexp"
 	"strings"
 
 	"github.com/wfreview/wfreview/diff"
@@ -75,6 +76,9 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 			continue
 		}
 		written := func(line int) bool { return added[p].has(line) && !moved.lineMoved(lang, p, line) }
+		if !correctnessHint[lang].Match(src) {
+			continue // nothing the checks look for: not parsed
+		}
 		var found []Finding
 		switch lang {
 		case "go":
@@ -88,6 +92,14 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 	}
 	sortByPosition(res.Findings)
 	return res, nil
+}
+
+// correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
+// a `<= len(` condition, a default that builds a mutable object, an async function.
+var correctnessHint = map[string]*regexp.Regexp{
+	"go":     regexp.MustCompile(`<=\s*len\(`),
+	"python": regexp.MustCompile(`=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()`),
+	"js":     regexp.MustCompile(`\basync\b`),
 }
 
 // correctnessIgnoredPath: vendored, generated-by-convention and fixture code is not the change's own.
