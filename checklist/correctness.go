@@ -28,12 +28,14 @@ package checklist
 //     memo or registry in the name.
 //
 //   - JavaScript / TypeScript: `const v = f(...)` (casts such as `as unknown as User` allowed) where f
-//     is an async function the file declares, and every later use of v reads a property a Promise
+//     is an async function the file declares or imports, and every later use of v reads a property a Promise
 //     does not have (v.admin): it is always undefined. The same read straight on the call,
 //     f(...).admin, too. Left alone: any other use of v (await v, return v, passing it on, v.then),
-//     a cast or annotation naming Promise, methods and imported functions (their declaration is
-//     not in sight), generators, and names the file also declares in another way or uses other than
-//     by calling them (a parameter or binding of the same name may be what is called).
+//     a cast or annotation naming Promise, methods, generators, and names the file also declares in
+//     another way or uses other than by calling them (a parameter or binding of the same name may be
+//     what is called). A function imported by name from a relative module counts when that module
+//     exports it as an async function it declares (`export async function f`, `export const f =
+//     async`, `export { f as g }`); one from a package, or re-exported, does not.
 //
 // A finding needs the loop's or the def's line, or the line that indexes or mutates, to be one the
 // change writes (added, not moved).
@@ -44,6 +46,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path"
 	"regexp"
 	"strings"
 
@@ -61,6 +64,7 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 	}
 	added := addedLineSet(in)
 	moved := newMovedLines(in.Diff)
+	asyncExports := &jsAsyncExports{ctx: ctx, tree: in.Tree, modules: map[string]map[string]bool{}}
 	var res Result
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
@@ -86,20 +90,24 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		case "python":
 			found = pyMutatedDefaults(p, src, written)
 		case "js":
-			found = jsUnawaitedResults(p, src, written)
+			found = jsUnawaitedResults(p, src, written, asyncExports.of)
 		}
 		res.Findings = append(res.Findings, found...)
+	}
+	if asyncExports.err != nil {
+		return Result{}, fmt.Errorf("correctness: %w", asyncExports.err)
 	}
 	sortByPosition(res.Findings)
 	return res, nil
 }
 
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
-// a `<= len(` condition, a default that builds a mutable object, an async function.
+// a `<= len(` condition, a default that builds a mutable object, an async function or a named import
+// (of one, maybe).
 var correctnessHint = map[string]*regexp.Regexp{
 	"go":     regexp.MustCompile(`<=\s*len\(`),
 	"python": regexp.MustCompile(`=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()`),
-	"js":     regexp.MustCompile(`\basync\b`),
+	"js":     regexp.MustCompile(`\basync\b|\bimport\s*\{`),
 }
 
 // correctnessIgnoredPath: vendored, generated-by-convention and fixture code is not the change's own.
@@ -902,9 +910,10 @@ var jsPromiseMembers = map[string]bool{"then": true, "catch": true, "finally": t
 	"toLocaleString": true, "__proto__": true}
 
 // jsAsyncFunctions returns the names the file declares, once and only as such, as async functions
-// (`async function f(`, `const f = async (...) =>`, `const f = async x =>`, `const f = async function(`);
-// async generators, methods and names declared in any other way too are left out.
-func jsAsyncFunctions(toks []shapeJSToken) map[string]bool {
+// (`async function f(`, `const f = async (...) =>`, `const f = async x =>`, `const f = async function(`),
+// and the names of imported, the local names of named imports known to be async functions of their
+// module; async generators, methods and names declared in any other way too are left out.
+func jsAsyncFunctions(toks []shapeJSToken, imported map[string]bool) map[string]bool {
 	async, other := map[string]bool{}, map[string]bool{}
 	for k := 0; k+2 < len(toks); k++ {
 		t := toks[k]
@@ -945,21 +954,32 @@ func jsAsyncFunctions(toks []shapeJSToken) map[string]bool {
 			}
 		}
 	}
-	// every identifier of an import statement's bindings
-	for k := 0; k < len(toks); k++ {
-		if toks[k].kind != 'i' || toks[k].text != "import" {
-			continue
+	// every identifier of an import statement's bindings; the names of import and export lists are
+	// not uses (below)
+	lists := map[int]bool{}
+	for k := 0; k+1 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' || (t.text != "import" && t.text != "export") || t.text == "export" && toks[k+1].text != "{" {
+			continue // export default ..., export const ...: not a list
 		}
-		for m := k + 1; m < len(toks) && !(toks[m].kind == 'i' && toks[m].text == "from") && toks[m].text != ";"; m++ {
-			if toks[m].kind == 'i' {
+		// the bindings end at from, at the closing brace, or at a side-effect import's specifier
+		for m := k + 1; m < len(toks) && toks[m].text != "from" && toks[m].text != ";" && toks[m].kind != 's'; m++ {
+			lists[m] = true
+			if t.text == "import" && toks[m].kind == 'i' && !imported[toks[m].text] {
 				other[toks[m].text] = true
 			}
+			if toks[m].text == "}" {
+				break
+			}
 		}
+	}
+	for n := range imported {
+		async[n] = true
 	}
 	// A bare reference other than a call may be a parameter, a destructured binding or an
 	// assignment of the same name: the declaration in sight may not be the one called.
 	for k, t := range toks {
-		if t.kind != 'i' || !async[t.text] || k+1 < len(toks) && toks[k+1].text == "(" {
+		if t.kind != 'i' || !async[t.text] || lists[k] || k+1 < len(toks) && toks[k+1].text == "(" {
 			continue
 		}
 		if k > 0 {
@@ -981,9 +1001,20 @@ func jsAsyncFunctions(toks []shapeJSToken) map[string]bool {
 // v["id"]): the property is always undefined. And the same read straight on the call, f(...).admin.
 // Any other use of v (await v, return v, f(v), v.then, a reassignment) leaves it alone, as does a
 // cast or annotation that names Promise.
-func jsUnawaitedResults(p string, src []byte, written func(int) bool) []Finding {
+//
+// An imported function counts when resolve (nil: none) says the module of a relative named import
+// exports it as an async function.
+func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve func(from, spec string) map[string]bool) []Finding {
 	toks := jsTokenize(string(src))
-	async := jsAsyncFunctions(toks)
+	imported := map[string]bool{}
+	if resolve != nil {
+		for _, im := range jsNamedImports(toks) {
+			if resolve(p, im.spec)[im.name] {
+				imported[im.local] = true
+			}
+		}
+	}
+	async := jsAsyncFunctions(toks, imported)
 	if len(async) == 0 {
 		return nil
 	}
@@ -1100,4 +1131,143 @@ func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool)
 		}
 	}
 	return first, first != ""
+}
+
+// jsAsyncExports reads, once each, the modules relative imports name, for their async exports.
+type jsAsyncExports struct {
+	ctx     context.Context
+	tree    Tree
+	files   map[string]bool            // the tree's files, listed at the first import
+	modules map[string]map[string]bool // by resolved path
+	err     error                      // the first list or read that failed
+}
+
+// of returns the async functions the module spec, imported from the file from, exports (none when it
+// cannot be found or read).
+func (j *jsAsyncExports) of(from, spec string) map[string]bool {
+	if j.err != nil {
+		return nil
+	}
+	if j.files == nil {
+		all, err := j.tree.ListFiles(j.ctx)
+		if err != nil {
+			j.err = fmt.Errorf("list files: %w", err)
+			return nil
+		}
+		j.files = make(map[string]bool, len(all))
+		for _, p := range all {
+			j.files[p] = true
+		}
+	}
+	for _, cand := range jsModuleCandidates(from, spec) {
+		if !j.files[cand] {
+			continue
+		}
+		if m, ok := j.modules[cand]; ok {
+			return m
+		}
+		src, err := readHandWritten(j.ctx, j.tree, cand)
+		if err != nil {
+			j.err = err
+			return nil
+		}
+		m := jsExportedAsync(src)
+		j.modules[cand] = m
+		return m
+	}
+	return nil
+}
+
+// jsImport is one binding of a named import from a relative module: import { name as local } from spec.
+type jsImport struct{ name, local, spec string }
+
+// jsNamedImports returns the value (not type) bindings of the file's named imports of relative
+// modules.
+func jsNamedImports(toks []shapeJSToken) []jsImport {
+	var out []jsImport
+	for k := 0; k+2 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" || toks[k+1].text != "{" || (k > 0 && toks[k-1].text == ".") {
+			continue // import type { ... }, a default or namespace import, import(...)
+		}
+		closeB := jsMatching(toks, k+1)
+		if closeB < 0 || closeB+2 >= len(toks) || toks[closeB+1].text != "from" || toks[closeB+2].kind != 's' {
+			continue
+		}
+		spec := strings.Trim(toks[closeB+2].text, "'\"`")
+		if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+			continue
+		}
+		for m := k + 2; m < closeB; m++ {
+			if toks[m].kind != 'i' || toks[m-1].text != "{" && toks[m-1].text != "," {
+				continue
+			}
+			if toks[m].text == "type" && m+1 < closeB && toks[m+1].kind == 'i' {
+				continue // { type T }
+			}
+			im := jsImport{name: toks[m].text, local: toks[m].text, spec: spec}
+			if m+2 < closeB && toks[m+1].text == "as" && toks[m+2].kind == 'i' {
+				im.local = toks[m+2].text
+			}
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// jsExportedAsync returns the names a module exports that are async functions it declares:
+// `export async function f`, `export const f = async ...`, and `export { f }` / `export { f as g }`.
+func jsExportedAsync(src []byte) map[string]bool {
+	toks := jsTokenize(string(src))
+	async := jsAsyncFunctions(toks, nil)
+	out := map[string]bool{}
+	if len(async) == 0 {
+		return out
+	}
+	for k := 0; k+3 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "export" {
+			continue
+		}
+		switch next := toks[k+1]; {
+		case next.text == "async" && toks[k+2].text == "function" && async[toks[k+3].text]:
+			out[toks[k+3].text] = true
+		case (next.text == "const" || next.text == "let") && async[toks[k+2].text]:
+			out[toks[k+2].text] = true
+		case next.text == "{":
+			closeB := jsMatching(toks, k+1)
+			if closeB < 0 || closeB+1 < len(toks) && toks[closeB+1].text == "from" {
+				continue // a re-export: its functions are another module's
+			}
+			for m := k + 2; m < closeB; m++ {
+				if toks[m].kind != 'i' || !async[toks[m].text] || toks[m-1].text != "{" && toks[m-1].text != "," {
+					continue
+				}
+				name := toks[m].text
+				if m+2 < closeB && toks[m+1].text == "as" {
+					name = toks[m+2].text
+				}
+				out[name] = true
+			}
+		}
+	}
+	return out
+}
+
+// jsModuleCandidates are the files a relative import specifier may name, in the order tried: for an
+// ESM-style `.js` specifier the file itself and its TypeScript source; else as written, with each
+// source extension, and as a directory's index.
+func jsModuleCandidates(from, spec string) []string {
+	base := path.Join(path.Dir(from), spec)
+	for _, ext := range []string{".js", ".mjs", ".jsx"} {
+		if stem, ok := strings.CutSuffix(base, ext); ok {
+			return []string{base, stem + ".ts", stem + ".mts", stem + ".tsx"}
+		}
+	}
+	out := []string{base}
+	for _, ext := range []string{".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"} {
+		out = append(out, base+ext)
+	}
+	for _, ext := range []string{".ts", ".tsx", ".js"} {
+		out = append(out, base+"/index"+ext)
+	}
+	return out
 }

@@ -212,3 +212,39 @@ func oneFinding(t *testing.T, res Result, want bool) (Finding, bool) {
 	}
 	return res.Findings[0], true
 }
+
+// TestDefiniteBugsUnawaitedImportedAsync: an async function exported by a relative module counts as
+// one of the file's, through an alias and an ESM-style .js specifier too; a type-only import, a
+// module that exports a sync function of that name, and a package import do not.
+func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
+	const api = "export type User = { id: string; admin: boolean };\n\nexport async function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\nexport function cached(id: string): User {\n  return { id, admin: false };\n}\n\nconst loadUser = async (id: string) => fetchUser(id);\nexport { loadUser as getUser };\n"
+	cases := []struct {
+		name, src string
+		line      int
+		title     string
+	}{
+		{name: "named import", src: "import { fetchUser } from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.admin;\n}\n",
+			line: 4, title: "`fetchUser()` is async and its result is not awaited: `user.admin`"},
+		{name: "alias and .js specifier", src: "import { fetchUser as load, cached } from \"./api.js\";\n\nexport function canDelete(id: string) {\n  return load(id).admin && cached(id).admin;\n}\n",
+			line: 4, title: "`load()` is async and its result is not awaited: `load(...).admin`"},
+		{name: "exported under another name", src: "import { getUser } from \"./api\";\n\nexport function canDelete(id: string) {\n  const u = getUser(id);\n  return u.admin;\n}\n",
+			line: 4, title: "`getUser()` is async"},
+
+		{name: "clean: a sync export", src: "import { cached } from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = cached(id);\n  return user.admin;\n}\n"},
+		{name: "clean: type-only import", src: "import type { User } from \"./api\";\nimport { fetchUser } from \"lib-api\";\n\nexport function canDelete(id: string) {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin;\n}\n"},
+		{name: "clean: awaited", src: "import { fetchUser } from \"./api\";\n\nexport async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
+		{name: "clean: a local of the same name shadows it", src: "import { fetchUser } from \"./api\";\n\nexport function run(fetchUser: (id: string) => { admin: boolean }) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n", "src/api.ts", api}, []string{"src/admin.ts", tc.src})
+			f, ok := oneFinding(t, res, tc.line != 0)
+			if !ok {
+				return
+			}
+			if f.Line != tc.line || f.Path != "src/admin.ts" || !strings.HasPrefix(f.Title, tc.title) {
+				t.Fatalf("finding = %+v, want line %d: %q", f, tc.line, tc.title)
+			}
+		})
+	}
+}
