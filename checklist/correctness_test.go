@@ -154,47 +154,33 @@ func TestDefiniteBugsIgnoredPaths(t *testing.T) {
 // is not.
 func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
 	const decl = "type User = { id: string; admin: boolean };\n\nasync function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\n"
-	cases := []struct {
-		name, body string
-		line       int // of the finding, counted in body; 0 for none
-		title      string
-	}{
-		{name: "the corpus case: a cast hides it", body: "export function canDelete(id: string): boolean {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin === true;\n}\n",
+	cases := []jsCase{
+		{name: "the corpus case: a cast hides it", src: "export function canDelete(id: string): boolean {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin === true;\n}\n",
 			line: 2, title: "`fetchUser()` is async and its result is not awaited: `user.admin` is always undefined"},
-		{name: "no cast, optional chaining", body: "export async function name(id: string) {\n  const user = fetchUser(id);\n  return user?.id ?? \"\";\n}\n",
+		{name: "no cast, optional chaining", src: "export async function name(id: string) {\n  const user = fetchUser(id);\n  return user?.id ?? \"\";\n}\n",
 			line: 2, title: "`fetchUser()` is async and its result is not awaited: `user.id`"},
-		{name: "read on the call", body: "export function isAdmin(id: string) {\n  return fetchUser(id).admin;\n}\n",
+		{name: "read on the call", src: "export function isAdmin(id: string) {\n  return fetchUser(id).admin;\n}\n",
 			line: 2, title: "`fetchUser()` is async and its result is not awaited: `fetchUser(...).admin`"},
-		{name: "an async arrow", body: "const load = async (id: string) => ({ id });\nexport function f() {\n  const x = load(\"1\");\n  return x.id;\n}\n",
+		{name: "an async arrow", src: "const load = async (id: string) => ({ id });\nexport function f() {\n  const x = load(\"1\");\n  return x.id;\n}\n",
 			line: 3, title: "`load()` is async"},
 
-		{name: "clean: awaited", body: "export async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
-		{name: "clean: awaited later", body: "export async function canDelete(id: string) {\n  const user = fetchUser(id);\n  log(user.admin);\n  return (await user).admin;\n}\n"},
-		{name: "clean: then", body: "export function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.then((u) => u.admin);\n}\n"},
-		{name: "clean: returned", body: "export function get(id: string) {\n  const user = fetchUser(id);\n  return user;\n}\n"},
-		{name: "clean: passed on", body: "export function all(ids: string[]) {\n  const first = fetchUser(ids[0]);\n  return Promise.all([first]);\n}\n"},
-		{name: "clean: a Promise cast", body: "export function get(id: string) {\n  const user = fetchUser(id) as Promise<User>;\n  return user.catch(() => null);\n}\n"},
-		{name: "clean: a parameter of the same name", body: "export function run(fetchUser: (id: string) => User) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
-		{name: "clean: a method of that name", body: "export function run(api: Api) {\n  const user = api.fetchUser(\"1\");\n  return user.admin;\n}\n"},
-		{name: "clean: a property set", body: "export function run() {\n  const user = fetchUser(\"1\");\n  user.admin = true;\n}\n"},
+		{name: "clean: awaited", src: "export async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
+		{name: "clean: awaited later", src: "export async function canDelete(id: string) {\n  const user = fetchUser(id);\n  log(user.admin);\n  return (await user).admin;\n}\n"},
+		{name: "clean: then", src: "export function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.then((u) => u.admin);\n}\n"},
+		{name: "clean: returned", src: "export function get(id: string) {\n  const user = fetchUser(id);\n  return user;\n}\n"},
+		{name: "clean: passed on", src: "export function all(ids: string[]) {\n  const first = fetchUser(ids[0]);\n  return Promise.all([first]);\n}\n"},
+		{name: "clean: a Promise cast", src: "export function get(id: string) {\n  const user = fetchUser(id) as Promise<User>;\n  return user.catch(() => null);\n}\n"},
+		{name: "clean: a parameter of the same name", src: "export function run(fetchUser: (id: string) => User) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
+		{name: "clean: a method of that name", src: "export function run(api: Api) {\n  const user = api.fetchUser(\"1\");\n  return user.admin;\n}\n"},
+		{name: "clean: a property set", src: "export function run() {\n  const user = fetchUser(\"1\");\n  user.admin = true;\n}\n"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/admin.ts", decl + tc.body})
-			f, ok := oneFinding(t, res, tc.line != 0)
-			if !ok {
-				return
-			}
-			if want := strings.Count(decl, "\n") + tc.line; f.Line != want || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
-				t.Fatalf("finding = %+v, want line %d: %q", f, want, tc.title)
-			}
-		})
+	for i := range cases {
+		cases[i].src = decl + cases[i].src
+		if cases[i].line != 0 {
+			cases[i].line += strings.Count(decl, "\n")
+		}
 	}
-	// an async generator's result has next(): not a Promise
-	gen := "async function* rows() { yield 1; }\nexport function first() {\n  const it = rows();\n  return it.next();\n}\n"
-	if res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n"}, []string{"src/gen.ts", gen}); len(res.Findings) != 0 {
-		t.Fatalf("async generator: %+v", res.Findings)
-	}
+	checkJSCases(t, []string{"package.json", "{}\n"}, cases)
 }
 
 // oneFinding fails the test unless res has exactly one finding when want is set, none otherwise; ok
@@ -218,11 +204,7 @@ func oneFinding(t *testing.T, res Result, want bool) (Finding, bool) {
 // module that exports a sync function of that name, and a package import do not.
 func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 	const api = "export type User = { id: string; admin: boolean };\n\nexport async function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\nexport function cached(id: string): User {\n  return { id, admin: false };\n}\n\nconst loadUser = async (id: string) => fetchUser(id);\nexport { loadUser as getUser };\n"
-	cases := []struct {
-		name, src string
-		line      int
-		title     string
-	}{
+	cases := []jsCase{
 		{name: "named import", src: "import { fetchUser } from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.admin;\n}\n",
 			line: 4, title: "`fetchUser()` is async and its result is not awaited: `user.admin`"},
 		{name: "alias and .js specifier", src: "import { fetchUser as load, cached } from \"./api.js\";\n\nexport function canDelete(id: string) {\n  return load(id).admin && cached(id).admin;\n}\n",
@@ -235,14 +217,28 @@ func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 		{name: "clean: awaited", src: "import { fetchUser } from \"./api\";\n\nexport async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
 		{name: "clean: a local of the same name shadows it", src: "import { fetchUser } from \"./api\";\n\nexport function run(fetchUser: (id: string) => { admin: boolean }) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
 	}
+	checkJSCases(t, []string{"package.json", "{}\n", "src/api.ts", api}, cases)
+}
+
+// jsCase is a JS/TS case of the correctness checks: src is src/admin.ts; line is the finding's line, 0
+// for none.
+type jsCase struct {
+	name, src string
+	line      int
+	title     string
+}
+
+// checkJSCases runs each case on base plus its src/admin.ts; a finding is an error.
+func checkJSCases(t *testing.T, base []string, cases []jsCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := analyzeChange(t, &DefiniteBugs{}, []string{"package.json", "{}\n", "src/api.ts", api}, []string{"src/admin.ts", tc.src})
+			res := analyzeChange(t, &DefiniteBugs{}, base, []string{"src/admin.ts", tc.src})
 			f, ok := oneFinding(t, res, tc.line != 0)
 			if !ok {
 				return
 			}
-			if f.Line != tc.line || f.Path != "src/admin.ts" || !strings.HasPrefix(f.Title, tc.title) {
+			if f.Line != tc.line || f.Path != "src/admin.ts" || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
 				t.Fatalf("finding = %+v, want line %d: %q", f, tc.line, tc.title)
 			}
 		})
