@@ -17,7 +17,10 @@ package checklist
 //   - Python: a parameter whose default is a mutable object ([], {}, set(), list(), dict(), a
 //     defaultdict or deque, a list, dict or set display), which the function mutates in place
 //     (append, extend, update, add, setdefault, ..., `p[k] = v`, `del p[k]`, `p += ...`) and hands
-//     out: returns or yields it, or passes it to a recursive call of itself. The default is built
+//     out: returns or yields it, or passes it to a recursive call of itself. Or, in a method, stores
+//     as it is on the instance (`self.items = items`, the class's only assignment of self.items)
+//     where some method of the class changes it in place: every instance made without the argument
+//     shares one object (CPython's _SharedMemoryTracker had it, fixed by python/cpython#153142). The default is built
 //     once, when def runs, so what one call adds is there in the next, and in what an earlier caller
 //     got back. A default the function only keeps to itself is left alone: that is how state across
 //     calls is kept on purpose (pyparsing's indentedBlock, CPython's difflib). Also left alone: a
@@ -506,6 +509,8 @@ func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
 	var out []Finding
 	depth := 0
 	var defBodies []int // the indent depths of the bodies of the defs around toks[i]
+	type classBody struct{ depth, start, end int }
+	var classes []classBody // the classes around toks[i]
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
@@ -516,6 +521,17 @@ func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
 			for len(defBodies) > 0 && defBodies[len(defBodies)-1] > depth {
 				defBodies = defBodies[:len(defBodies)-1]
 			}
+			for len(classes) > 0 && classes[len(classes)-1].depth > depth {
+				classes = classes[:len(classes)-1]
+			}
+		}
+		if t.kind == 'i' && t.text == "class" && len(defBodies) == 0 && pyStatementStart(toks, i) {
+			if k := pyHeaderEnd(toks, i); k > 0 {
+				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
+					classes = append(classes, classBody{depth: depth + 1, start: start, end: end})
+				}
+			}
+			continue
 		}
 		if t.kind != 'i' || t.text != "def" || !pyStatementStart(toks, i) || i+2 >= len(toks) || toks[i+1].kind != 'i' ||
 			toks[i+2].kind != 'p' || toks[i+2].text != "(" {
@@ -539,9 +555,27 @@ func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
 			continue
 		}
 		defaults := pyMutableDefaults(toks, i+3, closeParen)
+		method := len(classes) > 0 && classes[len(classes)-1].depth == depth && toks[i+3].kind == 'i'
 		for _, d := range defaults {
 			mut := pyMutation(toks, bodyStart, bodyEnd, d.name)
-			if mut == 0 || !pyHandsOut(toks, bodyStart, bodyEnd, d.name, toks[i+1].text) {
+			if mut >= 0 && method {
+				// stored on the instance (self.items = items) and changed there: instances share it
+				c := classes[len(classes)-1]
+				if attr, store := pySelfStore(toks, bodyStart, bodyEnd, toks[i+3].text, d.name); attr != "" {
+					if line := pyAttrMutation(toks, c.start, c.end, toks[i+3].text, attr); line > 0 {
+						if at := anchorLine(written, d.line, t.line, store, line); at > 0 {
+							out = append(out, Finding{Check: Correctness, Severity: SeverityWarning, Path: p, Line: at, Side: diff.Right,
+								Title: fmt.Sprintf("mutable default `%s` becomes `%s.%s`, which the class changes: instances share it", d.display, toks[i+3].text, attr),
+								Body: fmt.Sprintf("A default value is built once, when `def` runs: every instance made without `%s` stores the same "+
+									"object in `%s.%s` (line %d), and what line %d puts into one instance's is in all of theirs. Default to "+
+									"`None` and build a new one (`self.%s = [] if %s is None else %s`).", d.name, toks[i+3].text, attr, store, line,
+									attr, d.name, d.name)})
+						}
+						continue
+					}
+				}
+			}
+			if mut <= 0 || !pyHandsOut(toks, bodyStart, bodyEnd, d.name, toks[i+1].text) {
 				continue
 			}
 			line := anchorLine(written, d.line, t.line, mut)
@@ -718,7 +752,7 @@ func pyBlockEnd(toks []pyToken, indent, end int) int {
 }
 
 // pyMutation returns the line where the body toks[start:end] mutates name in place, 0 when it does
-// not or when it rebinds name anywhere (see the top of the file). Nested def, lambda and class
+// not, -1 when it rebinds name anywhere (see the top of the file). Nested def, lambda and class
 // bodies are skipped.
 func pyMutation(toks []pyToken, start, end int, name string) int {
 	mutLine := 0
@@ -761,20 +795,20 @@ func pyMutation(toks []pyToken, start, end int, name string) int {
 		case "global", "nonlocal", "import":
 			for m := k + 1; m < end && toks[m].kind != 'N'; m++ {
 				if toks[m].kind == 'i' && toks[m].text == name {
-					return 0
+					return -1
 				}
 			}
 			continue
 		case "for":
 			for m := k + 1; m < end && !(toks[m].kind == 'i' && toks[m].text == "in") && toks[m].kind != 'N'; m++ {
 				if toks[m].kind == 'i' && toks[m].text == name {
-					return 0
+					return -1
 				}
 			}
 			continue
 		case "as", "del":
 			if k+1 < end && toks[k+1].kind == 'i' && toks[k+1].text == name && (t.text == "as" || k+2 >= end || toks[k+2].text != "[") {
-				return 0
+				return -1
 			}
 			if t.text == "del" && k+2 < end && toks[k+1].text == name && toks[k+2].text == "[" && mutLine == 0 {
 				mutLine = toks[k+1].line
@@ -790,11 +824,11 @@ func pyMutation(toks []pyToken, start, end int, name string) int {
 		next := toks[k+1]
 		switch {
 		case next.kind == 'p' && (next.text == "=" && depth == 0 || next.text == ":="):
-			return 0 // name = ..., name := ... (name=... inside brackets is a keyword argument)
+			return -1 // name = ..., name := ... (name=... inside brackets is a keyword argument)
 		case next.kind == 'p' && next.text == ":" && atStart:
-			return 0 // name: T = ...
+			return -1 // name: T = ...
 		case next.kind == 'p' && next.text == "," && atStart && pyLineHasAssign(toks, k, end) && pyBeforeAssign(toks, k, end):
-			return 0 // a, name = ... / name, b = ...
+			return -1 // a, name = ... / name, b = ...
 		case next.kind == 'p' && pyMutatingAugOps[next.text]:
 			if mutLine == 0 {
 				mutLine = t.line
@@ -811,7 +845,7 @@ func pyMutation(toks []pyToken, start, end int, name string) int {
 		}
 		if k > start && toks[k-1].kind == 'p' && (toks[k-1].text == "," || toks[k-1].text == "(" || toks[k-1].text == "[") &&
 			pyLineHasAssign(toks, k, end) && pyBeforeAssign(toks, k, end) {
-			return 0 // x, name = ... / (x, name) = ... (or, left alone too, d[x, name] = ...)
+			return -1 // x, name = ... / (x, name) = ... (or, left alone too, d[x, name] = ...)
 		}
 	}
 	return mutLine
@@ -865,6 +899,67 @@ func pyHandsOut(toks []pyToken, start, end int, name, fn string) bool {
 		}
 	}
 	return false
+}
+
+// pyHeaderEnd returns the index of the colon ending the class or def header at toks[i], -1 when none.
+func pyHeaderEnd(toks []pyToken, i int) int {
+	for k := i + 1; k < len(toks) && toks[k].kind != 'N'; k++ {
+		switch {
+		case toks[k].text == "(" || toks[k].text == "[":
+			if k = pyMatching(toks, k); k < 0 {
+				return -1
+			}
+		case toks[k].text == ":":
+			return k - 1 // pyDefBody starts after a closing bracket or name: it looks for the colon
+		}
+	}
+	return -1
+}
+
+// pySelfStore returns the attribute a method body stores name in as it is (`self.attr = name` as a
+// statement of its own) and the line, "" when it does not.
+func pySelfStore(toks []pyToken, start, end int, self, name string) (string, int) {
+	for k := start; k+4 < end; k++ {
+		if toks[k].text == self && toks[k+1].text == "." && toks[k+2].kind == 'i' && toks[k+3].text == "=" &&
+			toks[k+4].text == name && (k+5 >= end || toks[k+5].kind == 'N' || toks[k+5].text == ";") &&
+			(k == start || toks[k-1].kind == 'N' || toks[k-1].kind == '>' || toks[k-1].kind == '<') {
+			return toks[k+2].text, toks[k].line
+		}
+	}
+	return "", 0
+}
+
+// pyAttrMutation returns the line where the class body toks[start:end] changes self.attr in place
+// (self.attr.append(...), self.attr[k] = v, self.attr += ...), 0 when it does not or when it assigns
+// self.attr more than once (the store): then an instance may get an object of its own.
+func pyAttrMutation(toks []pyToken, start, end int, self, attr string) int {
+	stores, line := 0, 0
+	for k := start; k+3 < end; k++ {
+		if toks[k].text != self || toks[k+1].text != "." || toks[k+2].text != attr || (k > start && toks[k-1].text == ".") {
+			continue
+		}
+		next := toks[k+3]
+		switch {
+		case next.text == "=":
+			stores++
+		case next.kind == 'p' && pyMutatingAugOps[next.text]:
+			if line == 0 {
+				line = toks[k].line
+			}
+		case next.text == "." && k+5 < end && toks[k+4].kind == 'i' && pyMutators[toks[k+4].text] && toks[k+5].text == "(":
+			if line == 0 {
+				line = toks[k].line
+			}
+		case next.text == "[":
+			if c := pyMatching(toks, k+3); c > 0 && c+1 < end && (toks[c+1].text == "=" || pyMutatingAugOps[toks[c+1].text]) && line == 0 {
+				line = toks[k].line
+			}
+		}
+	}
+	if stores != 1 {
+		return 0
+	}
+	return line
 }
 
 // pySkipBlock returns the index of the last token of the def or class statement starting at k.

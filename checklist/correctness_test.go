@@ -114,6 +114,18 @@ func TestDefiniteBugsPythonMutableDefault(t *testing.T) {
 		{name: "clean: state only the function keeps (pyparsing indentedBlock)",
 			src: "def indentedBlock(expr, indentStack, indent=True, backup_stacks=[]):\n    backup_stacks.append(indentStack[:])\n\n    def reset_stack():\n        indentStack[:] = backup_stacks[-1]\n\n    return expr\n"},
 		{name: "clean: only its length is returned", src: "def count(x, seen=[]):\n    seen.append(x)\n    return len(seen)\n"},
+		{name: "stored on the instance, changed in another method", src: "class Cart:\n    def __init__(self, owner, items=[]):\n        self.owner = owner\n        self.items = items\n\n    def add(self, x):\n        self.items.append(x)\n",
+			line: 2, title: "mutable default `items=[]` becomes `self.items`, which the class changes: instances share it"},
+		{name: "stored on the instance, a dict set by key", src: "class Registry:\n    def __init__(self, routes={}):\n        self.routes = routes\n\n    def route(self, path, fn):\n        self.routes[path] = fn\n",
+			line: 2, title: "mutable default `routes={}` becomes `self.routes`"},
+		// CPython 3.11 Lib/multiprocessing/managers.py, _SharedMemoryTracker: a true one, fixed later
+		// by python/cpython#153142 (gh-153141, "Fix mutable default argument in
+		// _SharedMemoryTracker.__init__").
+		{name: "CPython _SharedMemoryTracker", src: "class _SharedMemoryTracker:\n    \"Manages one or more shared memory segments.\"\n\n    def __init__(self, name, segment_names=[]):\n        self.shared_memory_context_name = name\n        self.segment_names = segment_names\n\n    def register_segment(self, segment_name):\n        self.segment_names.append(segment_name)\n",
+			line: 4, title: "mutable default `segment_names=[]` becomes `self.segment_names`"},
+		{name: "clean: copied onto the instance", src: "class Cart:\n    def __init__(self, items=[]):\n        self.items = list(items)\n\n    def add(self, x):\n        self.items.append(x)\n"},
+		{name: "clean: stored, only read", src: "class Cart:\n    def __init__(self, items=[]):\n        self.items = items\n\n    def total(self):\n        return sum(self.items)\n"},
+		{name: "clean: stored, but another method gives it a new list", src: "class Cart:\n    def __init__(self, items=[]):\n        self.items = items\n\n    def clear(self):\n        self.items = []\n\n    def add(self, x):\n        self.items.append(x)\n"},
 		{name: "clean: the None idiom", src: "def add_favorite(city, favorites=None):\n    if favorites is None:\n        favorites = []\n    favorites.append(city)\n    return favorites\n"},
 		{name: "clean: copied first", src: "def add_favorite(city, favorites=[]):\n    favorites = list(favorites)\n    favorites.append(city)\n    return favorites\n"},
 		{name: "clean: read only", src: "def total(prices=[], extra={}):\n    return sum(prices) + len(extra.get('x', []))\n"},
