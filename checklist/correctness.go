@@ -1254,7 +1254,7 @@ func (j *jsAsyncExports) of(from, spec string) map[string]bool {
 			j.files[p] = true
 		}
 	}
-	for _, cand := range jsModuleCandidates(from, spec) {
+	for _, cand := range JSImportCandidates(path.Dir(from), spec) {
 		if !j.files[cand] {
 			continue
 		}
@@ -1347,22 +1347,21 @@ func jsExportedAsync(src []byte) map[string]bool {
 	return out
 }
 
-// jsModuleCandidates are the files a relative import specifier may name, in the order tried: for an
-// ESM-style `.js` specifier the file itself and its TypeScript source; else as written, with each
-// source extension, and as a directory's index.
-func jsModuleCandidates(from, spec string) []string {
-	base := path.Join(path.Dir(from), spec)
-	for _, ext := range []string{".js", ".mjs", ".jsx"} {
-		if stem, ok := strings.CutSuffix(base, ext); ok {
-			return []string{base, stem + ".ts", stem + ".mts", stem + ".tsx"}
-		}
+// JSImportCandidates are the files a relative JS/TS import specifier may name from a file in dir:
+// as written, with each source extension, as a directory's index, and a TypeScript file for an
+// ESM-style "./x.js". A bare (package) specifier has none. review's context index resolves imports
+// with it too.
+func JSImportCandidates(dir, spec string) []string {
+	if !strings.HasPrefix(spec, ".") {
+		return nil
 	}
-	out := []string{base}
-	for _, ext := range []string{".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"} {
+	base := path.Join(dir, spec)
+	var out []string
+	for _, ext := range []string{"", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", "/index.ts", "/index.tsx", "/index.js", "/index.jsx"} {
 		out = append(out, base+ext)
 	}
-	for _, ext := range []string{".ts", ".tsx", ".js"} {
-		out = append(out, base+"/index"+ext)
+	if stem, ok := strings.CutSuffix(base, ".js"); ok { // TypeScript's "./x.js" names x.ts
+		out = append(out, stem+".ts", stem+".tsx")
 	}
 	return out
 }

@@ -938,15 +938,9 @@ func (ix *repoIndex) resolveImport(lang, dir, spec string) []string {
 	var cands []string
 	switch lang {
 	case langJSCtx:
-		if !strings.HasPrefix(spec, ".") {
+		cands = checklist.JSImportCandidates(dir, spec)
+		if cands == nil {
 			return nil
-		}
-		base := path.Join(dir, spec)
-		for _, ext := range []string{"", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", "/index.ts", "/index.tsx", "/index.js", "/index.jsx"} {
-			cands = append(cands, base+ext)
-		}
-		if strings.HasSuffix(base, ".js") { // TypeScript's "./x.js" names x.ts
-			cands = append(cands, strings.TrimSuffix(base, ".js")+".ts", strings.TrimSuffix(base, ".js")+".tsx")
 		}
 	case langPyCtx:
 		var rel string
