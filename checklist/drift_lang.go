@@ -805,8 +805,7 @@ func pyShapes(p string, src []byte) []*fnShape {
 			}
 			continue
 		}
-		if t.kind != 'i' || (t.text != "def" && t.text != "class") || (i > 0 && toks[i-1].kind != 'N' && toks[i-1].kind != '>' && toks[i-1].kind != '<' &&
-			!(toks[i-1].kind == 'i' && toks[i-1].text == "async")) {
+		if t.kind != 'i' || (t.text != "def" && t.text != "class") || !pyStatementStart(toks, i) {
 			continue
 		}
 		if i+1 >= len(toks) || toks[i+1].kind != 'i' {
@@ -826,17 +825,7 @@ func pyShapes(p string, src []byte) []*fnShape {
 			continue
 		}
 		bodyStart := j + 2
-		level := 1
-		k := bodyStart
-		for ; k < len(toks) && level > 0; k++ {
-			switch toks[k].kind {
-			case '>':
-				level++
-			case '<':
-				level--
-			}
-		}
-		bodyEnd := k - 1 // the closing DEDENT
+		bodyEnd := min(pyBlockEnd(toks, j+1, len(toks)), len(toks)-1) // the closing DEDENT
 		display := module + "." + name
 		method := ""
 		if len(scopes) > 0 && scopes[len(scopes)-1].class && scopes[len(scopes)-1].depth == depth {
