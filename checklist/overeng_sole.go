@@ -87,32 +87,32 @@ func (a *SoleImplementation) Analyze(ctx context.Context, in *Input) (Result, er
 	if len(cands) == 0 {
 		return Result{}, nil
 	}
-	all, err := in.Tree.ListFiles(ctx)
+	scan, err := newSoleScan(ctx, in.Tree)
 	if err != nil {
-		return Result{}, fmt.Errorf("over-engineering: list files: %w", err)
+		return Result{}, err
 	}
 	maxFiles := driftMaxFiles(a.MaxFiles, in.Tree)
 	var res Result
 	for _, c := range cands {
-		lib, err := soleLibrary(ctx, in.Tree, all, c)
+		lib, err := scan.library(c)
 		if err != nil {
 			return Result{}, err
 		}
 		if lib && c.public {
 			continue
 		}
-		impls, note, err := soleImplementations(ctx, in.Tree, all, c, maxFiles)
+		if n := len(scan.files[c.lang]); n > maxFiles {
+			res.Notes = appendUnique(res.Notes, fmt.Sprintf("over-engineering: implementations of %s not counted: %d files, more than %d", c.name, n, maxFiles))
+			continue
+		}
+		impls, err := scan.implementations(c)
 		if err != nil {
 			return Result{}, err
-		}
-		if note != "" {
-			res.Notes = appendUnique(res.Notes, note)
-			continue
 		}
 		if len(impls) != 1 {
 			continue
 		}
-		if derived, err := soleHasSubclass(ctx, in.Tree, all, c.lang, impls[0]); err != nil || derived {
+		if derived, err := scan.hasSubclass(c.lang, impls[0]); err != nil || derived {
 			if err != nil {
 				return Result{}, err
 			}
@@ -142,11 +142,6 @@ func soleDeclaredIn(lang string, base []byte, name string) bool {
 		return false
 	}
 	if lang == "python" {
-		for _, c := range pyAbstractBases("", base) {
-			if c.name == name {
-				return true
-			}
-		}
 		return bytes.Contains(base, []byte("class "+name))
 	}
 	return bytes.Contains(base, []byte("interface "+name))
@@ -244,14 +239,92 @@ func tsMethodInterfaces(p string, src []byte) []soleCandidate {
 	return out
 }
 
-// soleLibrary reports whether the project holding c publishes a package (see the top of the file).
-func soleLibrary(ctx context.Context, tree Tree, all []string, c soleCandidate) (bool, error) {
-	have := map[string]bool{}
-	for _, p := range all {
-		have[p] = true
+// soleScan is the tree as the implementation counts see it, listed once per review.
+type soleScan struct {
+	ctx   context.Context
+	tree  Tree
+	has   map[string]bool     // every file
+	files map[string][]string // the files of each language the counts read (driftLang)
+}
+
+func newSoleScan(ctx context.Context, tree Tree) (*soleScan, error) {
+	all, err := tree.ListFiles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("over-engineering: list files: %w", err)
 	}
+	s := &soleScan{ctx: ctx, tree: tree, has: make(map[string]bool, len(all)), files: map[string][]string{}}
+	for _, p := range all {
+		s.has[p] = true
+		if lang := driftLang(p); lang != "" && !correctnessIgnoredPath(p) && !soleBuildOutput(p) {
+			s.files[lang] = append(s.files[lang], p)
+		}
+	}
+	return s, nil
+}
+
+// each calls fn with every file of lang whose text holds name, until fn says stop.
+func (s *soleScan) each(lang, name string, fn func(p string, src []byte) (stop bool)) error {
+	for _, p := range s.files[lang] {
+		src, err := readHandWritten(s.ctx, s.tree, p)
+		if err != nil {
+			return fmt.Errorf("over-engineering: %w", err)
+		}
+		if bytes.Contains(src, []byte(name)) && fn(p, src) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// implementations returns the classes of the tree that implement c; nil (no decision) when something
+// else may implement or extend it.
+func (s *soleScan) implementations(c soleCandidate) ([]string, error) {
+	var impls []string
+	undecided := false
+	err := s.each(c.lang, c.name, func(p string, src []byte) bool {
+		var found []string
+		ok := true
+		if c.lang == "python" {
+			found, ok = pySubclassesOf(src, c.name)
+		} else {
+			found, ok = tsImplementationsOf(src, c.name, p == c.path)
+		}
+		impls = append(impls, found...)
+		undecided = !ok
+		return !ok || len(impls) > 1
+	})
+	if undecided {
+		return nil, err
+	}
+	return impls, err
+}
+
+// hasSubclass reports whether a class of the tree derives from the class name (Python: names it
+// among its bases; TS/JS: extends it).
+func (s *soleScan) hasSubclass(lang, name string) (bool, error) {
+	derived := false
+	err := s.each(lang, name, func(_ string, src []byte) bool {
+		if lang == "python" {
+			subs, _ := pySubclassesOf(src, name)
+			derived = len(subs) > 0
+			return derived
+		}
+		toks := jsTokenize(string(src))
+		for k := 1; k < len(toks); k++ {
+			if toks[k].text == name && toks[k-1].text == "extends" {
+				derived = true
+			}
+		}
+		return derived
+	})
+	return derived, err
+}
+
+// library reports whether the project holding c publishes a package (see the top of the file): the
+// nearest manifest of its language up from c's directory says so.
+func (s *soleScan) library(c soleCandidate) (bool, error) {
 	read := func(p string) ([]byte, error) {
-		b, err := tree.ReadFile(ctx, p)
+		b, err := s.tree.ReadFile(s.ctx, p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
@@ -268,17 +341,17 @@ func soleLibrary(ctx context.Context, tree Tree, all []string, c soleCandidate) 
 			return dir + "/" + name
 		}
 		if c.lang == "python" {
-			if have[join("setup.py")] || have[join("setup.cfg")] {
+			if s.has[join("setup.py")] || s.has[join("setup.cfg")] {
 				return true, nil
 			}
-			if have[join("pyproject.toml")] {
+			if s.has[join("pyproject.toml")] {
 				b, err := read(join("pyproject.toml"))
 				if err != nil {
 					return false, err
 				}
 				return bytes.Contains(b, []byte("[project]")) || bytes.Contains(b, []byte("[tool.poetry]")), nil
 			}
-		} else if have[join("package.json")] {
+		} else if s.has[join("package.json")] {
 			b, err := read(join("package.json"))
 			if err != nil {
 				return false, err
@@ -298,77 +371,6 @@ func soleLibrary(ctx context.Context, tree Tree, all []string, c soleCandidate) 
 			return false, nil
 		}
 	}
-}
-
-// soleImplementations returns the classes of the tree that implement c, or nil and a note when the
-// tree has more files of the language than maxFiles; nil (no decision) when something else may
-// implement or extend it.
-func soleImplementations(ctx context.Context, tree Tree, all []string, c soleCandidate, maxFiles int) ([]string, string, error) {
-	var files []string
-	for _, p := range all {
-		if driftLang(p) != c.lang || correctnessIgnoredPath(p) || soleBuildOutput(p) {
-			continue
-		}
-		files = append(files, p)
-	}
-	if len(files) > maxFiles {
-		return nil, fmt.Sprintf("over-engineering: implementations of %s not counted: %d files, more than %d", c.name, len(files), maxFiles), nil
-	}
-	var impls []string
-	for _, p := range files {
-		src, err := readHandWritten(ctx, tree, p)
-		if err != nil {
-			return nil, "", fmt.Errorf("over-engineering: %w", err)
-		}
-		if !bytes.Contains(src, []byte(c.name)) {
-			continue
-		}
-		var found []string
-		var ok bool
-		if c.lang == "python" {
-			found, ok = pySubclassesOf(src, c.name)
-		} else {
-			found, ok = tsImplementationsOf(src, c.name, p == c.path)
-		}
-		if !ok {
-			return nil, "", nil
-		}
-		impls = append(impls, found...)
-		if len(impls) > 1 {
-			return impls, "", nil
-		}
-	}
-	return impls, "", nil
-}
-
-// soleHasSubclass reports whether a class of the tree derives from the class name (Python: names it
-// among its bases; TS/JS: extends it).
-func soleHasSubclass(ctx context.Context, tree Tree, all []string, lang, name string) (bool, error) {
-	for _, p := range all {
-		if driftLang(p) != lang || correctnessIgnoredPath(p) || soleBuildOutput(p) {
-			continue
-		}
-		src, err := readHandWritten(ctx, tree, p)
-		if err != nil {
-			return false, fmt.Errorf("over-engineering: %w", err)
-		}
-		if !bytes.Contains(src, []byte(name)) {
-			continue
-		}
-		if lang == "python" {
-			if subs, _ := pySubclassesOf(src, name); len(subs) > 0 {
-				return true, nil
-			}
-			continue
-		}
-		toks := jsTokenize(string(src))
-		for k := 1; k < len(toks); k++ {
-			if toks[k].text == name && toks[k-1].text == "extends" {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
 }
 
 // soleBuildOutput: compiled and bundled copies of the sources.
