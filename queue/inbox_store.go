@@ -288,12 +288,12 @@ func (s *sqliteInbox) flush(ctx context.Context) (err error) {
 
 // checkpoint copies the inbox's WAL into its file (PASSIVE: it never waits for a reader; the inbox
 // has none but its own connection). The next accept transaction then writes the WAL from its start.
-func (s *sqliteInbox) checkpoint(ctx context.Context) (frames int, err error) {
-	var busy, done int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done); err != nil {
+func (s *sqliteInbox) checkpoint(ctx context.Context) (int, error) {
+	var busy, walFrames, copied int // the pragma's row: busy, frames in the WAL, frames checkpointed
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walFrames, &copied); err != nil {
 		return 0, fmt.Errorf("checkpoint inbox: %w", err)
 	}
-	return done, nil
+	return copied, nil
 }
 
 func (s *sqliteInbox) prune(ctx context.Context, before time.Time) (int64, error) {
