@@ -1,0 +1,380 @@
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// ---- JavaScript / TypeScript: the result of an async function used as its value ----
+
+// jsPromiseMembers are the members a Promise (or any object) has: using one of them is using the
+// promise, not a mistake.
+var jsPromiseMembers = map[string]bool{"then": true, "catch": true, "finally": true, "constructor": true,
+	"toString": true, "valueOf": true, "hasOwnProperty": true, "isPrototypeOf": true, "propertyIsEnumerable": true,
+	"toLocaleString": true, "__proto__": true}
+
+// jsAsyncFunctions returns the names the file declares, once and only as such, as async functions
+// (`async function f(`, `const f = async (...) =>`, `const f = async x =>`, `const f = async function(`),
+// and the names of imported, the local names of named imports known to be async functions of their
+// module; async generators, methods and names declared in any other way too are left out.
+func jsAsyncFunctions(toks []shapeJSToken, imported map[string]bool) map[string]bool {
+	async, other := map[string]bool{}, map[string]bool{}
+	for k := 0; k+2 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		switch t.text {
+		case "function":
+			if toks[k+1].kind == 'i' {
+				if k > 0 && toks[k-1].kind == 'i' && toks[k-1].text == "async" {
+					async[toks[k+1].text] = true
+				} else {
+					other[toks[k+1].text] = true
+				}
+			} else if toks[k+1].text == "*" && toks[k+2].kind == 'i' {
+				other[toks[k+2].text] = true // a generator, async or not
+			}
+		case "const", "let", "var":
+			if toks[k+1].kind != 'i' {
+				continue
+			}
+			name := toks[k+1].text
+			if toks[k+2].text != "=" || k+4 >= len(toks) || toks[k+3].text != "async" {
+				other[name] = true
+				continue
+			}
+			switch nt := toks[k+4]; {
+			case nt.text == "(", nt.kind == 'i' && nt.text != "function" && k+5 < len(toks) && toks[k+5].text == "=>":
+				async[name] = true
+			case nt.text == "function" && k+5 < len(toks) && toks[k+5].text != "*":
+				async[name] = true
+			default:
+				other[name] = true
+			}
+		case "class", "import", "enum", "namespace":
+			if toks[k+1].kind == 'i' {
+				other[toks[k+1].text] = true
+			}
+		}
+	}
+	// every identifier of an import statement's bindings; the names of import and export lists are
+	// not uses (below)
+	lists := map[int]bool{}
+	for k := 0; k+1 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' || (t.text != "import" && t.text != "export") || t.text == "export" && toks[k+1].text != "{" {
+			continue // export default ..., export const ...: not a list
+		}
+		// the bindings end at from, at the closing brace, or at a side-effect import's specifier
+		for m := k + 1; m < len(toks) && toks[m].text != "from" && toks[m].text != ";" && toks[m].kind != 's'; m++ {
+			lists[m] = true
+			if t.text == "import" && toks[m].kind == 'i' && !imported[toks[m].text] {
+				other[toks[m].text] = true
+			}
+			if toks[m].text == "}" {
+				break
+			}
+		}
+	}
+	for n := range imported {
+		async[n] = true
+	}
+	// A bare reference other than a call may be a parameter, a destructured binding or an
+	// assignment of the same name: the declaration in sight may not be the one called.
+	for k, t := range toks {
+		if t.kind != 'i' || !async[t.text] || lists[k] || k+1 < len(toks) && toks[k+1].text == "(" {
+			continue
+		}
+		if k > 0 {
+			switch toks[k-1].text {
+			case ".", "?.", "function", "const", "let", "var":
+				continue
+			}
+		}
+		other[t.text] = true
+	}
+	for n := range other {
+		delete(async, n)
+	}
+	return async
+}
+
+// jsUnawaitedResults reports `const v = f(...)` (casts allowed) with f an async function of the file,
+// when every later use of v in its block reads a property a Promise does not have (v.admin, v?.id,
+// v["id"]): the property is always undefined. And the same read straight on the call, f(...).admin.
+// Any other use of v (await v, return v, f(v), v.then, a reassignment) leaves it alone, as does a
+// cast or annotation that names Promise.
+//
+// An imported function counts when resolve (nil: none) says the module of a relative named import
+// exports it as an async function.
+func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve func(from, spec string) map[string]bool) []Finding {
+	toks := jsTokenize(string(src))
+	imported := map[string]bool{}
+	if resolve != nil {
+		for _, im := range jsNamedImports(toks) {
+			if resolve(p, im.spec)[im.name] {
+				imported[im.local] = true
+			}
+		}
+	}
+	async := jsAsyncFunctions(toks, imported)
+	if len(async) == 0 {
+		return nil
+	}
+	var out []Finding
+	report := func(line int, fn, what string) {
+		out = append(out, Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
+			Title: fmt.Sprintf("`%s()` is async and its result is not awaited: %s is always undefined", fn, what),
+			Body: fmt.Sprintf("`%s` is an async function, so the call returns a Promise; a Promise has no such property, so %s "+
+				"is `undefined` whatever the function resolves to. Await the call (`await %s(...)`, in an async function).", fn, what, fn)})
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' || !async[t.text] || toks[k+1].text != "(" {
+			continue
+		}
+		if k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?." || toks[k-1].text == "await" || toks[k-1].text == "new" ||
+			toks[k-1].text == "function") {
+			continue
+		}
+		closeP := jsMatching(toks, k+1)
+		if closeP < 0 || closeP+2 >= len(toks) {
+			continue
+		}
+		// f(...).prop
+		if nt := toks[closeP+1]; (nt.text == "." || nt.text == "?.") && toks[closeP+2].kind == 'i' && !jsPromiseMembers[toks[closeP+2].text] {
+			if written(toks[closeP+2].line) {
+				report(toks[closeP+2].line, t.text, fmt.Sprintf("`%s(...).%s`", t.text, toks[closeP+2].text))
+			}
+			continue
+		}
+		// const v [: T] = f(...) [as T ...]
+		if k < 3 || toks[k-1].text != "=" {
+			continue
+		}
+		decl := k - 2
+		annotated := false
+		if toks[decl].kind != 'i' { // const v: T = f(...)
+			m := k - 2
+			for m > 0 && toks[m].line == t.line && toks[m].text != ":" {
+				if toks[m].text == "Promise" || toks[m].text == "PromiseLike" {
+					annotated = true
+				}
+				m--
+			}
+			decl = m - 1
+		}
+		if annotated || decl < 1 || toks[decl].kind != 'i' || (toks[decl-1].text != "const" && toks[decl-1].text != "let") {
+			continue
+		}
+		v := toks[decl].text
+		end := closeP + 1
+		promiseCast := false
+		for end < len(toks) && toks[end].text == "as" {
+			end++
+			for end < len(toks) && toks[end].text != ";" && toks[end].text != "as" && toks[end].line == toks[end-1].line {
+				if toks[end].text == "Promise" || toks[end].text == "PromiseLike" {
+					promiseCast = true
+				}
+				end++
+			}
+		}
+		if promiseCast || !written(t.line) {
+			continue
+		}
+		if prop, ok := jsOnlyPropertyReads(toks, end, v); ok {
+			report(t.line, t.text, fmt.Sprintf("`%s.%s`", v, prop))
+		}
+	}
+	return out
+}
+
+// jsMatching returns the index of the bracket closing the one at open, -1 when it is not closed.
+func jsMatching(toks []shapeJSToken, open int) int {
+	return matchBracket(len(toks), open, func(k int) (bool, string) { return toks[k].kind == 'p', toks[k].text })
+}
+
+// jsOnlyPropertyReads reports whether every use of v from toks[from] to the end of its block reads a
+// property a Promise does not have (and there is one), returning the first such property.
+func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool) {
+	depth := 0
+	first := ""
+	for k := from; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind == 'p' {
+			if depth += bracketDelta(t.text); depth < 0 {
+				return first, first != ""
+			}
+			continue
+		}
+		if t.kind != 'i' || t.text != v || (k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?.")) {
+			continue
+		}
+		if k > 0 && (toks[k-1].text == "const" || toks[k-1].text == "let" || toks[k-1].text == "var") {
+			return "", false // redeclared in an inner scope
+		}
+		if k+1 >= len(toks) {
+			return "", false
+		}
+		next := toks[k+1]
+		switch {
+		case (next.text == "." || next.text == "?.") && k+2 < len(toks) && toks[k+2].kind == 'i' && !jsPromiseMembers[toks[k+2].text]:
+			if k+3 < len(toks) && (toks[k+3].text == "=" || toks[k+3].text == "(") {
+				return "", false // v.x = ... sets a property; v.x(...) may be a method someone added
+			}
+			if first == "" {
+				first = toks[k+2].text
+			}
+		case next.text == "[" && k+3 < len(toks) && toks[k+2].kind == 's' && toks[k+3].text == "]":
+			if first == "" {
+				first = toks[k+2].text
+			}
+		default:
+			return "", false
+		}
+	}
+	return first, first != ""
+}
+
+// jsAsyncExports reads, once each, the modules relative imports name, for their async exports.
+type jsAsyncExports struct {
+	ctx     context.Context
+	tree    Tree
+	files   map[string]bool            // the tree's files, listed at the first import
+	modules map[string]map[string]bool // by resolved path
+	err     error                      // the first list or read that failed
+}
+
+// of returns the async functions the module spec, imported from the file from, exports (none when it
+// cannot be found or read).
+func (j *jsAsyncExports) of(from, spec string) map[string]bool {
+	if j.err != nil {
+		return nil
+	}
+	if j.files == nil {
+		all, err := j.tree.ListFiles(j.ctx)
+		if err != nil {
+			j.err = fmt.Errorf("list files: %w", err)
+			return nil
+		}
+		j.files = make(map[string]bool, len(all))
+		for _, p := range all {
+			j.files[p] = true
+		}
+	}
+	for _, cand := range JSImportCandidates(path.Dir(from), spec) {
+		if !j.files[cand] {
+			continue
+		}
+		if m, ok := j.modules[cand]; ok {
+			return m
+		}
+		src, err := readHandWritten(j.ctx, j.tree, cand)
+		if err != nil {
+			j.err = err
+			return nil
+		}
+		m := jsExportedAsync(src)
+		j.modules[cand] = m
+		return m
+	}
+	return nil
+}
+
+// jsImport is one binding of a named import from a relative module: import { name as local } from spec.
+type jsImport struct{ name, local, spec string }
+
+// jsNamedImports returns the value (not type) bindings of the file's named imports of relative
+// modules.
+func jsNamedImports(toks []shapeJSToken) []jsImport {
+	var out []jsImport
+	for k := 0; k+2 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" || toks[k+1].text != "{" || (k > 0 && toks[k-1].text == ".") {
+			continue // import type { ... }, a default or namespace import, import(...)
+		}
+		closeB := jsMatching(toks, k+1)
+		if closeB < 0 || closeB+2 >= len(toks) || toks[closeB+1].text != "from" || toks[closeB+2].kind != 's' {
+			continue
+		}
+		spec := strings.Trim(toks[closeB+2].text, "'\"`")
+		if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+			continue
+		}
+		for m := k + 2; m < closeB; m++ {
+			if toks[m].kind != 'i' || toks[m-1].text != "{" && toks[m-1].text != "," {
+				continue
+			}
+			if toks[m].text == "type" && m+1 < closeB && toks[m+1].kind == 'i' {
+				continue // { type T }
+			}
+			im := jsImport{name: toks[m].text, local: toks[m].text, spec: spec}
+			if m+2 < closeB && toks[m+1].text == "as" && toks[m+2].kind == 'i' {
+				im.local = toks[m+2].text
+			}
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// jsExportedAsync returns the names a module exports that are async functions it declares:
+// `export async function f`, `export const f = async ...`, and `export { f }` / `export { f as g }`.
+func jsExportedAsync(src []byte) map[string]bool {
+	toks := jsTokenize(string(src))
+	async := jsAsyncFunctions(toks, nil)
+	out := map[string]bool{}
+	if len(async) == 0 {
+		return out
+	}
+	for k := 0; k+3 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "export" {
+			continue
+		}
+		switch next := toks[k+1]; {
+		case next.text == "async" && toks[k+2].text == "function" && async[toks[k+3].text]:
+			out[toks[k+3].text] = true
+		case (next.text == "const" || next.text == "let") && async[toks[k+2].text]:
+			out[toks[k+2].text] = true
+		case next.text == "{":
+			closeB := jsMatching(toks, k+1)
+			if closeB < 0 || closeB+1 < len(toks) && toks[closeB+1].text == "from" {
+				continue // a re-export: its functions are another module's
+			}
+			for m := k + 2; m < closeB; m++ {
+				if toks[m].kind != 'i' || !async[toks[m].text] || toks[m-1].text != "{" && toks[m-1].text != "," {
+					continue
+				}
+				name := toks[m].text
+				if m+2 < closeB && toks[m+1].text == "as" {
+					name = toks[m+2].text
+				}
+				out[name] = true
+			}
+		}
+	}
+	return out
+}
+
+// JSImportCandidates are the files a relative JS/TS import specifier may name from a file in dir:
+// as written, with each source extension, as a directory's index, and a TypeScript file for an
+// ESM-style "./x.js". A bare (package) specifier has none. review's context index resolves imports
+// with it too.
+func JSImportCandidates(dir, spec string) []string {
+	if !strings.HasPrefix(spec, ".") {
+		return nil
+	}
+	base := path.Join(dir, spec)
+	var out []string
+	for _, ext := range []string{"", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", "/index.ts", "/index.tsx", "/index.js", "/index.jsx"} {
+		out = append(out, base+ext)
+	}
+	if stem, ok := strings.CutSuffix(base, ".js"); ok { // TypeScript's "./x.js" names x.ts
+		out = append(out, stem+".ts", stem+".tsx")
+	}
+	return out
+}
