@@ -1,7 +1,9 @@
 // Command webhookload measures how fast `wfreview serve` acknowledges a burst of webhooks with the
 // embedded default (SQLite) or PostgreSQL (-database): it starts the server on loopback against a
 // stub GitHub and posts bursts of signed pull_request deliveries (by default 400 over 8 connections,
-// 20 rounds). Every 2xx means the review job was committed to the database first (the queue's inbox),
+// 20 rounds). With -separate the server runs in a process of its own (this program re-executed with
+// -serve), as in production, where the load comes from GitHub: the load generator's goroutines then
+// do not queue in the server's Go scheduler, though both processes still share the machine's cores. Every 2xx means the review job was committed to the database first (the queue's inbox),
 // so this is the durable path, fsync included.
 //
 // It prints accepted deliveries per second and the p50/p99/max acknowledgement latency, and the
@@ -19,6 +21,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -39,6 +42,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
@@ -67,8 +71,17 @@ func main() {
 	pause := flag.Duration("pause", time.Second, "pause between bursts (the queued jobs are worked meanwhile)")
 	probeEvery := flag.Duration("probe-interval", 2*time.Millisecond, "interval of the GET /healthz probe during a burst")
 	dbURL := flag.String("database", "", "database URL (default: a SQLite file in a temp dir)")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load; the load only with -separate) to this file")
+	separate := flag.Bool("separate", false, "run the server in a process of its own (this program re-executed with -serve), as in production, where the load comes from GitHub")
+	serve := flag.Bool("serve", false, "internal: only run the server on -database, print its address, stop when stdin closes")
 	flag.Parse()
+	if *serve {
+		if err := serveChild(*dbURL); err != nil {
+			fmt.Fprintln(os.Stderr, "webhookload -serve:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -81,7 +94,7 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *concurrency, *rounds, *pause, *probeEvery, *dbURL); err != nil {
+	if err := run(*n, *concurrency, *rounds, *pause, *probeEvery, *dbURL, *separate); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "webhookload:", err)
 		os.Exit(1)
@@ -137,12 +150,10 @@ type burst struct {
 	acceptWait histogram
 }
 
-func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL string) error {
+func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL string, separate bool) error {
 	if n <= 0 || concurrency <= 0 || rounds <= 0 || probeEvery <= 0 {
 		return errors.New("-n, -concurrency, -rounds and -probe-interval must be positive")
 	}
-	gh := stubGitHub()
-	defer gh.Close()
 	dir, err := os.MkdirTemp("", "webhookload")
 	if err != nil {
 		return err
@@ -151,30 +162,18 @@ func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL stri
 	if dbURL == "" {
 		dbURL = filepath.Join(dir, "wfreview.db")
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
-	op := config.DefaultOperator()
-	op.GitHub.V3APIURL = gh.URL + "/"
-	op.GitHub.App.IntegrationID = 1
-	op.GitHub.App.PrivateKey = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
-	op.GitHub.App.WebhookSecret = secret
-	op.DatabaseURL = dbURL
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := handlers.NewServer(ctx, op, handlers.ServerOptions{Version: "bench", Log: zerolog.Nop()})
+	var base string
+	var stop func() error
+	if separate {
+		base, stop, err = startChild(dbURL)
+	} else {
+		base, stop, err = startServer(ctx, dbURL)
+	}
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
 
 	var probe commitProbe
 	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
@@ -208,12 +207,98 @@ func run(n, concurrency, rounds int, pause, probeEvery time.Duration, dbURL stri
 		fmt.Printf("round %d:      %s\n", r+1, b.line())
 	}
 	final := scrape(client, base)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		return err
 	}
 	printSummary(all, final)
 	return nil
+}
+
+// serveChild is the -serve side of -separate: it runs the server, writes its address as the first
+// line of stdout and stops it when stdin reaches EOF (the parent closed it, or died).
+func serveChild(dbURL string) error {
+	if dbURL == "" {
+		return errors.New("-serve needs -database")
+	}
+	base, stop, err := startServer(context.Background(), dbURL)
+	if err != nil {
+		return err
+	}
+	fmt.Println(base)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return stop()
+}
+
+// startChild re-executes this program with -serve on dbURL and returns the address it printed.
+func startChild(dbURL string) (base string, stop func() error, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(exe, "-serve", "-database", dbURL)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+		return "", nil, fmt.Errorf("server process: %w", err)
+	}
+	return strings.TrimSpace(line), func() error {
+		_ = stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			return fmt.Errorf("server process: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// startServer runs the server in this process, against a stub GitHub, on a loopback port. stop
+// shuts it down and returns its error.
+func startServer(ctx context.Context, dbURL string) (base string, stop func() error, err error) {
+	gh := stubGitHub()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		gh.Close()
+		return "", nil, err
+	}
+	op := config.DefaultOperator()
+	op.GitHub.V3APIURL = gh.URL + "/"
+	op.GitHub.App.IntegrationID = 1
+	op.GitHub.App.PrivateKey = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	op.GitHub.App.WebhookSecret = secret
+	op.DatabaseURL = dbURL
+	ctx, cancel := context.WithCancel(ctx)
+	srv, err := handlers.NewServer(ctx, op, handlers.ServerOptions{Version: "bench", Log: zerolog.Nop()})
+	if err != nil {
+		cancel()
+		gh.Close()
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		gh.Close()
+		return "", nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return "http://" + ln.Addr().String(), func() error {
+		cancel()
+		err := <-done
+		gh.Close()
+		return err
+	}, nil
 }
 
 // sendBurst posts n deliveries from concurrency connections while a ninth connection polls /healthz
