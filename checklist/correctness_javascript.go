@@ -241,19 +241,37 @@ func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool)
 	return first, first != ""
 }
 
-// jsAsyncExports reads, once each, the modules relative imports name, for their async exports.
+// jsAsyncExports reads, once each, the modules relative imports name, for their async exports,
+// following re-exports (`export { f } from "./api"`, `export * from "./api"`) to relative modules.
 type jsAsyncExports struct {
 	ctx     context.Context
 	tree    Tree
 	files   map[string]bool            // the tree's files, listed at the first import
-	modules map[string]map[string]bool // by resolved path
+	modules map[string]map[string]bool // by resolved path: every name it exports, true when async
 	err     error                      // the first list or read that failed
 }
+
+// jsMaxReExportDepth bounds a chain of re-exports (a barrel of barrels).
+const jsMaxReExportDepth = 8
 
 // of returns the async functions the module spec, imported from the file from, exports (none when it
 // cannot be found or read).
 func (j *jsAsyncExports) of(from, spec string) map[string]bool {
-	if j.err != nil {
+	exports := j.exportsOf(from, spec, 0)
+	out := map[string]bool{}
+	for name, async := range exports {
+		if async {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// exportsOf returns every name the module spec (relative to from) exports, true when it is an async
+// function. A module in a re-export cycle, or deeper than jsMaxReExportDepth, exports nothing: a
+// name missing makes fewer findings, never a wrong one.
+func (j *jsAsyncExports) exportsOf(from, spec string, depth int) map[string]bool {
+	if j.err != nil || depth > jsMaxReExportDepth {
 		return nil
 	}
 	if j.files == nil {
@@ -272,18 +290,64 @@ func (j *jsAsyncExports) of(from, spec string) map[string]bool {
 			continue
 		}
 		if m, ok := j.modules[cand]; ok {
-			return m
+			return m // nil while cand is being read: a cycle
 		}
+		j.modules[cand] = nil
 		src, err := readHandWritten(j.ctx, j.tree, cand)
 		if err != nil {
 			j.err = err
 			return nil
 		}
-		m := jsExportedAsync(src)
+		m := j.resolve(cand, jsModuleExportsOf(src), depth)
 		j.modules[cand] = m
 		return m
 	}
 	return nil
+}
+
+// resolve is what the module file exports, its own exports first; a name two `export *` give is
+// ambiguous (importing it fails to link) and is not async.
+func (j *jsAsyncExports) resolve(file string, own jsModuleExports, depth int) map[string]bool {
+	out := map[string]bool{}
+	for name, async := range own.names {
+		out[name] = async
+	}
+	for _, re := range own.reexports {
+		if re.names == nil {
+			continue
+		}
+		src := j.exportsOf(file, re.spec, depth+1)
+		for exported, original := range re.names {
+			out[exported] = src[original]
+		}
+	}
+	starred := map[string]int{}
+	for _, re := range own.reexports {
+		if re.names != nil {
+			continue
+		}
+		for name, async := range j.exportsOf(file, re.spec, depth+1) {
+			if _, explicit := out[name]; (explicit && starred[name] == 0) || name == "default" {
+				continue // the module's own export, or one it names, wins over export *
+			}
+			starred[name]++
+			out[name] = async && starred[name] == 1
+		}
+	}
+	return out
+}
+
+// jsModuleExports is what a module's own text says it exports.
+type jsModuleExports struct {
+	names     map[string]bool // declared and exported here; true for an async function
+	reexports []jsReExport
+}
+
+// jsReExport is `export { a as b } from spec` (names: exported name -> its name in spec) or
+// `export * from spec` (names nil). Only relative specifiers are kept.
+type jsReExport struct {
+	spec  string
+	names map[string]string
 }
 
 // jsImport is one binding of a named import from a relative module: import { name as local } from spec.
@@ -322,38 +386,73 @@ func jsNamedImports(toks []shapeJSToken) []jsImport {
 	return out
 }
 
-// jsExportedAsync returns the names a module exports that are async functions it declares:
-// `export async function f`, `export const f = async ...`, and `export { f }` / `export { f as g }`.
-func jsExportedAsync(src []byte) map[string]bool {
+// jsModuleExportsOf reads a module's exports: `export async function f`, `export const f = async
+// ...` and `export { f }` / `export { f as g }` of its async functions are async; any other export
+// (`export function`, `export class`, `export default`, `export * as ns from`, ...) is a name that
+// is not; `export { ... } from` and `export * from` of a relative module are re-exports.
+func jsModuleExportsOf(src []byte) jsModuleExports {
 	toks := jsTokenize(string(src))
 	async := jsAsyncFunctions(toks, nil)
-	out := map[string]bool{}
-	if len(async) == 0 {
-		return out
+	out := jsModuleExports{names: map[string]bool{}}
+	relative := func(k int) (string, bool) {
+		if k >= len(toks) || toks[k].kind != 's' {
+			return "", false
+		}
+		spec := strings.Trim(toks[k].text, "'\"`")
+		return spec, strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../")
 	}
-	for k := 0; k+3 < len(toks); k++ {
-		if toks[k].kind != 'i' || toks[k].text != "export" {
+	for k := 0; k+2 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "export" || (k > 0 && toks[k-1].text == ".") {
 			continue
 		}
 		switch next := toks[k+1]; {
-		case next.text == "async" && toks[k+2].text == "function" && async[toks[k+3].text]:
-			out[toks[k+3].text] = true
-		case (next.text == "const" || next.text == "let") && async[toks[k+2].text]:
-			out[toks[k+2].text] = true
+		case next.text == "async" && toks[k+2].text == "function" && k+3 < len(toks):
+			out.names[toks[k+3].text] = async[toks[k+3].text]
+		case next.text == "const" || next.text == "let" || next.text == "var" || next.text == "function" ||
+			next.text == "class" || next.text == "enum":
+			if toks[k+2].kind == 'i' {
+				out.names[toks[k+2].text] = async[toks[k+2].text] && next.text != "function" && next.text != "class" && next.text != "enum"
+			}
+		case next.text == "default":
+			out.names["default"] = false
+		case next.text == "*":
+			if toks[k+2].text == "as" && k+3 < len(toks) && toks[k+3].kind == 'i' {
+				out.names[toks[k+3].text] = false // a namespace object
+			} else if toks[k+2].text == "from" {
+				if spec, ok := relative(k + 3); ok {
+					out.reexports = append(out.reexports, jsReExport{spec: spec})
+				}
+			}
 		case next.text == "{":
 			closeB := jsMatching(toks, k+1)
-			if closeB < 0 || closeB+1 < len(toks) && toks[closeB+1].text == "from" {
-				continue // a re-export: its functions are another module's
+			if closeB < 0 {
+				continue
 			}
+			from := closeB+1 < len(toks) && toks[closeB+1].text == "from"
+			spec, rel := relative(closeB + 2)
+			re := jsReExport{spec: spec, names: map[string]string{}}
 			for m := k + 2; m < closeB; m++ {
-				if toks[m].kind != 'i' || !async[toks[m].text] || toks[m-1].text != "{" && toks[m-1].text != "," {
+				if toks[m].kind != 'i' || toks[m-1].text != "{" && toks[m-1].text != "," {
 					continue
 				}
-				name := toks[m].text
-				if m+2 < closeB && toks[m+1].text == "as" {
-					name = toks[m+2].text
+				if toks[m].text == "type" && m+1 < closeB && toks[m+1].kind == 'i' {
+					continue // { type T }
 				}
-				out[name] = true
+				local, exported := toks[m].text, toks[m].text
+				if m+2 < closeB && toks[m+1].text == "as" {
+					exported = toks[m+2].text
+				}
+				switch {
+				case !from:
+					out.names[exported] = async[local]
+				case rel:
+					re.names[exported] = local
+				default:
+					out.names[exported] = false // re-exported from a package: not known
+				}
+			}
+			if from && rel && len(re.names) > 0 {
+				out.reexports = append(out.reexports, re)
 			}
 		}
 	}

@@ -232,6 +232,41 @@ func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 	checkJSCases(t, []string{"package.json", "{}\n", "src/api.ts", api}, cases)
 }
 
+// TestDefiniteBugsUnawaitedReExportedAsync: an async function reached through a barrel (export *,
+// export { f as g } from) counts; one the barrel shadows, a name two export * give, a package's
+// re-export and a namespace re-export do not; a re-export cycle ends.
+func TestDefiniteBugsUnawaitedReExportedAsync(t *testing.T) {
+	base := []string{"package.json", "{}\n",
+		"src/api/users.ts", "export type User = { id: string; admin: boolean };\n\nexport async function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\nexport function cached(id: string): User {\n  return { id, admin: false };\n}\n",
+		"src/api/other.ts", "export function fetchUser(id: string) {\n  return { id, admin: true };\n}\n",
+		"src/api/index.ts", "export * from \"./users\";\nexport type { User } from \"./users\";\n",
+		"src/api/named.ts", "export { fetchUser as loadUser, cached } from \"./users.js\";\n",
+		"src/api/deep.ts", "export * from \"./index\";\n",
+		"src/api/shadow.ts", "export * from \"./users\";\n\nexport function fetchUser(id: string) {\n  return { id, admin: false };\n}\n",
+		"src/api/both.ts", "export * from \"./users\";\nexport * from \"./other\";\n",
+		"src/api/pkg.ts", "export { fetchUser } from \"user-api\";\n",
+		"src/api/ns.ts", "export * as users from \"./users\";\n",
+		"src/api/cycle-a.ts", "export * from \"./cycle-b\";\n\nexport async function fetchAccount(id: string) {\n  return { id, admin: false };\n}\n",
+		"src/api/cycle-b.ts", "export * from \"./cycle-a\";\n",
+	}
+	use := func(imp, call string) string {
+		return imp + "\n\nexport function canDelete(id: string) {\n  const user = " + call + "(id);\n  return user.admin;\n}\n"
+	}
+	cases := []jsCase{
+		{name: "export * barrel (directory index)", src: use(`import { fetchUser } from "./api";`, "fetchUser"), line: 4, title: "`fetchUser()` is async"},
+		{name: "export { as } from, with a .js specifier", src: use(`import { loadUser } from "./api/named";`, "loadUser"), line: 4, title: "`loadUser()` is async"},
+		{name: "a barrel of a barrel", src: use(`import { fetchUser } from "./api/deep";`, "fetchUser"), line: 4, title: "`fetchUser()` is async"},
+		{name: "a re-export cycle still ends", src: use(`import { fetchAccount } from "./api/cycle-b";`, "fetchAccount"), line: 4, title: "`fetchAccount()` is async"},
+
+		{name: "clean: a sync function through the barrel", src: use(`import { cached } from "./api/named";`, "cached")},
+		{name: "clean: the barrel's own export shadows export *", src: use(`import { fetchUser } from "./api/shadow";`, "fetchUser")},
+		{name: "clean: two export * give the name", src: use(`import { fetchUser } from "./api/both";`, "fetchUser")},
+		{name: "clean: re-exported from a package", src: use(`import { fetchUser } from "./api/pkg";`, "fetchUser")},
+		{name: "clean: a namespace re-export", src: "import { users } from \"./api/ns\";\n\nexport function canDelete(id: string) {\n  const user = users.fetchUser(id);\n  return user.admin;\n}\n"},
+	}
+	checkJSCases(t, base, cases)
+}
+
 // jsCase is a JS/TS case of the correctness checks: src is src/admin.ts; line is the finding's line, 0
 // for none.
 type jsCase struct {
