@@ -123,15 +123,9 @@ func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 		}
 	}
 	async := jsAsyncFunctions(toks, imported)
-	if len(async) == 0 {
+	calls := jsAsyncMethodCalls(toks)
+	if len(async) == 0 && len(calls) == 0 {
 		return nil
-	}
-	var out []Finding
-	report := func(line int, fn, what string) {
-		out = append(out, Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
-			Title: fmt.Sprintf("`%s()` is async and its result is not awaited: %s is always undefined", fn, what),
-			Body: fmt.Sprintf("`%s` is an async function, so the call returns a Promise; a Promise has no such property, so %s "+
-				"is `undefined` whatever the function resolves to. Await the call (`await %s(...)`, in an async function).", fn, what, fn)})
 	}
 	for k := 0; k+1 < len(toks); k++ {
 		t := toks[k]
@@ -142,14 +136,28 @@ func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 			toks[k-1].text == "function") {
 			continue
 		}
-		closeP := jsMatching(toks, k+1)
+		calls = append(calls, jsCall{start: k, open: k + 1, fn: t.text})
+	}
+	var out []Finding
+	report := func(line int, fn, what string) {
+		out = append(out, Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
+			Title: fmt.Sprintf("`%s()` is async and its result is not awaited: %s is always undefined", fn, what),
+			Body: fmt.Sprintf("`%s` is an async function, so the call returns a Promise; a Promise has no such property, so %s "+
+				"is `undefined` whatever the function resolves to. Await the call (`await %s(...)`, in an async function).", fn, what, fn)})
+	}
+	for _, c := range calls {
+		k, t := c.start, toks[c.start]
+		if k > 0 && toks[k-1].text == "await" {
+			continue
+		}
+		closeP := jsMatching(toks, c.open)
 		if closeP < 0 || closeP+2 >= len(toks) {
 			continue
 		}
 		// f(...).prop
 		if nt := toks[closeP+1]; (nt.text == "." || nt.text == "?.") && toks[closeP+2].kind == 'i' && !jsPromiseMembers[toks[closeP+2].text] {
 			if written(toks[closeP+2].line) {
-				report(toks[closeP+2].line, t.text, fmt.Sprintf("`%s(...).%s`", t.text, toks[closeP+2].text))
+				report(toks[closeP+2].line, c.fn, fmt.Sprintf("`%s(...).%s`", c.fn, toks[closeP+2].text))
 			}
 			continue
 		}
@@ -188,7 +196,236 @@ func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 			continue
 		}
 		if prop, ok := jsOnlyPropertyReads(toks, end, v); ok {
-			report(t.line, t.text, fmt.Sprintf("`%s.%s`", v, prop))
+			report(t.line, c.fn, fmt.Sprintf("`%s.%s`", v, prop))
+		}
+	}
+	return out
+}
+
+// jsCall is a call of an async function: toks[start] begins the callee (`f` or `this`), toks[open] is
+// its opening parenthesis, fn names it in the finding.
+type jsCall struct {
+	start, open int
+	fn          string
+}
+
+// jsAsyncMethodCalls returns the calls `this.m(...)` (and `this.#m(...)`) made in the body of a class
+// that declares m as an async method or an async arrow property (`m = async (...) => ...`), when no
+// class of the file declares m in any other way (a sync override, an overload signature, a getter,
+// an abstract method). A call inside a nested class, a `function` or an object literal's method is
+// left out: `this` is another object there.
+func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
+	var classes []jsClassScope
+	other := map[string]bool{}
+	for k := 0; k+1 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "class" || (k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?.")) {
+			continue
+		}
+		open := jsClassBody(toks, k+1)
+		if open < 0 {
+			continue
+		}
+		closeB := jsMatching(toks, open)
+		if closeB < 0 {
+			continue
+		}
+		c := jsClassScope{open: open, close: closeB, async: map[string]bool{}}
+		for _, m := range jsClassMembers(toks, open, closeB) {
+			if m.async {
+				c.async[m.name] = true
+			} else {
+				other[m.name] = true
+			}
+		}
+		classes = append(classes, c)
+	}
+	if len(classes) == 0 {
+		return nil
+	}
+	// bodies where this is not the class's instance
+	var foreign [][2]int
+	for k := 0; k+1 < len(toks); k++ {
+		switch {
+		case toks[k].kind == 'i' && toks[k].text == "function":
+			if body := jsFunctionBody(toks, k+1); body >= 0 {
+				foreign = append(foreign, [2]int{body, jsMatching(toks, body)})
+			}
+		case toks[k].kind == 'i' && toks[k+1].text == "(" && k > 0 && !jsControlWords[toks[k].text]:
+			// an object literal's method: { m() {...} }, { async m() {...} }, { *m() {...} }
+			prev := k - 1
+			for prev > 0 && (toks[prev].text == "async" || toks[prev].text == "*" || toks[prev].text == "get" || toks[prev].text == "set") {
+				prev--
+			}
+			if toks[prev].text != "{" && toks[prev].text != "," {
+				continue
+			}
+			if body := jsFunctionBody(toks, k+1); body >= 0 && !jsIsClassBody(prev, classes) {
+				foreign = append(foreign, [2]int{body, jsMatching(toks, body)})
+			}
+		}
+	}
+	var out []jsCall
+	for k := 0; k+3 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "this" || toks[k+1].text != "." {
+			continue
+		}
+		name, open, fn := toks[k+2].text, k+3, "this."+toks[k+2].text
+		if name == "#" && k+4 < len(toks) && toks[k+3].kind == 'i' {
+			name, open, fn = "#"+toks[k+3].text, k+4, "this.#"+toks[k+3].text
+		}
+		if open >= len(toks) || toks[open].text != "(" || other[name] {
+			continue
+		}
+		// the innermost class holding the call declares name async
+		inner := -1
+		for i, c := range classes {
+			if c.open < k && k < c.close && (inner < 0 || c.open > classes[inner].open) {
+				inner = i
+			}
+		}
+		if inner < 0 || !classes[inner].async[name] {
+			continue
+		}
+		inForeign := false
+		for _, r := range foreign {
+			if r[0] > classes[inner].open && r[0] < k && k < r[1] {
+				inForeign = true
+				break
+			}
+		}
+		if !inForeign {
+			out = append(out, jsCall{start: k, open: open, fn: fn})
+		}
+	}
+	return out
+}
+
+// jsClassScope is a class body, toks[open] to toks[close], and the names it declares as async methods.
+type jsClassScope struct {
+	open, close int
+	async       map[string]bool
+}
+
+// jsIsClassBody reports whether toks[brace] opens one of the classes' bodies.
+func jsIsClassBody(brace int, classes []jsClassScope) bool {
+	for _, c := range classes {
+		if c.open == brace {
+			return true
+		}
+	}
+	return false
+}
+
+// jsControlWords are the keywords that a parenthesis and a block may follow: `if (x) {` is not a
+// method.
+var jsControlWords = map[string]bool{"if": true, "for": true, "while": true, "switch": true, "catch": true, "with": true,
+	"return": true, "typeof": true, "await": true, "yield": true, "new": true, "function": true, "super": true, "import": true,
+	"void": true, "delete": true, "in": true, "of": true, "instanceof": true, "case": true, "throw": true}
+
+// jsClassBody returns the index of the brace that opens the body of the class whose header starts at
+// toks[from] (name, extends, implements, type parameters), -1 when none does.
+func jsClassBody(toks []shapeJSToken, from int) int {
+	depth := 0
+	for k := from; k < len(toks) && k < from+200; k++ {
+		switch toks[k].text {
+		case "(", "<", "[":
+			depth++
+		case ")", ">", "]":
+			depth--
+		case ";", "=>":
+			return -1
+		case "{":
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// jsFunctionBody returns the index of the brace that opens the body of the function whose name or
+// parameters start at toks[from] (`f(a) {`, `*g<T>(a): T {`), -1 when there is none in sight.
+func jsFunctionBody(toks []shapeJSToken, from int) int {
+	k := from
+	for k < len(toks) && k < from+8 && toks[k].text != "(" {
+		switch toks[k].text {
+		case "{", ";", "=", ")", "=>":
+			return -1
+		}
+		k++
+	}
+	if k >= len(toks) || toks[k].text != "(" {
+		return -1
+	}
+	closeP := jsMatching(toks, k)
+	if closeP < 0 {
+		return -1
+	}
+	for k = closeP + 1; k < len(toks) && k < closeP+40; k++ {
+		switch toks[k].text {
+		case "{":
+			return k
+		case ";", "=>", "}", ",", ")":
+			return -1
+		}
+	}
+	return -1
+}
+
+// jsMember is a class member's name and whether it is an async method or async arrow property.
+type jsMember struct {
+	name  string
+	async bool
+}
+
+// jsMemberModifiers may come before a class member's name.
+var jsMemberModifiers = map[string]bool{"static": true, "public": true, "private": true, "protected": true, "readonly": true,
+	"override": true, "declare": true, "abstract": true, "accessor": true}
+
+// jsClassMembers returns the members declared at the top level of the class body toks[open:close]:
+// methods (`async m(`, `m(`, `get m(`, `*m(`, overload signatures too) and properties (`m = ...`,
+// `m: T`, `m;`). A member's name starts the body, follows a modifier, `async`, `*`, `get` or `set`,
+// or begins a line after the previous member.
+func jsClassMembers(toks []shapeJSToken, open, closeB int) []jsMember {
+	var out []jsMember
+	depth := 0
+	for m := open + 1; m < closeB; m++ {
+		t := toks[m]
+		if t.kind == 'p' {
+			depth += bracketDelta(t.text)
+			continue
+		}
+		if depth != 0 || t.kind != 'i' || jsMemberModifiers[t.text] || m+1 >= closeB {
+			continue
+		}
+		name, p := t.text, m-1
+		if toks[p].text == "#" {
+			name, p = "#"+t.text, p-1
+		}
+		async, other := false, false
+		for p > open && (jsMemberModifiers[toks[p].text] || toks[p].text == "async" || toks[p].text == "*" || toks[p].text == "get" || toks[p].text == "set") {
+			switch toks[p].text {
+			case "async":
+				async = true
+			case "*", "get", "set":
+				other = true
+			}
+			p--
+		}
+		if p != open && toks[p].text != "}" && toks[p].text != ";" && toks[p].line == t.line {
+			continue
+		}
+		switch next := toks[m+1].text; next {
+		case "(", "<":
+			out = append(out, jsMember{name: name, async: async && !other})
+		case "=":
+			// m = async (...) => ..., m = async x => ..., m = async function (...) {...}
+			arrow := m+3 < closeB && toks[m+2].text == "async" &&
+				(toks[m+3].text == "(" || toks[m+3].text == "function" && m+4 < closeB && toks[m+4].text != "*" ||
+					toks[m+3].kind == 'i' && m+4 < closeB && toks[m+4].text == "=>")
+			out = append(out, jsMember{name: name, async: arrow})
+		case ":", ";", "?", "!":
+			out = append(out, jsMember{name: name})
 		}
 	}
 	return out

@@ -267,6 +267,52 @@ func TestDefiniteBugsUnawaitedReExportedAsync(t *testing.T) {
 	checkJSCases(t, base, cases)
 }
 
+// TestDefiniteBugsUnawaitedAsyncMethod: `this.m(...)` in a class that declares m as an async method
+// (or async arrow property, or #private) counts; where `this` is another object (a nested function,
+// an object literal's method, a nested class) or m is declared sync anywhere in the file, it does not.
+func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
+	class := func(members string, after ...string) string {
+		return "type User = { id: string; admin: boolean };\n\nexport class Users {\n  private cache = new Map<string, User>();\n\n" +
+			"  async fetchUser(id: string): Promise<User> {\n    const res = await fetch(`/api/users/${id}`);\n    return res.json();\n  }\n\n" +
+			"  load = async (id: string) => ({ id, admin: false });\n\n  cached(id: string): User {\n    return this.cache.get(id)!;\n  }\n\n" +
+			members + "}\n" + strings.Join(after, "")
+	}
+	cases := []struct {
+		jsCase
+		marker string // the finding is on the line holding it
+	}{
+		{jsCase{name: "an async method", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n"),
+			title: "`this.fetchUser()` is async and its result is not awaited: `user.admin`"}, "this.fetchUser(id);"},
+		{jsCase{name: "inside an if block", src: class("  canDelete(id: string) {\n    if (id) {\n      const user = this.fetchUser(id);\n      return user.admin;\n    }\n    return false;\n  }\n"),
+			title: "`this.fetchUser()` is async"}, "this.fetchUser(id);"},
+		{jsCase{name: "an async arrow property, read on the call", src: class("  isAdmin(id: string) {\n    return this.load(id).admin;\n  }\n"),
+			title: "`this.load()` is async and its result is not awaited: `this.load(...).admin`"}, "this.load(id).admin"},
+		{jsCase{name: "a #private async method, in an arrow", src: class("  async #get(id: string) {\n    return { id, admin: true };\n  }\n\n  check = (id: string) => {\n    const u = this.#get(id);\n    return u.admin;\n  };\n"),
+			title: "`this.#get()` is async"}, "this.#get(id);"},
+
+		{jsCase{name: "clean: awaited", src: class("  async canDelete(id: string) {\n    const user = await this.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
+		{jsCase{name: "clean: a sync method", src: class("  isAdmin(id: string) {\n    return this.cached(id).admin;\n  }\n")}, ""},
+		{jsCase{name: "clean: in a nested function", src: class("  canDelete(id: string) {\n    function inner(this: Users) {\n      const u = this.fetchUser(id);\n      return u.admin;\n    }\n    return inner;\n  }\n")}, ""},
+		{jsCase{name: "clean: in an object literal's method", src: class("  api() {\n    return {\n      fetchUser: (id: string) => ({ id, admin: true }),\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      },\n    };\n  }\n")}, ""},
+		{jsCase{name: "clean: in a nested class", src: class("  make() {\n    return class {\n      fetchUser(id: string) {\n        return { id, admin: true };\n      }\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      }\n    };\n  }\n")}, ""},
+		{jsCase{name: "clean: a subclass overrides it sync", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n",
+			"\nexport class Fixed extends Users {\n  fetchUser(id: string): any {\n    return { id, admin: true };\n  }\n}\n")}, ""},
+		{jsCase{name: "clean: a method of another object", src: class("  canDelete(id: string, other: Users) {\n    const user = other.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
+	}
+	var js []jsCase
+	for _, tc := range cases {
+		if tc.marker != "" {
+			for i, l := range strings.Split(tc.src, "\n") {
+				if strings.Contains(l, tc.marker) {
+					tc.line = i + 1
+				}
+			}
+		}
+		js = append(js, tc.jsCase)
+	}
+	checkJSCases(t, []string{"package.json", "{}\n"}, js)
+}
+
 // jsCase is a JS/TS case of the correctness checks: src is src/admin.ts; line is the finding's line, 0
 // for none.
 type jsCase struct {
