@@ -330,10 +330,16 @@ func jsClassBody(toks []shapeJSToken, from int) int {
 		switch toks[k].text {
 		case "(", "<", "[":
 			depth++
-		case ")", ">", "]":
-			depth--
-		case ";", "=>":
+		case ")", ">", "]", ">>", ">>>":
+			if depth -= len(toks[k].text); depth < 0 { // >> closes two type argument lists
+				return -1
+			}
+		case ";", "=>", "}":
 			return -1
+		case ":", ",", "=":
+			if depth == 0 {
+				return -1 // `{ class: "x" }`, `f(class, ...)`: not a class
+			}
 		case "{":
 			if depth == 0 {
 				return k

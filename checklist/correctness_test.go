@@ -290,6 +290,8 @@ func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
 		{jsCase{name: "a #private async method, in an arrow", src: class("  async #get(id: string) {\n    return { id, admin: true };\n  }\n\n  check = (id: string) => {\n    const u = this.#get(id);\n    return u.admin;\n  };\n"),
 			title: "`this.#get()` is async"}, "this.#get(id);"},
 
+		{jsCase{name: "a class whose header nests type arguments", src: "export class Repo<T extends Map<string, Array<number>>> {\n  async load(id: string) {\n    return { id, n: 1 };\n  }\n\n  n(id: string) {\n    return this.load(id).n;\n  }\n}\n",
+			title: "`this.load()` is async"}, "this.load(id).n"},
 		{jsCase{name: "clean: awaited", src: class("  async canDelete(id: string) {\n    const user = await this.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
 		{jsCase{name: "clean: a sync method", src: class("  isAdmin(id: string) {\n    return this.cached(id).admin;\n  }\n")}, ""},
 		{jsCase{name: "clean: in a nested function", src: class("  canDelete(id: string) {\n    function inner(this: Users) {\n      const u = this.fetchUser(id);\n      return u.admin;\n    }\n    return inner;\n  }\n")}, ""},
@@ -297,6 +299,7 @@ func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
 		{jsCase{name: "clean: in a nested class", src: class("  make() {\n    return class {\n      fetchUser(id: string) {\n        return { id, admin: true };\n      }\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      }\n    };\n  }\n")}, ""},
 		{jsCase{name: "clean: a subclass overrides it sync", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n",
 			"\nexport class Fixed extends Users {\n  fetchUser(id: string): any {\n    return { id, admin: true };\n  }\n}\n")}, ""},
+		{jsCase{name: "clean: a property named class is no class", src: "export const opts = { class: \"wide\", load: async () => 1 };\n\nexport function f() {\n  return { run() {\n    const v = this.load();\n    return v.x;\n  } };\n}\n"}, ""},
 		{jsCase{name: "clean: a method of another object", src: class("  canDelete(id: string, other: Users) {\n    const user = other.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
 	}
 	var js []jsCase
