@@ -19,6 +19,8 @@ func goPastEndLoops(p string, src []byte, written func(int) bool) []Finding {
 		return nil
 	}
 	lines := strings.Split(string(src), "\n")
+	structs := goSequenceFields(file)
+	imports, funcs := goImportNames(file), goFileFuncs(file)
 	var out []Finding
 	for _, decl := range file.Decls {
 		fd, ok := decl.(*ast.FuncDecl)
@@ -26,6 +28,11 @@ func goPastEndLoops(p string, src []byte, written func(int) bool) []Finding {
 			continue
 		}
 		seq := goSequenceNames(fd)
+		for base, fields := range goFieldBases(fd, structs) {
+			for field := range fields {
+				seq[base+"."+field] = true
+			}
+		}
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			loop, ok := n.(*ast.ForStmt)
 			if !ok {
@@ -33,6 +40,9 @@ func goPastEndLoops(p string, src []byte, written func(int) bool) []Finding {
 			}
 			i, s, ok := goCountsToLen(loop, seq)
 			if !ok || !goBodyRunsToEnd(loop.Body, i, s) {
+				return true
+			}
+			if base, _, isField := strings.Cut(s, "."); isField && !goCallsLeaveAlone(loop.Body, base, imports, funcs) {
 				return true
 			}
 			idx := goUnconditionalIndex(loop.Body, s, i)
@@ -136,6 +146,235 @@ func goSequenceNames(fd *ast.FuncDecl) map[string]bool {
 	return seq
 }
 
+// goSequenceFields returns, for each struct type the file declares, its fields of a slice, array or
+// string type.
+func goSequenceFields(file *ast.File) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, decl := range file.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			ts, ok := spec.(*ast.TypeSpec)
+			if !ok || ts.TypeParams != nil {
+				continue
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				continue
+			}
+			fields := map[string]bool{}
+			for _, f := range st.Fields.List {
+				for _, n := range f.Names {
+					if goSequenceType(f.Type) {
+						fields[n.Name] = true
+					}
+				}
+			}
+			if len(fields) > 0 {
+				out[ts.Name.Name] = fields
+			}
+		}
+	}
+	return out
+}
+
+// goFieldBases returns fd's receiver and parameters whose type is one of structs (T or *T), with
+// their sequence fields, when fd declares that name nowhere else (a shadowing declaration may give
+// it another type).
+func goFieldBases(fd *ast.FuncDecl, structs map[string]map[string]bool) map[string]map[string]bool {
+	if len(structs) == 0 {
+		return nil
+	}
+	out := map[string]map[string]bool{}
+	for _, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
+			t := f.Type
+			if star, ok := t.(*ast.StarExpr); ok {
+				t = star.X
+			}
+			id, ok := t.(*ast.Ident)
+			if !ok || structs[id.Name] == nil {
+				continue
+			}
+			for _, n := range f.Names {
+				if n.Name != "_" {
+					out[n.Name] = structs[id.Name]
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// every other declaration of the name: results, var, :=, range, function literal parameters
+	declared := func(name string) {
+		delete(out, name)
+	}
+	if fd.Type.Results != nil {
+		for _, f := range fd.Type.Results.List {
+			for _, n := range f.Names {
+				declared(n.Name)
+			}
+		}
+	}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch d := n.(type) {
+		case *ast.FuncLit:
+			for _, fl := range []*ast.FieldList{d.Type.Params, d.Type.Results} {
+				if fl != nil {
+					for _, f := range fl.List {
+						for _, n := range f.Names {
+							declared(n.Name)
+						}
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, n := range d.Names {
+				declared(n.Name)
+			}
+		case *ast.AssignStmt:
+			if d.Tok == token.DEFINE {
+				for _, l := range d.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						declared(id.Name)
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if d.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{d.Key, d.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						declared(id.Name)
+					}
+				}
+			}
+		case *ast.TypeSwitchStmt:
+			if a, ok := d.Assign.(*ast.AssignStmt); ok {
+				for _, l := range a.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						declared(id.Name)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// goImportNames returns the names the file's imports bind (the last element of the path unless
+// renamed; not _ or .).
+func goImportNames(file *ast.File) map[string]bool {
+	out := map[string]bool{}
+	for _, im := range file.Imports {
+		p := strings.Trim(im.Path.Value, "`\"")
+		name := p[strings.LastIndex(p, "/")+1:]
+		if im.Name != nil {
+			name = im.Name.Name
+		}
+		if name != "_" && name != "." {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// goBuiltins are the builtin functions and conversions a loop body may call without changing a
+// field's length.
+var goBuiltins = map[string]bool{"len": true, "cap": true, "append": true, "copy": true, "min": true, "max": true,
+	"make": true, "new": true, "print": true, "println": true, "complex": true, "real": true, "imag": true,
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true, "uint": true, "uint8": true, "uint16": true,
+	"uint32": true, "uint64": true, "uintptr": true, "float32": true, "float64": true, "string": true, "byte": true,
+	"rune": true, "bool": true, "complex64": true, "complex128": true}
+
+// goCallsLeaveAlone reports whether no call in body can change base's fields: every call is of a
+// builtin or conversion, of a function the file declares or of a function of an imported package,
+// and none is handed base or a pointer into it (a field's value or an element's address is fine).
+// A method call (on base or on anything that may share it) or a call of a function value (a
+// closure may hold base) is not known to, so the loop is left alone.
+func goCallsLeaveAlone(body *ast.BlockStmt, base string, imports, funcs map[string]bool) bool {
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		call, isCall := n.(*ast.CallExpr)
+		if !ok || !isCall {
+			return ok
+		}
+		switch f := call.Fun.(type) {
+		case *ast.Ident:
+			ok = (goBuiltins[f.Name] || funcs[f.Name]) && f.Name != base
+		case *ast.SelectorExpr:
+			pkg, isIdent := f.X.(*ast.Ident)
+			ok = isIdent && imports[pkg.Name] && pkg.Name != base
+		default:
+			ok = false
+		}
+		for _, a := range call.Args {
+			if ok && goHandsOver(a, base) {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+// goHandsOver reports whether e passes base on, or a pointer into it: `base`, `&base`, `&base.f`;
+// `base.f` and `&base.f[k]` give a copy of a field and an element's address.
+func goHandsOver(e ast.Expr, base string) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.UnaryExpr:
+			if x.Op == token.AND && goRootedAt(x.X, base) {
+				found = true
+			}
+		case *ast.SelectorExpr:
+			if goIsIdent(x.X, base) {
+				return false
+			}
+		case *ast.Ident:
+			if x.Name == base {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// goRootedAt reports whether e is base or a chain of its fields (base.a.b).
+func goRootedAt(e ast.Expr, base string) bool {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x.Name == base
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return false
+		}
+	}
+}
+
+// goFileFuncs returns the names of the functions (not methods) the file declares.
+func goFileFuncs(file *ast.File) map[string]bool {
+	out := map[string]bool{}
+	for _, decl := range file.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil {
+			out[fd.Name.Name] = true
+		}
+	}
+	return out
+}
+
 // goSequenceType reports whether a declared type is a slice, an array (or pointer-free variadic) or
 // string.
 func goSequenceType(e ast.Expr) bool {
@@ -185,8 +424,16 @@ func goCountsToLen(loop *ast.ForStmt, seq map[string]bool) (i, s string, ok bool
 	if !ok || !goIsIdent(call.Fun, "len") || len(call.Args) != 1 {
 		return "", "", false
 	}
-	sv, ok := call.Args[0].(*ast.Ident)
-	if !ok || !seq[sv.Name] || sv.Name == iv.Name {
+	var sv string
+	switch a := call.Args[0].(type) {
+	case *ast.Ident:
+		sv = a.Name
+	case *ast.SelectorExpr: // a field of a parameter: base.field
+		if x, isIdent := a.X.(*ast.Ident); isIdent {
+			sv = x.Name + "." + a.Sel.Name
+		}
+	}
+	if !seq[sv] || sv == iv.Name || strings.HasPrefix(sv, iv.Name+".") {
 		return "", "", false
 	}
 	switch post := loop.Post.(type) {
@@ -198,12 +445,35 @@ func goCountsToLen(loop *ast.ForStmt, seq map[string]bool) (i, s string, ok bool
 	default:
 		ok = false
 	}
-	return iv.Name, sv.Name, ok
+	return iv.Name, sv, ok
 }
 
 func goIsIdent(e ast.Expr, name string) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == name
+}
+
+// goIsSeq reports whether e is the sequence s: a name, or "base.field" for a field of a parameter.
+func goIsSeq(e ast.Expr, s string) bool {
+	base, field, isField := strings.Cut(s, ".")
+	if !isField {
+		return goIsIdent(e, s)
+	}
+	sel, ok := e.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == field && goIsIdent(sel.X, base)
+}
+
+// goIsSeqBase reports whether e is the parameter that holds the field s (`*base` included): writing
+// it, or taking its address, may change the field.
+func goIsSeqBase(e ast.Expr, s string) bool {
+	base, _, isField := strings.Cut(s, ".")
+	if !isField {
+		return false
+	}
+	if star, ok := e.(*ast.StarExpr); ok {
+		e = star.X
+	}
+	return goIsIdent(e, base)
 }
 
 // goBodyRunsToEnd reports whether nothing in a loop body can end the loop early, skip the rest of an
@@ -223,7 +493,7 @@ func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
 				return false // its own returns and branches; a call of it could still assign: below
 			case *ast.ForStmt, *ast.RangeStmt:
 				walk(x, loops+1, breakable+1)
-				if r, isRange := x.(*ast.RangeStmt); isRange && (goIsIdent(r.Key, i) || goIsIdent(r.Value, i) || goIsIdent(r.Key, s) || goIsIdent(r.Value, s)) {
+				if r, isRange := x.(*ast.RangeStmt); isRange && (goIsIdent(r.Key, i) || goIsIdent(r.Value, i) || goIsSeq(r.Key, s) || goIsSeq(r.Value, s)) {
 					ok = false
 				}
 				return false
@@ -244,7 +514,7 @@ func goBodyRunsToEnd(body *ast.BlockStmt, i, s string) bool {
 					ok = false
 				}
 			case *ast.UnaryExpr:
-				if x.Op == token.AND && (goIsIdent(x.X, i) || goIsIdent(x.X, s)) {
+				if x.Op == token.AND && (goIsIdent(x.X, i) || goIsSeq(x.X, s) || goIsSeqBase(x.X, s)) {
 					ok = false
 				}
 			case *ast.CallExpr:
@@ -280,12 +550,12 @@ func goWrites(n ast.Node, i, s string) bool {
 	switch x := n.(type) {
 	case *ast.AssignStmt:
 		for _, l := range x.Lhs {
-			if goIsIdent(l, i) || goIsIdent(l, s) {
+			if goIsIdent(l, i) || goIsSeq(l, s) || goIsSeqBase(l, s) {
 				return true
 			}
 		}
 	case *ast.IncDecStmt:
-		return goIsIdent(x.X, i) || goIsIdent(x.X, s)
+		return goIsIdent(x.X, i) || goIsSeq(x.X, s)
 	}
 	return false
 }
@@ -328,7 +598,7 @@ func goUnconditionalIndex(body *ast.BlockStmt, s, i string) *ast.IndexExpr {
 					return false
 				}
 			case *ast.IndexExpr:
-				if goIsIdent(x.X, s) && goIsIdent(x.Index, i) {
+				if goIsSeq(x.X, s) && goIsIdent(x.Index, i) {
 					found = x
 					return false
 				}

@@ -12,6 +12,9 @@ func TestDefiniteBugsGoPastEnd(t *testing.T) {
 		return "package cart\n\nimport \"os\"\n\nvar _ = os.Exit\n\n" + decl + " {\n\tvar sum int64\n" + body + "\treturn sum\n}\n"
 	}
 	const param = "func Total(prices []int64) int64"
+	const cartType = "type Cart struct {\n\tprices []int64\n\tbyID   map[int]int64\n}\n\n"
+	const cartRecv = cartType + "func (c *Cart) Total() int64"
+	const cartHelpers = cartType + "func touch(p *int64) {}\n\nfunc record(c *Cart) {}\n\nfunc grow(p *[]int64) {}\n\n"
 	cases := []struct {
 		name string
 		src  string
@@ -28,6 +31,20 @@ func TestDefiniteBugsGoPastEnd(t *testing.T) {
 		{name: "variadic parameter", src: loop("func Total(prices ...int64) int64", "\tfor i := 1; i <= len(prices); i++ {\n\t\tsum += prices[i] - prices[i-1]\n\t}\n"),
 			want: "`prices[i]` at `i == len(prices)`"},
 
+		{name: "a field of the receiver", src: loop(cartRecv, "\tfor i := 0; i <= len(c.prices); i++ {\n\t\tsum += c.prices[i]\n\t}\n"),
+			want: "`c.prices[i]` at `i == len(c.prices)` is out of range", fix: "\tfor i := 0; i < len(c.prices); i++ {"},
+		{name: "a field of a parameter, a package function and an element's address", src: loop(cartHelpers+"func Total(c Cart) int64",
+			"\tfor i := 0; i <= len(c.prices); i++ {\n\t\t_ = os.Getpid()\n\t\ttouch(&c.prices[i])\n\t}\n"),
+			want: "`c.prices[i]` at `i == len(c.prices)`"},
+		{name: "clean: a method call may change the field", src: loop(cartRecv, "\tfor i := 0; i <= len(c.prices); i++ {\n\t\tc.grow()\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: the struct handed to a function", src: loop(cartHelpers+"func (c *Cart) Total() int64", "\tfor i := 0; i <= len(c.prices); i++ {\n\t\trecord(c)\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: the field's address handed to a function", src: loop(cartHelpers+"func (c *Cart) Total() int64", "\tfor i := 0; i <= len(c.prices); i++ {\n\t\tgrow(&c.prices)\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: a closure may hold the struct", src: loop(cartRecv, "\tmore := func() { c.prices = append(c.prices, 1) }\n\tfor i := 0; i <= len(c.prices); i++ {\n\t\tmore()\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: the field is appended to", src: loop(cartRecv, "\tfor i := 0; i <= len(c.prices); i++ {\n\t\tc.prices = append(c.prices, 0)\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: the receiver is replaced", src: loop(cartRecv, "\tfor i := 0; i <= len(c.prices); i++ {\n\t\t*c = Cart{prices: make([]int64, i+1)}\n\t\tsum += c.prices[i]\n\t}\n")},
+		{name: "clean: a map field", src: loop(cartRecv, "\tfor i := 0; i <= len(c.byID); i++ {\n\t\tsum += c.byID[i]\n\t}\n")},
+		{name: "clean: a struct of another file", src: loop("func Total(o Order) int64", "\tfor i := 0; i <= len(o.Prices); i++ {\n\t\tsum += o.Prices[i]\n\t}\n")},
+		{name: "clean: the name redeclared", src: loop(cartRecv, "\tif c == nil {\n\t\tc := struct{ prices map[int]int64 }{}\n\t\t_ = c\n\t}\n\tfor i := 0; i <= len(c.prices); i++ {\n\t\tsum += c.prices[i]\n\t}\n")},
 		{name: "clean: i < len", src: loop(param, "\tfor i := 0; i < len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n")},
 		{name: "clean: indexes i-1", src: loop(param, "\tfor i := 1; i <= len(prices); i++ {\n\t\tsum += prices[i-1]\n\t}\n")},
 		{name: "clean: a map", src: loop("func Total(prices map[int]int64) int64", "\tfor i := 0; i <= len(prices); i++ {\n\t\tsum += prices[i]\n\t}\n")},
