@@ -47,6 +47,7 @@ package checklist
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -64,6 +65,7 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 	added := addedLineSet(in)
 	moved := newMovedLines(in.Diff)
 	asyncExports := &jsAsyncExports{ctx: ctx, tree: in.Tree, modules: map[string]map[string]bool{}}
+	pyAsync := &pyAsyncExports{ctx: ctx, tree: in.Tree, modules: map[string]map[string]bool{}}
 	var res Result
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
@@ -87,25 +89,25 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		case "go":
 			found = goPastEndLoops(p, src, written)
 		case "python":
-			found = pyMutatedDefaults(p, src, written)
+			found = append(pyMutatedDefaults(p, src, written), pyUnawaitedResults(p, src, written, pyAsync.of)...)
 		case "js":
 			found = jsUnawaitedResults(p, src, written, asyncExports.of)
 		}
 		res.Findings = append(res.Findings, found...)
 	}
-	if asyncExports.err != nil {
-		return Result{}, fmt.Errorf("correctness: %w", asyncExports.err)
+	if err := errors.Join(asyncExports.err, pyAsync.err); err != nil {
+		return Result{}, fmt.Errorf("correctness: %w", err)
 	}
 	sortByPosition(res.Findings)
 	return res, nil
 }
 
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
-// a `<= len(` condition, a default that builds a mutable object, an async function or a named import
-// (of one, maybe).
+// a `<= len(` condition, a default that builds a mutable object, an async function, or a named import
+// (JS/TS) or relative import (Python) of one, maybe.
 var correctnessHint = map[string]*regexp.Regexp{
 	"go":     regexp.MustCompile(`<=\s*len\(`),
-	"python": regexp.MustCompile(`=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()`),
+	"python": regexp.MustCompile(`(?m)=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()|\basync\s+def\b|^from\s+\.`),
 	"js":     regexp.MustCompile(`\basync\b|\bimport\s*\{`),
 }
 

@@ -357,3 +357,57 @@ func checkJSCases(t *testing.T, base []string, cases []jsCase) {
 		})
 	}
 }
+
+// pyCase is a Python case of the unawaited-coroutine check: src is app/views.py; line is the
+// finding's line (0 for none), title its start.
+type pyCase struct {
+	name, src string
+	line      int
+	title     string
+}
+
+// TestDefiniteBugsUnawaitedCoroutine: the coroutine of an async def of the file, of an async method
+// of the class, or of an async def imported from a relative module, read as its value, is reported;
+// awaited, handed on, decorated, generator, rebound and shadowed names are not.
+func TestDefiniteBugsUnawaitedCoroutine(t *testing.T) {
+	const api = "import httpx\n\n\nasync def fetch_user(uid: str) -> dict:\n    async with httpx.AsyncClient() as client:\n        r = await client.get(f\"/users/{uid}\")\n        return r.json()\n\n\ndef cached_user(uid: str) -> dict:\n    return {\"id\": uid}\n"
+	const decl = "from dataclasses import dataclass\n\n\nasync def load(uid):\n    return {\"id\": uid, \"admin\": False}\n\n\n"
+	cases := []pyCase{
+		{name: "attribute of the coroutine", src: decl + "def is_admin(uid):\n    user = load(uid)\n    return user.admin\n", line: 9,
+			title: "`load()` is async and its result is not awaited: `user.admin` raises AttributeError"},
+		{name: "subscript on the call", src: decl + "def user_id(uid):\n    return load(uid)[\"id\"]\n", line: 9,
+			title: "`load()` is async and its result is not awaited: `load(...)[...]` raises TypeError"},
+		{name: "in an async def, not awaited", src: decl + "async def handler(uid):\n    user = load(uid)\n    if user[\"admin\"]:\n        return 403\n    return 200\n", line: 9,
+			title: "`load()` is async and its result is not awaited: `user[...]` raises TypeError"},
+		{name: "an async method of the class", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n", line: 6,
+			title: "`self.fetch()` is async and its result is not awaited: `user.name` raises AttributeError"},
+		{name: "imported from a relative module", src: "from .api import fetch_user as get_user, cached_user\n\n\ndef can_delete(uid):\n    user = get_user(uid)\n    return user.is_admin\n", line: 5,
+			title: "`get_user()` is async"},
+
+		{name: "clean: awaited", src: decl + "async def is_admin(uid):\n    user = await load(uid)\n    return user[\"admin\"]\n"},
+		{name: "clean: handed to asyncio", src: decl + "import asyncio\n\ndef run(uid):\n    coro = load(uid)\n    return asyncio.run(coro)\n"},
+		{name: "clean: awaited later", src: decl + "async def run(uid):\n    task = load(uid)\n    user = await task\n    return user[\"id\"]\n"},
+		{name: "clean: a coroutine attribute", src: decl + "def run(uid):\n    coro = load(uid)\n    coro.close()\n    return coro.cr_running\n"},
+		{name: "clean: decorated", src: "from asgiref.sync import async_to_sync\n\n\n@async_to_sync\nasync def load(uid):\n    return {\"id\": uid}\n\n\ndef run(uid):\n    user = load(uid)\n    return user[\"id\"]\n"},
+		{name: "clean: an async generator", src: "async def rows(q):\n    for r in q:\n        yield r\n\n\ndef run(q):\n    it = rows(q)\n    return it.ag_frame\n"},
+		{name: "clean: rebound", src: decl + "def run(uid, sync_load):\n    user = load(uid)\n    user = sync_load(uid)\n    return user.admin\n"},
+		{name: "clean: a parameter of the same name", src: decl + "def run(uid, load):\n    user = load(uid)\n    return user.admin\n"},
+		{name: "clean: a sync method of that name elsewhere", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n\n\nclass Cached(Users):\n    def fetch(self, uid):\n        return {\"id\": uid}\n"},
+		{name: "clean: self of a nested class", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def make(self):\n        class Inner:\n            def fetch(self, uid):\n                return uid\n\n            def name(self, uid):\n                user = self.fetch(uid)\n                return user.name\n        return Inner\n"},
+		{name: "clean: a sync import", src: "from .api import cached_user\n\n\ndef can_delete(uid):\n    user = cached_user(uid)\n    return user.is_admin\n"},
+		{name: "clean: another object's method", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n\ndef name(users, uid):\n    user = users.fetch(uid)\n    return user.name\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := analyzeChange(t, &DefiniteBugs{}, []string{"pyproject.toml", "[project]\nname = \"app\"\n", "app/__init__.py", "", "app/api.py", api},
+				[]string{"app/views.py", tc.src})
+			f, ok := oneFinding(t, res, tc.line != 0)
+			if !ok {
+				return
+			}
+			if f.Line != tc.line || f.Path != "app/views.py" || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
+				t.Fatalf("finding = %+v, want line %d: %q", f, tc.line, tc.title)
+			}
+		})
+	}
+}

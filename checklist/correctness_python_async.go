@@ -1,0 +1,464 @@
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/wfreview/wfreview/diff"
+)
+
+// ---- Python: the coroutine of an async function used as its value ----
+//
+// Calling an `async def` function returns a coroutine object; nothing of the function runs until it
+// is awaited. `user = fetch_user(uid)` followed by `user.is_admin` raises AttributeError ('coroutine'
+// object has no attribute ...), `user["id"]` raises TypeError, on every call. The check is the
+// Python counterpart of the JS/TS one (correctness_javascript.go), with the same restraint: the
+// callee is a function of the file (or imported by name from a relative module) or a method of the
+// class the call is in, declared `async def` once, undecorated (a decorator may return anything:
+// asgiref's async_to_sync makes it a plain function), not an async generator, and bound in no other
+// way in the file; every later use of the variable reads an attribute a coroutine does not have or
+// subscripts it.
+
+// pyCoroutineMembers are the attributes a coroutine has: reading one is using the coroutine.
+var pyCoroutineMembers = map[string]bool{"send": true, "throw": true, "close": true, "cr_await": true, "cr_code": true,
+	"cr_frame": true, "cr_running": true, "cr_origin": true, "cr_suspended": true, "__await__": true, "__class__": true,
+	"__name__": true, "__qualname__": true, "__del__": true, "__doc__": true}
+
+// pyKeptDecorators do not change what calling the function returns.
+var pyKeptDecorators = map[string]bool{"staticmethod": true, "classmethod": true, "override": true, "typing.override": true,
+	"typing_extensions.override": true}
+
+// pyDef is one def statement of a file.
+type pyDef struct {
+	name       string
+	async      bool // async def, undecorated (but pyKeptDecorators), no yield in its body
+	depth      int  // indentation depth of the def statement
+	start, end int  // its body's tokens
+	class      int  // index in pyAsyncScan.classes of the class it is a method of, -1
+}
+
+// pyClass is a class body and the async methods it declares.
+type pyClass struct {
+	start, end int
+	async      map[string]bool
+}
+
+// pyAsyncScan is what a file declares: its defs and classes.
+type pyAsyncScan struct {
+	defs    []pyDef
+	classes []pyClass
+}
+
+func pyScanDefs(toks []pyToken) pyAsyncScan {
+	var sc pyAsyncScan
+	depth := 0
+	type open struct{ depth, class int } // classes around toks[i]: body depth, index
+	var classes []open
+	var defDepths []int // body depths of the defs around toks[i]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case '>':
+			depth++
+		case '<':
+			depth--
+			for len(classes) > 0 && classes[len(classes)-1].depth > depth {
+				classes = classes[:len(classes)-1]
+			}
+			for len(defDepths) > 0 && defDepths[len(defDepths)-1] > depth {
+				defDepths = defDepths[:len(defDepths)-1]
+			}
+		}
+		if t.kind != 'i' || (t.text != "def" && t.text != "class") || !pyStatementStart(toks, i) {
+			continue
+		}
+		if t.text == "class" {
+			if k := pyHeaderEnd(toks, i); k > 0 {
+				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
+					classes = append(classes, open{depth: depth + 1, class: len(sc.classes)})
+					sc.classes = append(sc.classes, pyClass{start: start, end: end, async: map[string]bool{}})
+				}
+			}
+			continue
+		}
+		if i+2 >= len(toks) || toks[i+1].kind != 'i' || toks[i+2].text != "(" {
+			continue
+		}
+		closeParen := pyMatching(toks, i+2)
+		if closeParen < 0 {
+			continue
+		}
+		start, end := pyDefBody(toks, closeParen)
+		if start < 0 {
+			continue
+		}
+		d := pyDef{name: toks[i+1].text, depth: depth, start: start, end: end, class: -1}
+		if len(classes) > 0 && classes[len(classes)-1].depth == depth &&
+			(len(defDepths) == 0 || defDepths[len(defDepths)-1] <= classes[len(classes)-1].depth-1) {
+			d.class = classes[len(classes)-1].class
+		}
+		stmt := i
+		if i > 0 && toks[i-1].text == "async" {
+			stmt = i - 1
+			d.async = pyKeptDecoration(toks, stmt) && !pyYields(toks, start, end)
+		}
+		if d.async && d.class >= 0 {
+			sc.classes[d.class].async[d.name] = true
+		}
+		sc.defs = append(sc.defs, d)
+		if toks[start-1].kind == '>' {
+			defDepths = append(defDepths, depth+1)
+		}
+	}
+	return sc
+}
+
+// pyKeptDecoration reports whether the def statement starting at toks[stmt] has no decorator but
+// those of pyKeptDecorators.
+func pyKeptDecoration(toks []pyToken, stmt int) bool {
+	k := stmt - 1
+	for k >= 0 && toks[k].kind == 'N' {
+		// the logical line before: a decorator when it starts with @
+		b := k - 1
+		for b >= 0 && toks[b].kind != 'N' && toks[b].kind != '>' && toks[b].kind != '<' {
+			b--
+		}
+		if b+1 >= k || toks[b+1].text != "@" {
+			return true
+		}
+		var name []string
+		for m := b + 2; m < k && toks[m].text != "("; m++ {
+			name = append(name, toks[m].text)
+		}
+		if !pyKeptDecorators[strings.Join(name, "")] {
+			return false
+		}
+		k = b
+	}
+	return true
+}
+
+// pyYields reports whether toks[start:end] holds a yield (an async generator), nested defs included.
+func pyYields(toks []pyToken, start, end int) bool {
+	for k := start; k < end; k++ {
+		if toks[k].kind == 'i' && toks[k].text == "yield" {
+			return true
+		}
+	}
+	return false
+}
+
+// pyAsyncFunctions returns the module-level async functions of the file, and the local names of
+// imported ones (imported: the local names of `from .mod import name` bindings known to be async),
+// that the file binds in no other way: no other def of the name at any depth, no assignment,
+// parameter, import or bare reference (a name passed on may be rebound where it is received).
+func pyAsyncFunctions(toks []pyToken, sc pyAsyncScan, imported map[string]bool) map[string]bool {
+	async, other := map[string]bool{}, map[string]bool{}
+	for _, d := range sc.defs {
+		if d.async && d.depth == 0 && d.class < 0 {
+			if async[d.name] {
+				other[d.name] = true // declared twice
+			}
+			async[d.name] = true
+		} else {
+			other[d.name] = true
+		}
+	}
+	for n := range imported {
+		if async[n] {
+			other[n] = true // also declared here
+		}
+		async[n] = true
+	}
+	if len(async) == 0 {
+		return nil
+	}
+	inImport := pyImportLines(toks)
+	for k, t := range toks {
+		if t.kind != 'i' || !async[t.text] || inImport[k] {
+			continue
+		}
+		if k > 0 && (toks[k-1].text == "." || toks[k-1].text == "def") {
+			continue
+		}
+		if k+1 < len(toks) && toks[k+1].text == "(" {
+			continue
+		}
+		other[t.text] = true
+	}
+	for n := range other {
+		delete(async, n)
+	}
+	return async
+}
+
+// pyImportLines marks the tokens of the file's import statements.
+func pyImportLines(toks []pyToken) map[int]bool {
+	out := map[int]bool{}
+	for k := 0; k < len(toks); k++ {
+		if toks[k].kind != 'i' || (toks[k].text != "import" && toks[k].text != "from") || !pyStatementStart(toks, k) {
+			continue
+		}
+		for ; k < len(toks) && toks[k].kind != 'N'; k++ {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// pyRelativeImport is `from .mod import name as local`.
+type pyRelativeImport struct{ module, name, local string }
+
+// pyRelativeImports returns the names the file imports from relative modules (`from .api import
+// fetch_user`, `from ..svc.api import fetch_user as fetch`); `from . import api` binds a module.
+func pyRelativeImports(toks []pyToken) []pyRelativeImport {
+	var out []pyRelativeImport
+	for k := 0; k+1 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "from" || !pyStatementStart(toks, k) || toks[k+1].text != "." && toks[k+1].text != ".." && toks[k+1].text != "..." {
+			continue
+		}
+		m := k + 1
+		var mod strings.Builder
+		for m < len(toks) && toks[m].kind != 'N' && !(toks[m].kind == 'i' && toks[m].text == "import") {
+			mod.WriteString(toks[m].text)
+			m++
+		}
+		module := mod.String()
+		if m >= len(toks) || toks[m].text != "import" || strings.TrimLeft(module, ".") == "" {
+			continue
+		}
+		for m++; m < len(toks) && toks[m].kind != 'N'; m++ {
+			if toks[m].kind != 'i' || toks[m].text == "as" || toks[m-1].text == "as" {
+				continue
+			}
+			im := pyRelativeImport{module: module, name: toks[m].text, local: toks[m].text}
+			if m+2 < len(toks) && toks[m+1].text == "as" && toks[m+2].kind == 'i' {
+				im.local = toks[m+2].text
+			}
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// pyModuleCandidates are the files the relative module spec (".api", "..svc.api") names from a file
+// in dir.
+func pyModuleCandidates(dir, module string) []string {
+	dots := len(module) - len(strings.TrimLeft(module, "."))
+	base := dir
+	for range dots - 1 {
+		base = path.Dir(base)
+	}
+	rel := strings.ReplaceAll(strings.TrimLeft(module, "."), ".", "/")
+	p := path.Join(base, rel)
+	return []string{p + ".py", p + "/__init__.py"}
+}
+
+// pyAsyncExports reads, once each, the modules relative imports name, for their async functions.
+type pyAsyncExports struct {
+	ctx     context.Context
+	tree    Tree
+	files   map[string]bool
+	modules map[string]map[string]bool
+	err     error
+}
+
+// of returns the module-level async functions of the relative module, imported from the file from.
+func (e *pyAsyncExports) of(from, module string) map[string]bool {
+	if e.err != nil {
+		return nil
+	}
+	if e.files == nil {
+		all, err := e.tree.ListFiles(e.ctx)
+		if err != nil {
+			e.err = fmt.Errorf("list files: %w", err)
+			return nil
+		}
+		e.files = make(map[string]bool, len(all))
+		for _, p := range all {
+			e.files[p] = true
+		}
+	}
+	for _, cand := range pyModuleCandidates(path.Dir(from), module) {
+		if !e.files[cand] {
+			continue
+		}
+		if m, ok := e.modules[cand]; ok {
+			return m
+		}
+		src, err := readHandWritten(e.ctx, e.tree, cand)
+		if err != nil {
+			e.err = err
+			return nil
+		}
+		toks := pyTokenize(string(src))
+		m := pyAsyncFunctions(toks, pyScanDefs(toks), nil)
+		e.modules[cand] = m
+		return m
+	}
+	return nil
+}
+
+// pyUnawaitedResults reports `v = f(...)` with f an async function of the file (or imported by name
+// from a relative module that declares it, when resolve is set) or `v = self.m(...)` with m an async
+// method of the class the call is in, when every later use of v in the function reads an attribute
+// a coroutine does not have or subscripts it; and the same read straight on the call.
+func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve func(from, module string) map[string]bool) []Finding {
+	toks := pyTokenize(string(src))
+	sc := pyScanDefs(toks)
+	imported := map[string]bool{}
+	if resolve != nil {
+		for _, im := range pyRelativeImports(toks) {
+			if resolve(p, im.module)[im.name] {
+				imported[im.local] = true
+			}
+		}
+	}
+	async := pyAsyncFunctions(toks, sc, imported)
+	methods := false
+	for _, c := range sc.classes {
+		methods = methods || len(c.async) > 0
+	}
+	if len(async) == 0 && !methods {
+		return nil
+	}
+	// a method name declared sync anywhere in the file (an override, a property's def) is left out
+	syncMethods := map[string]bool{}
+	for _, d := range sc.defs {
+		if !d.async {
+			syncMethods[d.name] = true
+		}
+	}
+	var out []Finding
+	report := func(line int, fn, what, raises string) {
+		out = append(out, Finding{Check: Correctness, Severity: SeverityError, Path: p, Line: line, Side: diff.Right,
+			Title: fmt.Sprintf("`%s()` is async and its result is not awaited: %s raises %s", fn, what, raises),
+			Body: fmt.Sprintf("`%s` is an `async def` function, so the call returns a coroutine and runs none of its body; a "+
+				"coroutine has no such attribute or item, so %s raises %s on every call (and Python warns that the coroutine "+
+				"was never awaited). Await the call (`await %s(...)`, in an `async def`).", fn, what, raises, fn)})
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' {
+			continue
+		}
+		var start, open int
+		var fn string
+		switch {
+		case async[t.text] && toks[k+1].text == "(" && (k == 0 || toks[k-1].text != "." && toks[k-1].text != "def"):
+			start, open, fn = k, k+1, t.text
+		case t.text == "self" && k+3 < len(toks) && toks[k+1].text == "." && toks[k+2].kind == 'i' && toks[k+3].text == "(" &&
+			(k == 0 || toks[k-1].text != "."):
+			name := toks[k+2].text
+			if syncMethods[name] || !pyInMethodOf(sc, k, name) {
+				continue
+			}
+			start, open, fn = k, k+3, "self."+name
+		default:
+			continue
+		}
+		if start > 0 && toks[start-1].text == "await" {
+			continue
+		}
+		closeP := pyMatching(toks, open)
+		if closeP < 0 || closeP+2 >= len(toks) {
+			continue
+		}
+		// f(...).attr, f(...)[key]
+		switch nt := toks[closeP+1]; {
+		case nt.text == "." && toks[closeP+2].kind == 'i' && !pyCoroutineMembers[toks[closeP+2].text]:
+			if written(toks[closeP+2].line) {
+				report(toks[closeP+2].line, fn, fmt.Sprintf("`%s(...).%s`", fn, toks[closeP+2].text), "AttributeError")
+			}
+			continue
+		case nt.text == "[":
+			if written(nt.line) {
+				report(nt.line, fn, fmt.Sprintf("`%s(...)[...]`", fn), "TypeError")
+			}
+			continue
+		}
+		// v = f(...) as a statement of its own
+		if start < 2 || toks[start-1].text != "=" || toks[start-2].kind != 'i' || toks[closeP+1].kind != 'N' ||
+			(start > 2 && toks[start-3].kind != 'N' && toks[start-3].kind != '>' && toks[start-3].kind != '<') {
+			continue
+		}
+		if !written(t.line) {
+			continue
+		}
+		v := toks[start-2].text
+		if what, raises, ok := pyOnlyCoroutineMisuse(toks, closeP+1, pyScopeEnd(sc, start, len(toks)), v); ok {
+			report(t.line, fn, what, raises)
+		}
+	}
+	return out
+}
+
+// pyInMethodOf reports whether toks[k] is in the body of a method of the innermost class holding it,
+// and that class declares name as an async method.
+func pyInMethodOf(sc pyAsyncScan, k int, name string) bool {
+	inner := -1
+	for i, c := range sc.classes {
+		if c.start <= k && k < c.end && (inner < 0 || c.start > sc.classes[inner].start) {
+			inner = i
+		}
+	}
+	if inner < 0 || !sc.classes[inner].async[name] {
+		return false
+	}
+	for _, d := range sc.defs {
+		if d.class == inner && d.start <= k && k < d.end {
+			return true
+		}
+	}
+	return false
+}
+
+// pyScopeEnd is the end of the body of the innermost def holding toks[k], end at module level.
+func pyScopeEnd(sc pyAsyncScan, k, end int) int {
+	best := -1
+	for i, d := range sc.defs {
+		if d.start <= k && k < d.end && (best < 0 || d.start > sc.defs[best].start) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return end
+	}
+	return sc.defs[best].end
+}
+
+// pyOnlyCoroutineMisuse reports whether every use of v in toks[from:end] reads an attribute a
+// coroutine does not have or subscripts it (and there is one), describing the first.
+func pyOnlyCoroutineMisuse(toks []pyToken, from, end int, v string) (what, raises string, ok bool) {
+	for k := from; k < end; k++ {
+		t := toks[k]
+		if t.kind != 'i' || t.text != v || (k > 0 && toks[k-1].text == ".") {
+			continue
+		}
+		if k+2 >= len(toks) {
+			return "", "", false
+		}
+		switch next := toks[k+1]; {
+		case next.text == "." && toks[k+2].kind == 'i' && !pyCoroutineMembers[toks[k+2].text]:
+			if k+3 < len(toks) && (toks[k+3].text == "=" || toks[k+3].text == "(" || pyMutatingAugOps[toks[k+3].text]) {
+				return "", "", false // v.x = ..., v.x(...): set, or a method someone may have added
+			}
+			if what == "" {
+				what, raises = fmt.Sprintf("`%s.%s`", v, toks[k+2].text), "AttributeError"
+			}
+		case next.text == "[":
+			c := pyMatching(toks, k+1)
+			if c < 0 || c+1 < len(toks) && (toks[c+1].text == "=" || pyMutatingAugOps[toks[c+1].text]) {
+				return "", "", false
+			}
+			if what == "" {
+				what, raises = fmt.Sprintf("`%s[...]`", v), "TypeError"
+			}
+		default:
+			return "", "", false
+		}
+	}
+	return what, raises, what != ""
+}
