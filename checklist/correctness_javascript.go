@@ -242,6 +242,13 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 	if len(classes) == 0 {
 		return nil
 	}
+	// an instance property that hides the method: this.load = fake (a bound copy is async too, but
+	// which one a call reaches is not known)
+	for k := 0; k+3 < len(toks); k++ {
+		if toks[k].text == "this" && toks[k+1].text == "." && toks[k+2].kind == 'i' && toks[k+3].text == "=" {
+			other[toks[k+2].text] = true
+		}
+	}
 	// bodies where this is not the class's instance
 	var foreign [][2]int
 	for k := 0; k+1 < len(toks); k++ {

@@ -324,11 +324,21 @@ func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 	if len(async) == 0 && !methods {
 		return nil
 	}
-	// a method name declared sync anywhere in the file (an override, a property's def) is left out
+	// a method name bound in any other way in the file is left out: a sync def (an override, a
+	// property), a class attribute (`fetch = staticmethod(...)`) or an instance attribute
+	// (`self.fetch = fake`) that hides the method
 	syncMethods := map[string]bool{}
 	for _, d := range sc.defs {
 		if !d.async {
 			syncMethods[d.name] = true
+		}
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k+1].text != "=" {
+			continue
+		}
+		if pyStatementStart(toks, k) || k >= 2 && toks[k-1].text == "." && toks[k-2].kind == 'i' {
+			syncMethods[toks[k].text] = true
 		}
 	}
 	var out []Finding
