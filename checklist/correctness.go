@@ -64,8 +64,8 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 	}
 	added := addedLineSet(in)
 	moved := newMovedLines(in.Diff)
-	asyncExports := &jsAsyncExports{ctx: ctx, tree: in.Tree, modules: map[string]map[string]bool{}}
-	pyAsync := &pyAsyncExports{ctx: ctx, tree: in.Tree, modules: map[string]map[string]bool{}}
+	asyncExports := &jsAsyncExports{modules: newImportedModules(ctx, in.Tree)}
+	pyAsync := &pyAsyncExports{modules: newImportedModules(ctx, in.Tree)}
 	var res Result
 	for _, f := range in.Diff.Files {
 		p := f.NewPath
@@ -95,11 +95,62 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		}
 		res.Findings = append(res.Findings, found...)
 	}
-	if err := errors.Join(asyncExports.err, pyAsync.err); err != nil {
+	if err := errors.Join(asyncExports.modules.err, pyAsync.modules.err); err != nil {
 		return Result{}, fmt.Errorf("correctness: %w", err)
 	}
 	sortByPosition(res.Findings)
 	return res, nil
+}
+
+// importedModules reads, once each, the modules a file's imports name, and keeps what a check
+// makes of each (the async functions it exports).
+type importedModules struct {
+	ctx   context.Context
+	tree  Tree
+	files map[string]bool            // the tree's files, listed at the first import
+	read  map[string]map[string]bool // by path; nil while the module is being read (a cycle)
+	err   error                      // the first list or read that failed
+}
+
+func newImportedModules(ctx context.Context, tree Tree) *importedModules {
+	return &importedModules{ctx: ctx, tree: tree, read: map[string]map[string]bool{}}
+}
+
+// lookup returns what parse makes of the first of cands the tree holds (nil when none does, when
+// it cannot be read, or when it is being read: an import cycle).
+func (m *importedModules) lookup(cands []string, parse func(path string, src []byte) map[string]bool) map[string]bool {
+	if m.err != nil {
+		return nil
+	}
+	if m.files == nil {
+		all, err := m.tree.ListFiles(m.ctx)
+		if err != nil {
+			m.err = fmt.Errorf("list files: %w", err)
+			return nil
+		}
+		m.files = make(map[string]bool, len(all))
+		for _, p := range all {
+			m.files[p] = true
+		}
+	}
+	for _, cand := range cands {
+		if !m.files[cand] {
+			continue
+		}
+		if got, ok := m.read[cand]; ok {
+			return got
+		}
+		m.read[cand] = nil
+		src, err := readHandWritten(m.ctx, m.tree, cand)
+		if err != nil {
+			m.err = err
+			return nil
+		}
+		got := parse(cand, src)
+		m.read[cand] = got
+		return got
+	}
+	return nil
 }
 
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:

@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"context"
 	"fmt"
 	"path"
 	"strings"
@@ -491,14 +490,10 @@ func jsOnlyPropertyReads(toks []shapeJSToken, from int, v string) (string, bool)
 	return first, first != ""
 }
 
-// jsAsyncExports reads, once each, the modules relative imports name, for their async exports,
-// following re-exports (`export { f } from "./api"`, `export * from "./api"`) to relative modules.
+// jsAsyncExports finds the async exports of the modules relative imports name, following
+// re-exports (`export { f } from "./api"`, `export * from "./api"`) to relative modules.
 type jsAsyncExports struct {
-	ctx     context.Context
-	tree    Tree
-	files   map[string]bool            // the tree's files, listed at the first import
-	modules map[string]map[string]bool // by resolved path: every name it exports, true when async
-	err     error                      // the first list or read that failed
+	modules *importedModules // every name a module exports, true when async
 }
 
 // jsMaxReExportDepth bounds a chain of re-exports (a barrel of barrels).
@@ -521,38 +516,12 @@ func (j *jsAsyncExports) of(from, spec string) map[string]bool {
 // function. A module in a re-export cycle, or deeper than jsMaxReExportDepth, exports nothing: a
 // name missing makes fewer findings, never a wrong one.
 func (j *jsAsyncExports) exportsOf(from, spec string, depth int) map[string]bool {
-	if j.err != nil || depth > jsMaxReExportDepth {
+	if depth > jsMaxReExportDepth {
 		return nil
 	}
-	if j.files == nil {
-		all, err := j.tree.ListFiles(j.ctx)
-		if err != nil {
-			j.err = fmt.Errorf("list files: %w", err)
-			return nil
-		}
-		j.files = make(map[string]bool, len(all))
-		for _, p := range all {
-			j.files[p] = true
-		}
-	}
-	for _, cand := range JSImportCandidates(path.Dir(from), spec) {
-		if !j.files[cand] {
-			continue
-		}
-		if m, ok := j.modules[cand]; ok {
-			return m // nil while cand is being read: a cycle
-		}
-		j.modules[cand] = nil
-		src, err := readHandWritten(j.ctx, j.tree, cand)
-		if err != nil {
-			j.err = err
-			return nil
-		}
-		m := j.resolve(cand, jsModuleExportsOf(src), depth)
-		j.modules[cand] = m
-		return m
-	}
-	return nil
+	return j.modules.lookup(JSImportCandidates(path.Dir(from), spec), func(file string, src []byte) map[string]bool {
+		return j.resolve(file, jsModuleExportsOf(src), depth)
+	})
 }
 
 // resolve is what the module file exports, its own exports first; a name two `export *` give is

@@ -30,87 +30,49 @@ type pyDefault struct {
 
 func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
 	toks := pyTokenize(string(src))
+	sc := pyScanDefs(toks)
 	var out []Finding
-	depth := 0
-	var defBodies []int // the indent depths of the bodies of the defs around toks[i]
-	type classBody struct{ depth, start, end int }
-	var classes []classBody // the classes around toks[i]
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		switch t.kind {
-		case '>':
-			depth++
-		case '<':
-			depth--
-			for len(defBodies) > 0 && defBodies[len(defBodies)-1] > depth {
-				defBodies = defBodies[:len(defBodies)-1]
-			}
-			for len(classes) > 0 && classes[len(classes)-1].depth > depth {
-				classes = classes[:len(classes)-1]
-			}
-		}
-		if t.kind == 'i' && t.text == "class" && len(defBodies) == 0 && pyStatementStart(toks, i) {
-			if k := pyHeaderEnd(toks, i); k > 0 {
-				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
-					classes = append(classes, classBody{depth: depth + 1, start: start, end: end})
-				}
-			}
-			continue
-		}
-		if t.kind != 'i' || t.text != "def" || !pyStatementStart(toks, i) || i+2 >= len(toks) || toks[i+1].kind != 'i' ||
-			toks[i+2].kind != 'p' || toks[i+2].text != "(" {
-			continue
-		}
-		closeParen := pyMatching(toks, i+2)
-		if closeParen < 0 {
-			continue
-		}
-		bodyStart, bodyEnd := pyDefBody(toks, closeParen)
-		if bodyStart < 0 {
-			continue
-		}
-		nested := len(defBodies) > 0
-		if toks[bodyStart-1].kind == '>' { // a block body (a one-line def has no INDENT to end)
-			defBodies = append(defBodies, depth+1)
-		}
-		if nested {
+	for _, d := range sc.defs {
+		if d.nested {
 			// A def inside a function runs, and builds its defaults, on every call of that function:
 			// what its calls share lives for one outer call, most often on purpose (a memo of one walk).
 			continue
 		}
-		defaults := pyMutableDefaults(toks, i+3, closeParen)
-		method := len(classes) > 0 && classes[len(classes)-1].depth == depth && toks[i+3].kind == 'i'
-		for _, d := range defaults {
-			mut := pyMutation(toks, bodyStart, bodyEnd, d.name)
+		i, t := d.at, toks[d.at]
+		bodyStart, bodyEnd := d.start, d.end
+		defaults := pyMutableDefaults(toks, i+3, d.closeParen)
+		method := d.class >= 0 && toks[i+3].kind == 'i'
+		for _, df := range defaults {
+			mut := pyMutation(toks, bodyStart, bodyEnd, df.name)
 			if mut >= 0 && method {
 				// stored on the instance (self.items = items) and changed there: instances share it
-				c := classes[len(classes)-1]
-				if attr, store := pySelfStore(toks, bodyStart, bodyEnd, toks[i+3].text, d.name); attr != "" {
+				c := sc.classes[d.class]
+				if attr, store := pySelfStore(toks, bodyStart, bodyEnd, toks[i+3].text, df.name); attr != "" {
 					if line := pyAttrMutation(toks, c.start, c.end, toks[i+3].text, attr); line > 0 {
-						if at := anchorLine(written, d.line, t.line, store, line); at > 0 {
+						if at := anchorLine(written, df.line, t.line, store, line); at > 0 {
 							out = append(out, Finding{Check: Correctness, Severity: SeverityWarning, Path: p, Line: at, Side: diff.Right,
-								Title: fmt.Sprintf("mutable default `%s` becomes `%s.%s`, which the class changes: instances share it", d.display, toks[i+3].text, attr),
+								Title: fmt.Sprintf("mutable default `%s` becomes `%s.%s`, which the class changes: instances share it", df.display, toks[i+3].text, attr),
 								Body: fmt.Sprintf("A default value is built once, when `def` runs: every instance made without `%s` stores the same "+
 									"object in `%s.%s` (line %d), and what line %d puts into one instance's is in all of theirs. Default to "+
-									"`None` and build a new one (`self.%s = [] if %s is None else %s`).", d.name, toks[i+3].text, attr, store, line,
-									attr, d.name, d.name)})
+									"`None` and build a new one (`self.%s = [] if %s is None else %s`).", df.name, toks[i+3].text, attr, store, line,
+									attr, df.name, df.name)})
 						}
 						continue
 					}
 				}
 			}
-			if mut <= 0 || !pyHandsOut(toks, bodyStart, bodyEnd, d.name, toks[i+1].text) {
+			if mut <= 0 || !pyHandsOut(toks, bodyStart, bodyEnd, df.name, d.name) {
 				continue
 			}
-			line := anchorLine(written, d.line, t.line, mut)
+			line := anchorLine(written, df.line, t.line, mut)
 			if line == 0 {
 				continue
 			}
 			out = append(out, Finding{Check: Correctness, Severity: SeverityWarning, Path: p, Line: line, Side: diff.Right,
-				Title: fmt.Sprintf("mutable default `%s` is shared between calls, and `%s()` changes it", d.display, toks[i+1].text),
+				Title: fmt.Sprintf("mutable default `%s` is shared between calls, and `%s()` changes it", df.display, d.name),
 				Body: fmt.Sprintf("A default value is built once, when `def` runs, not on each call: every call that leaves out `%s` "+
 					"gets the same object, and what line %d puts into it is still there in the next call. Default to `None` and "+
-					"build a new one in the body (`if %s is None: %s = ...`).", d.name, mut, d.name, d.name)})
+					"build a new one in the body (`if %s is None: %s = ...`).", df.name, mut, df.name, df.name)})
 		}
 	}
 	return out

@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"context"
 	"fmt"
 	"path"
 	"strings"
@@ -33,10 +32,13 @@ var pyKeptDecorators = map[string]bool{"staticmethod": true, "classmethod": true
 // pyDef is one def statement of a file.
 type pyDef struct {
 	name       string
+	at         int  // the def token
+	closeParen int  // the parenthesis closing its parameters
 	async      bool // async def, undecorated (but pyKeptDecorators), no yield in its body
 	depth      int  // indentation depth of the def statement
 	start, end int  // its body's tokens
-	class      int  // index in pyAsyncScan.classes of the class it is a method of, -1
+	class      int  // index in pyDefScan.classes of the class it is a method of, -1
+	nested     bool // inside the body of another def
 }
 
 // pyClass is a class body and the async methods it declares.
@@ -45,14 +47,14 @@ type pyClass struct {
 	async      map[string]bool
 }
 
-// pyAsyncScan is what a file declares: its defs and classes.
-type pyAsyncScan struct {
+// pyDefScan is what a file declares: its defs and classes, in order.
+type pyDefScan struct {
 	defs    []pyDef
 	classes []pyClass
 }
 
-func pyScanDefs(toks []pyToken) pyAsyncScan {
-	var sc pyAsyncScan
+func pyScanDefs(toks []pyToken) pyDefScan {
+	var sc pyDefScan
 	depth := 0
 	type open struct{ depth, class int } // classes around toks[i]: body depth, index
 	var classes []open
@@ -94,7 +96,8 @@ func pyScanDefs(toks []pyToken) pyAsyncScan {
 		if start < 0 {
 			continue
 		}
-		d := pyDef{name: toks[i+1].text, depth: depth, start: start, end: end, class: -1}
+		d := pyDef{name: toks[i+1].text, at: i, closeParen: closeParen, depth: depth, start: start, end: end, class: -1,
+			nested: len(defDepths) > 0}
 		if len(classes) > 0 && classes[len(classes)-1].depth == depth &&
 			(len(defDepths) == 0 || defDepths[len(defDepths)-1] <= classes[len(classes)-1].depth-1) {
 			d.class = classes[len(classes)-1].class
@@ -154,7 +157,7 @@ func pyYields(toks []pyToken, start, end int) bool {
 // imported ones (imported: the local names of `from .mod import name` bindings known to be async),
 // that the file binds in no other way: no other def of the name at any depth, no assignment,
 // parameter, import or bare reference (a name passed on may be rebound where it is received).
-func pyAsyncFunctions(toks []pyToken, sc pyAsyncScan, imported map[string]bool) map[string]bool {
+func pyAsyncFunctions(toks []pyToken, sc pyDefScan, imported map[string]bool) map[string]bool {
 	async, other := map[string]bool{}, map[string]bool{}
 	for _, d := range sc.defs {
 		if d.async && d.depth == 0 && d.class < 0 {
@@ -256,49 +259,17 @@ func pyModuleCandidates(dir, module string) []string {
 	return []string{p + ".py", p + "/__init__.py"}
 }
 
-// pyAsyncExports reads, once each, the modules relative imports name, for their async functions.
+// pyAsyncExports finds the async functions of the modules relative imports name.
 type pyAsyncExports struct {
-	ctx     context.Context
-	tree    Tree
-	files   map[string]bool
-	modules map[string]map[string]bool
-	err     error
+	modules *importedModules
 }
 
 // of returns the module-level async functions of the relative module, imported from the file from.
 func (e *pyAsyncExports) of(from, module string) map[string]bool {
-	if e.err != nil {
-		return nil
-	}
-	if e.files == nil {
-		all, err := e.tree.ListFiles(e.ctx)
-		if err != nil {
-			e.err = fmt.Errorf("list files: %w", err)
-			return nil
-		}
-		e.files = make(map[string]bool, len(all))
-		for _, p := range all {
-			e.files[p] = true
-		}
-	}
-	for _, cand := range pyModuleCandidates(path.Dir(from), module) {
-		if !e.files[cand] {
-			continue
-		}
-		if m, ok := e.modules[cand]; ok {
-			return m
-		}
-		src, err := readHandWritten(e.ctx, e.tree, cand)
-		if err != nil {
-			e.err = err
-			return nil
-		}
+	return e.modules.lookup(pyModuleCandidates(path.Dir(from), module), func(_ string, src []byte) map[string]bool {
 		toks := pyTokenize(string(src))
-		m := pyAsyncFunctions(toks, pyScanDefs(toks), nil)
-		e.modules[cand] = m
-		return m
-	}
-	return nil
+		return pyAsyncFunctions(toks, pyScanDefs(toks), nil)
+	})
 }
 
 // pyUnawaitedResults reports `v = f(...)` with f an async function of the file (or imported by name
@@ -407,7 +378,7 @@ func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 
 // pyInMethodOf reports whether toks[k] is in the body of a method of the innermost class holding it,
 // and that class declares name as an async method.
-func pyInMethodOf(sc pyAsyncScan, k int, name string) bool {
+func pyInMethodOf(sc pyDefScan, k int, name string) bool {
 	inner := -1
 	for i, c := range sc.classes {
 		if c.start <= k && k < c.end && (inner < 0 || c.start > sc.classes[inner].start) {
@@ -426,7 +397,7 @@ func pyInMethodOf(sc pyAsyncScan, k int, name string) bool {
 }
 
 // pyScopeEnd is the end of the body of the innermost def holding toks[k], end at module level.
-func pyScopeEnd(sc pyAsyncScan, k, end int) int {
+func pyScopeEnd(sc pyDefScan, k, end int) int {
 	best := -1
 	for i, d := range sc.defs {
 		if d.start <= k && k < d.end && (best < 0 || d.start > sc.defs[best].start) {
