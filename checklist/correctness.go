@@ -155,10 +155,10 @@ func (m *importedModules) lookup(cands []string, parse func(path string, src []b
 
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
 // a `<= len(` condition, a default that builds a mutable object, an async function, or a named import
-// (JS/TS) or relative import (Python) of one, maybe.
+// (JS/TS) or import (Python) of one, maybe.
 var correctnessHint = map[string]*regexp.Regexp{
 	"go":     regexp.MustCompile(`<=\s*len\(`),
-	"python": regexp.MustCompile(`(?m)=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()|\basync\s+def\b|^from\s+\.`),
+	"python": regexp.MustCompile(`(?m)=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()|\basync\s+def\b|^(from\s+[\w.]+\s+)?import\b`),
 	"js":     regexp.MustCompile(`\basync\b|\bimport\s*\{`),
 }
 

@@ -14,7 +14,7 @@ import (
 // is awaited. `user = fetch_user(uid)` followed by `user.is_admin` raises AttributeError ('coroutine'
 // object has no attribute ...), `user["id"]` raises TypeError, on every call. The check is the
 // Python counterpart of the JS/TS one (correctness_javascript.go), with the same restraint: the
-// callee is a function of the file (or imported by name from a relative module) or a method of the
+// callee is a function of the file (or imported by name from a module of the repository) or a method of the
 // class the call is in, declared `async def` once, undecorated (a decorator may return anything:
 // asgiref's async_to_sync makes it a plain function), not an async generator, and bound in no other
 // way in the file; every later use of the variable reads an attribute a coroutine does not have or
@@ -211,15 +211,16 @@ func pyImportLines(toks []pyToken) map[int]bool {
 	return out
 }
 
-// pyRelativeImport is `from .mod import name as local`.
-type pyRelativeImport struct{ module, name, local string }
+// pyFromImport is `from mod import name as local`, mod relative (".api") or absolute ("app.api").
+type pyFromImport struct{ module, name, local string }
 
-// pyRelativeImports returns the names the file imports from relative modules (`from .api import
-// fetch_user`, `from ..svc.api import fetch_user as fetch`); `from . import api` binds a module.
-func pyRelativeImports(toks []pyToken) []pyRelativeImport {
-	var out []pyRelativeImport
+// pyFromImports returns the names the file imports from modules by name (`from .api import
+// fetch_user`, `from app.api import fetch_user as fetch`, `from . import api`: a module, or a name
+// the package's __init__.py binds).
+func pyFromImports(toks []pyToken) []pyFromImport {
+	var out []pyFromImport
 	for k := 0; k+1 < len(toks); k++ {
-		if toks[k].kind != 'i' || toks[k].text != "from" || !pyStatementStart(toks, k) || toks[k+1].text != "." && toks[k+1].text != ".." && toks[k+1].text != "..." {
+		if toks[k].kind != 'i' || toks[k].text != "from" || !pyStatementStart(toks, k) {
 			continue
 		}
 		m := k + 1
@@ -229,14 +230,14 @@ func pyRelativeImports(toks []pyToken) []pyRelativeImport {
 			m++
 		}
 		module := mod.String()
-		if m >= len(toks) || toks[m].text != "import" || strings.TrimLeft(module, ".") == "" {
+		if m >= len(toks) || toks[m].text != "import" {
 			continue
 		}
 		for m++; m < len(toks) && toks[m].kind != 'N'; m++ {
 			if toks[m].kind != 'i' || toks[m].text == "as" || toks[m-1].text == "as" {
 				continue
 			}
-			im := pyRelativeImport{module: module, name: toks[m].text, local: toks[m].text}
+			im := pyFromImport{module: module, name: toks[m].text, local: toks[m].text}
 			if m+2 < len(toks) && toks[m+1].text == "as" && toks[m+2].kind == 'i' {
 				im.local = toks[m+2].text
 			}
@@ -246,25 +247,86 @@ func pyRelativeImports(toks []pyToken) []pyRelativeImport {
 	return out
 }
 
-// pyModuleCandidates are the files the relative module spec (".api", "..svc.api") names from a file
-// in dir.
+// pyModuleAliases returns the modules of the repository the file binds to a name, with their async
+// functions (asyncOf), for calls `crud.get_user(...)`: `from . import crud`, `from app import crud`,
+// `import app.crud as crud`, `import crud`. A name the file binds or uses in any other way than
+// `name.attr` is left out.
+func pyModuleAliases(toks []pyToken, asyncOf func(module string) map[string]bool) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	add := func(module, local string) {
+		if fns := asyncOf(module); len(fns) > 0 {
+			out[local] = fns
+		}
+	}
+	for _, im := range pyFromImports(toks) {
+		if strings.Trim(im.module, ".") == "" {
+			add(im.module+im.name, im.local) // from . import crud
+		} else {
+			add(im.module+"."+im.name, im.local) // from app import crud
+		}
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" || !pyStatementStart(toks, k) {
+			continue
+		}
+		for m := k + 1; m < len(toks) && toks[m].kind != 'N'; {
+			// one dotted name, then `as local` or nothing (import a.b binds a, not a module of ours)
+			var name strings.Builder
+			for m < len(toks) && (toks[m].kind == 'i' || toks[m].text == ".") && toks[m].text != "as" {
+				name.WriteString(toks[m].text)
+				m++
+			}
+			switch {
+			case m+1 < len(toks) && toks[m].text == "as" && toks[m+1].kind == 'i':
+				add(name.String(), toks[m+1].text)
+				m += 2
+			case !strings.Contains(name.String(), "."):
+				add(name.String(), name.String())
+			}
+			for m < len(toks) && toks[m].kind != 'N' && toks[m].text != "," {
+				m++
+			}
+			if m < len(toks) && toks[m].text == "," {
+				m++
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	inImport := pyImportLines(toks)
+	for k, t := range toks {
+		if t.kind == 'i' && out[t.text] != nil && !inImport[k] && (k+1 >= len(toks) || toks[k+1].text != ".") &&
+			(k == 0 || toks[k-1].text != ".") {
+			delete(out, t.text) // rebound, a parameter, or handed on
+		}
+	}
+	return out
+}
+
+// pyModuleCandidates are the files of the repository the module names from a file in dir: a
+// relative module (".api", "..svc.api") from dir, an absolute one ("app.api") from the root or
+// from src/ (the src layout). A module of the standard library or a package is in none of them.
 func pyModuleCandidates(dir, module string) []string {
+	rel := strings.ReplaceAll(strings.TrimLeft(module, "."), ".", "/")
 	dots := len(module) - len(strings.TrimLeft(module, "."))
+	if dots == 0 {
+		return []string{rel + ".py", rel + "/__init__.py", "src/" + rel + ".py", "src/" + rel + "/__init__.py"}
+	}
 	base := dir
 	for range dots - 1 {
 		base = path.Dir(base)
 	}
-	rel := strings.ReplaceAll(strings.TrimLeft(module, "."), ".", "/")
 	p := path.Join(base, rel)
 	return []string{p + ".py", p + "/__init__.py"}
 }
 
-// pyAsyncExports finds the async functions of the modules relative imports name.
+// pyAsyncExports finds the async functions of the repository's modules that from-imports name.
 type pyAsyncExports struct {
 	modules *importedModules
 }
 
-// of returns the module-level async functions of the relative module, imported from the file from.
+// of returns the module-level async functions of the module, imported from the file from.
 func (e *pyAsyncExports) of(from, module string) map[string]bool {
 	return e.modules.lookup(pyModuleCandidates(path.Dir(from), module), func(_ string, src []byte) map[string]bool {
 		toks := pyTokenize(string(src))
@@ -273,26 +335,28 @@ func (e *pyAsyncExports) of(from, module string) map[string]bool {
 }
 
 // pyUnawaitedResults reports `v = f(...)` with f an async function of the file (or imported by name
-// from a relative module that declares it, when resolve is set) or `v = self.m(...)` with m an async
+// from a module of the repository that declares it, when resolve is set) or `v = self.m(...)` with m an async
 // method of the class the call is in, when every later use of v in the function reads an attribute
 // a coroutine does not have or subscripts it; and the same read straight on the call.
 func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve func(from, module string) map[string]bool) []Finding {
 	toks := pyTokenize(string(src))
 	sc := pyScanDefs(toks)
 	imported := map[string]bool{}
+	var modules map[string]map[string]bool // module alias -> its async functions
 	if resolve != nil {
-		for _, im := range pyRelativeImports(toks) {
+		for _, im := range pyFromImports(toks) {
 			if resolve(p, im.module)[im.name] {
 				imported[im.local] = true
 			}
 		}
+		modules = pyModuleAliases(toks, func(module string) map[string]bool { return resolve(p, module) })
 	}
 	async := pyAsyncFunctions(toks, sc, imported)
 	methods := false
 	for _, c := range sc.classes {
 		methods = methods || len(c.async) > 0
 	}
-	if len(async) == 0 && !methods {
+	if len(async) == 0 && !methods && len(modules) == 0 {
 		return nil
 	}
 	// a method name bound in any other way in the file is left out: a sync def (an override, a
@@ -337,6 +401,9 @@ func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 				continue
 			}
 			start, open, fn = k, k+3, "self."+name
+		case modules[t.text] != nil && k+3 < len(toks) && toks[k+1].text == "." && modules[t.text][toks[k+2].text] &&
+			toks[k+3].text == "(" && (k == 0 || toks[k-1].text != "."):
+			start, open, fn = k, k+3, t.text+"."+toks[k+2].text
 		default:
 			continue
 		}
