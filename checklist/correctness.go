@@ -159,7 +159,7 @@ func (m *importedModules) lookup(cands []string, parse func(path string, src []b
 var correctnessHint = map[string]*regexp.Regexp{
 	"go":     regexp.MustCompile(`<=\s*len\(`),
 	"python": regexp.MustCompile(`(?m)=\s*(\[|\{|(\w+\.)?(list|dict|set|bytearray|defaultdict|OrderedDict|deque|Counter)\()|\basync\s+def\b|^(from\s+[\w.]+\s+)?import\b`),
-	"js":     regexp.MustCompile(`\basync\b|\bimport\s*\{`),
+	"js":     regexp.MustCompile(`\basync\b|\bimport\s*[{*]`),
 }
 
 // correctnessIgnoredPath: vendored, generated-by-convention and fixture code is not the change's own.

@@ -123,6 +123,9 @@ func jsUnawaitedResults(p string, src []byte, written func(int) bool, resolve fu
 	}
 	async := jsAsyncFunctions(toks, imported)
 	calls := jsAsyncMethodCalls(toks)
+	if resolve != nil {
+		calls = append(calls, jsNamespaceCalls(toks, func(spec string) map[string]bool { return resolve(p, spec) })...)
+	}
 	if len(async) == 0 && len(calls) == 0 {
 		return nil
 	}
@@ -567,6 +570,47 @@ type jsModuleExports struct {
 type jsReExport struct {
 	spec  string
 	names map[string]string
+}
+
+// jsNamespaceCalls returns the calls `api.f(...)` of an async function f of a relative module the
+// file imports as a namespace (`import * as api from "./api"`), when the file uses the name api in
+// no other way than `api.x`.
+func jsNamespaceCalls(toks []shapeJSToken, asyncOf func(spec string) map[string]bool) []jsCall {
+	spaces := map[string]map[string]bool{}
+	at := map[int]bool{} // the namespace names of the import statements
+	for k := 0; k+5 < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" || toks[k+1].text != "*" || toks[k+2].text != "as" ||
+			toks[k+3].kind != 'i' || toks[k+4].text != "from" || toks[k+5].kind != 's' || (k > 0 && toks[k-1].text == ".") {
+			continue
+		}
+		spec := strings.Trim(toks[k+5].text, "'\"`")
+		if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+			continue
+		}
+		if fns := asyncOf(spec); len(fns) > 0 {
+			spaces[toks[k+3].text] = fns
+			at[k+3] = true
+		}
+	}
+	if len(spaces) == 0 {
+		return nil
+	}
+	for k, t := range toks {
+		if t.kind == 'i' && spaces[t.text] != nil && !at[k] && (k+1 >= len(toks) || toks[k+1].text != ".") &&
+			(k == 0 || toks[k-1].text != "." && toks[k-1].text != "?.") {
+			delete(spaces, t.text) // rebound, a parameter, or handed on
+		}
+	}
+	var out []jsCall
+	for k := 0; k+3 < len(toks); k++ {
+		t := toks[k]
+		if t.kind != 'i' || spaces[t.text] == nil || toks[k+1].text != "." || !spaces[t.text][toks[k+2].text] ||
+			toks[k+3].text != "(" || (k > 0 && (toks[k-1].text == "." || toks[k-1].text == "?.")) {
+			continue
+		}
+		out = append(out, jsCall{start: k, open: k + 3, fn: t.text + "." + toks[k+2].text})
+	}
+	return out
 }
 
 // jsImport is one binding of a named import from a relative module: import { name as local } from spec.

@@ -241,6 +241,10 @@ func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 		{name: "exported under another name", src: "import { getUser } from \"./api\";\n\nexport function canDelete(id: string) {\n  const u = getUser(id);\n  return u.admin;\n}\n",
 			line: 4, title: "`getUser()` is async"},
 
+		{name: "a namespace import", src: "import * as api from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = api.fetchUser(id);\n  return user.admin;\n}\n",
+			line: 4, title: "`api.fetchUser()` is async and its result is not awaited: `user.admin`"},
+		{name: "clean: a sync function of a namespace", src: "import * as api from \"./api\";\n\nexport function canDelete(id: string) {\n  return api.cached(id).admin;\n}\n"},
+		{name: "clean: the namespace handed on", src: "import * as api from \"./api\";\n\nexport function canDelete(id: string, mod = api) {\n  return mod.fetchUser(id).admin && api.fetchUser(id).then(Boolean);\n}\n"},
 		{name: "clean: a sync export", src: "import { cached } from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = cached(id);\n  return user.admin;\n}\n"},
 		{name: "clean: type-only import", src: "import type { User } from \"./api\";\nimport { fetchUser } from \"lib-api\";\n\nexport function canDelete(id: string) {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin;\n}\n"},
 		{name: "clean: awaited", src: "import { fetchUser } from \"./api\";\n\nexport async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
