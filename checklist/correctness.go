@@ -13,7 +13,10 @@ package checklist
 //     no break or continue of this loop, no return, goto, labelled branch, panic, os.Exit, log.Fatal
 //     or t.Fatal in the body. The index must be evaluated unconditionally: a statement at the top of
 //     the body (the condition of an if or the tag of a switch counts), not under && or ||, not in a
-//     function literal.
+//     function literal. s may also be a field (c.items) of the receiver or of a parameter whose
+//     struct the file declares with that field a slice, array or string, when the name is declared
+//     nowhere else in the function and no call in the body may change the field: only builtins,
+//     conversions, the file's functions and imported packages' functions, none handed c or &c.items.
 //   - Python: a parameter whose default is a mutable object ([], {}, set(), list(), dict(), a
 //     defaultdict or deque, a list, dict or set display), which the function mutates in place
 //     (append, extend, update, add, setdefault, ..., `p[k] = v`, `del p[k]`, `p += ...`) and hands
@@ -29,18 +32,25 @@ package checklist
 //     another function (its defaults are rebuilt on each outer call: CPython's difflib and pkgutil
 //     use that on purpose), and names that say the sharing is meant: a leading underscore or cache,
 //     memo or registry in the name.
+//   - Python: the coroutine of an async function read as its value, `user = fetch_user(uid)` then
+//     `user.name` (AttributeError) or `user["id"]` (TypeError) on every call; see
+//     correctness_python_async.go for which callees count.
 //
 //   - JavaScript / TypeScript: `const v = f(...)` (casts such as `as unknown as User` allowed) where f
 //     is an async function the file declares or imports, and every later use of v reads a property a Promise
 //     does not have (v.admin): it is always undefined. The same read straight on the call,
 //     f(...).admin, too. Left alone: any other use of v (await v, return v, passing it on, v.then),
-//     a cast or annotation naming Promise, methods, generators, and names the file also declares in
+//     a cast or annotation naming Promise, generators, and names the file also declares in
 //     another way or uses other than by calling them (a parameter or binding of the same name may be
 //     what is called). A function imported by name from a relative module counts when that module
 //     exports it as an async function it declares (`export async function f`, `export const f =
-//     async`, `export { f as g }`); one from a package, or re-exported, does not.
+//     async`, `export { f as g }`) or re-exports one (`export { f } from`, `export * from`, followed
+//     through barrels); so does `api.f(...)` through `import * as api` of such a module. A method
+//     counts when the call is `this.m(...)` in the body of a class that declares m async, and no
+//     class of the file declares m in another way (jsAsyncMethodCalls). A package's function does not.
 //
-// Each language has its file: correctness_go.go, correctness_python.go, correctness_javascript.go.
+// Each language has its file: correctness_go.go, correctness_python.go (and _async.go),
+// correctness_javascript.go.
 //
 // A finding needs the loop's or the def's line, or the line that indexes or mutates, to be one the
 // change writes (added, not moved).

@@ -78,6 +78,97 @@ func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
 	return out
 }
 
+// ---- Python: the defs and classes of a file (both checks) ----
+
+// pyDef is one def statement of a file.
+type pyDef struct {
+	name       string
+	at         int  // the def token
+	closeParen int  // the parenthesis closing its parameters
+	async      bool // async def, undecorated (but pyKeptDecorators), no yield in its body
+	depth      int  // indentation depth of the def statement
+	start, end int  // its body's tokens
+	class      int  // index in pyDefScan.classes of the class it is a method of, -1
+	nested     bool // inside the body of another def
+}
+
+// pyClass is a class body and the async methods it declares.
+type pyClass struct {
+	start, end int
+	async      map[string]bool
+}
+
+// pyDefScan is what a file declares: its defs and classes, in order.
+type pyDefScan struct {
+	defs    []pyDef
+	classes []pyClass
+}
+
+func pyScanDefs(toks []pyToken) pyDefScan {
+	var sc pyDefScan
+	depth := 0
+	type open struct{ depth, class int } // classes around toks[i]: body depth, index
+	var classes []open
+	var defDepths []int // body depths of the defs around toks[i]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case '>':
+			depth++
+		case '<':
+			depth--
+			for len(classes) > 0 && classes[len(classes)-1].depth > depth {
+				classes = classes[:len(classes)-1]
+			}
+			for len(defDepths) > 0 && defDepths[len(defDepths)-1] > depth {
+				defDepths = defDepths[:len(defDepths)-1]
+			}
+		}
+		if t.kind != 'i' || (t.text != "def" && t.text != "class") || !pyStatementStart(toks, i) {
+			continue
+		}
+		if t.text == "class" {
+			if k := pyHeaderEnd(toks, i); k > 0 {
+				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
+					classes = append(classes, open{depth: depth + 1, class: len(sc.classes)})
+					sc.classes = append(sc.classes, pyClass{start: start, end: end, async: map[string]bool{}})
+				}
+			}
+			continue
+		}
+		if i+2 >= len(toks) || toks[i+1].kind != 'i' || toks[i+2].text != "(" {
+			continue
+		}
+		closeParen := pyMatching(toks, i+2)
+		if closeParen < 0 {
+			continue
+		}
+		start, end := pyDefBody(toks, closeParen)
+		if start < 0 {
+			continue
+		}
+		d := pyDef{name: toks[i+1].text, at: i, closeParen: closeParen, depth: depth, start: start, end: end, class: -1,
+			nested: len(defDepths) > 0}
+		if len(classes) > 0 && classes[len(classes)-1].depth == depth &&
+			(len(defDepths) == 0 || defDepths[len(defDepths)-1] <= classes[len(classes)-1].depth-1) {
+			d.class = classes[len(classes)-1].class
+		}
+		stmt := i
+		if i > 0 && toks[i-1].text == "async" {
+			stmt = i - 1
+			d.async = pyKeptDecoration(toks, stmt) && !pyYields(toks, start, end)
+		}
+		if d.async && d.class >= 0 {
+			sc.classes[d.class].async[d.name] = true
+		}
+		sc.defs = append(sc.defs, d)
+		if toks[start-1].kind == '>' {
+			defDepths = append(defDepths, depth+1)
+		}
+	}
+	return sc
+}
+
 // pyStatementStart reports whether toks[i] begins a logical line (an async def included).
 func pyStatementStart(toks []pyToken, i int) bool {
 	if i > 0 && toks[i-1].kind == 'i' && toks[i-1].text == "async" {

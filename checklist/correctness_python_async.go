@@ -13,12 +13,17 @@ import (
 // Calling an `async def` function returns a coroutine object; nothing of the function runs until it
 // is awaited. `user = fetch_user(uid)` followed by `user.is_admin` raises AttributeError ('coroutine'
 // object has no attribute ...), `user["id"]` raises TypeError, on every call. The check is the
-// Python counterpart of the JS/TS one (correctness_javascript.go), with the same restraint: the
-// callee is a function of the file (or imported by name from a module of the repository) or a method of the
-// class the call is in, declared `async def` once, undecorated (a decorator may return anything:
-// asgiref's async_to_sync makes it a plain function), not an async generator, and bound in no other
-// way in the file; every later use of the variable reads an attribute a coroutine does not have or
-// subscripts it.
+// Python counterpart of the JS/TS one (correctness_javascript.go), with the same restraint. The
+// callee is
+//   - a function of the file, declared `async def` once at module level;
+//   - a function of a module of the repository, imported by name (`from .api import f`, `from
+//     app.api import f`; an absolute module is looked for from the root and from src/) or called
+//     through the module (`from . import crud; crud.get_user(...)`, `import app.crud as crud`);
+//   - or `self.m(...)` in a method of the class that declares `async def m`, when the file binds m in
+//     no other way (a sync def, a class attribute, `self.m = fake`).
+// It must be undecorated (a decorator may return anything: asgiref's async_to_sync makes it a plain
+// function) and not an async generator, and its name bound in no other way in the file. Every later
+// use of the variable reads an attribute a coroutine does not have or subscripts it.
 
 // pyCoroutineMembers are the attributes a coroutine has: reading one is using the coroutine.
 var pyCoroutineMembers = map[string]bool{"send": true, "throw": true, "close": true, "cr_await": true, "cr_code": true,
@@ -28,95 +33,6 @@ var pyCoroutineMembers = map[string]bool{"send": true, "throw": true, "close": t
 // pyKeptDecorators do not change what calling the function returns.
 var pyKeptDecorators = map[string]bool{"staticmethod": true, "classmethod": true, "override": true, "typing.override": true,
 	"typing_extensions.override": true}
-
-// pyDef is one def statement of a file.
-type pyDef struct {
-	name       string
-	at         int  // the def token
-	closeParen int  // the parenthesis closing its parameters
-	async      bool // async def, undecorated (but pyKeptDecorators), no yield in its body
-	depth      int  // indentation depth of the def statement
-	start, end int  // its body's tokens
-	class      int  // index in pyDefScan.classes of the class it is a method of, -1
-	nested     bool // inside the body of another def
-}
-
-// pyClass is a class body and the async methods it declares.
-type pyClass struct {
-	start, end int
-	async      map[string]bool
-}
-
-// pyDefScan is what a file declares: its defs and classes, in order.
-type pyDefScan struct {
-	defs    []pyDef
-	classes []pyClass
-}
-
-func pyScanDefs(toks []pyToken) pyDefScan {
-	var sc pyDefScan
-	depth := 0
-	type open struct{ depth, class int } // classes around toks[i]: body depth, index
-	var classes []open
-	var defDepths []int // body depths of the defs around toks[i]
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		switch t.kind {
-		case '>':
-			depth++
-		case '<':
-			depth--
-			for len(classes) > 0 && classes[len(classes)-1].depth > depth {
-				classes = classes[:len(classes)-1]
-			}
-			for len(defDepths) > 0 && defDepths[len(defDepths)-1] > depth {
-				defDepths = defDepths[:len(defDepths)-1]
-			}
-		}
-		if t.kind != 'i' || (t.text != "def" && t.text != "class") || !pyStatementStart(toks, i) {
-			continue
-		}
-		if t.text == "class" {
-			if k := pyHeaderEnd(toks, i); k > 0 {
-				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
-					classes = append(classes, open{depth: depth + 1, class: len(sc.classes)})
-					sc.classes = append(sc.classes, pyClass{start: start, end: end, async: map[string]bool{}})
-				}
-			}
-			continue
-		}
-		if i+2 >= len(toks) || toks[i+1].kind != 'i' || toks[i+2].text != "(" {
-			continue
-		}
-		closeParen := pyMatching(toks, i+2)
-		if closeParen < 0 {
-			continue
-		}
-		start, end := pyDefBody(toks, closeParen)
-		if start < 0 {
-			continue
-		}
-		d := pyDef{name: toks[i+1].text, at: i, closeParen: closeParen, depth: depth, start: start, end: end, class: -1,
-			nested: len(defDepths) > 0}
-		if len(classes) > 0 && classes[len(classes)-1].depth == depth &&
-			(len(defDepths) == 0 || defDepths[len(defDepths)-1] <= classes[len(classes)-1].depth-1) {
-			d.class = classes[len(classes)-1].class
-		}
-		stmt := i
-		if i > 0 && toks[i-1].text == "async" {
-			stmt = i - 1
-			d.async = pyKeptDecoration(toks, stmt) && !pyYields(toks, start, end)
-		}
-		if d.async && d.class >= 0 {
-			sc.classes[d.class].async[d.name] = true
-		}
-		sc.defs = append(sc.defs, d)
-		if toks[start-1].kind == '>' {
-			defDepths = append(defDepths, depth+1)
-		}
-	}
-	return sc
-}
 
 // pyKeptDecoration reports whether the def statement starting at toks[stmt] has no decorator but
 // those of pyKeptDecorators.
