@@ -163,6 +163,34 @@ func (m *importedModules) lookup(cands []string, parse func(path string, src []b
 	return nil
 }
 
+// inheritAsync adds to each class i the async methods (async[i]) of its base (bases[i], "" for
+// none) when the base is a class of the same file (names), and of the base's base, and so on; a chain
+// that leaves the file stops there, and so does a name two classes of the file have.
+func inheritAsync(names, bases []string, async []map[string]bool) {
+	byName := map[string]int{}
+	for i, n := range names {
+		if _, dup := byName[n]; dup || n == "" {
+			byName[n] = -1
+			continue
+		}
+		byName[n] = i
+	}
+	for i := range names {
+		seen := map[int]bool{i: true}
+		for b := bases[i]; b != ""; {
+			j, ok := byName[b]
+			if !ok || j < 0 || seen[j] {
+				break
+			}
+			seen[j] = true
+			for m := range async[j] {
+				async[i][m] = true
+			}
+			b = bases[j]
+		}
+	}
+}
+
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
 // a `<= len(` condition, a default that builds a mutable object, an async function, or a named import
 // (JS/TS) or import (Python) of one, maybe.

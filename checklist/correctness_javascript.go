@@ -232,6 +232,15 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 			continue
 		}
 		c := jsClassScope{open: open, close: closeB, async: map[string]bool{}}
+		// class Name extends Base {: the names that link a subclass to a base of the file
+		if toks[k+1].kind == 'i' && toks[k+1].text != "extends" {
+			c.name = toks[k+1].text
+		}
+		for m := k + 1; m+2 <= open; m++ {
+			if toks[m].text == "extends" && toks[m+1].kind == 'i' && (toks[m+2].text == "{" || toks[m+2].text == "<" || toks[m+2].text == "implements") {
+				c.base = toks[m+1].text
+			}
+		}
 		for _, m := range jsClassMembers(toks, open, closeB) {
 			if m.async {
 				c.async[m.name] = true
@@ -244,6 +253,11 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 	if len(classes) == 0 {
 		return nil
 	}
+	names, bases, async := make([]string, len(classes)), make([]string, len(classes)), make([]map[string]bool, len(classes))
+	for i, c := range classes {
+		names[i], bases[i], async[i] = c.name, c.base, c.async
+	}
+	inheritAsync(names, bases, async)
 	// an instance property that hides the method: this.load = fake (a bound copy is async too, but
 	// which one a call reaches is not known)
 	for k := 0; k+3 < len(toks); k++ {
@@ -309,9 +323,11 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 	return out
 }
 
-// jsClassScope is a class body, toks[open] to toks[close], and the names it declares as async methods.
+// jsClassScope is a class body, toks[open] to toks[close], and the names it declares as async methods
+// (with those it inherits from a base class of the same file, inheritAsync).
 type jsClassScope struct {
 	open, close int
+	name, base  string // class name extends base
 	async       map[string]bool
 }
 

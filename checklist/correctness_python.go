@@ -95,6 +95,7 @@ type pyDef struct {
 // pyClass is a class body and the async methods it declares.
 type pyClass struct {
 	start, end int
+	name, base string // class name(base): one base, a plain name
 	async      map[string]bool
 }
 
@@ -131,7 +132,14 @@ func pyScanDefs(toks []pyToken) pyDefScan {
 			if k := pyHeaderEnd(toks, i); k > 0 {
 				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
 					classes = append(classes, open{depth: depth + 1, class: len(sc.classes)})
-					sc.classes = append(sc.classes, pyClass{start: start, end: end, async: map[string]bool{}})
+					c := pyClass{start: start, end: end, async: map[string]bool{}}
+					if i+1 < len(toks) && toks[i+1].kind == 'i' {
+						c.name = toks[i+1].text
+					}
+					if i+4 < len(toks) && toks[i+2].text == "(" && toks[i+3].kind == 'i' && toks[i+4].text == ")" {
+						c.base = toks[i+3].text
+					}
+					sc.classes = append(sc.classes, c)
 				}
 			}
 			continue
@@ -166,6 +174,11 @@ func pyScanDefs(toks []pyToken) pyDefScan {
 			defDepths = append(defDepths, depth+1)
 		}
 	}
+	names, bases, async := make([]string, len(sc.classes)), make([]string, len(sc.classes)), make([]map[string]bool, len(sc.classes))
+	for i, c := range sc.classes {
+		names[i], bases[i], async[i] = c.name, c.base, c.async
+	}
+	inheritAsync(names, bases, async)
 	return sc
 }
 

@@ -313,6 +313,9 @@ func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
 
 		{jsCase{name: "a class whose header nests type arguments", src: "export class Repo<T extends Map<string, Array<number>>> {\n  async load(id: string) {\n    return { id, n: 1 };\n  }\n\n  n(id: string) {\n    return this.load(id).n;\n  }\n}\n",
 			title: "`this.load()` is async"}, "this.load(id).n"},
+		{jsCase{name: "inherited from a base class of the file", src: class("", "\nexport class Admins<T> extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"),
+			title: "`this.fetchUser()` is async"}, "this.fetchUser(id);"},
+		{jsCase{name: "clean: a base class of another file", src: "import { Users } from \"./users\";\n\nexport class Admins extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"}, ""},
 		{jsCase{name: "clean: awaited", src: class("  async canDelete(id: string) {\n    const user = await this.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
 		{jsCase{name: "clean: a sync method", src: class("  isAdmin(id: string) {\n    return this.cached(id).admin;\n  }\n")}, ""},
 		{jsCase{name: "clean: in a nested function", src: class("  canDelete(id: string) {\n    function inner(this: Users) {\n      const u = this.fetchUser(id);\n      return u.admin;\n    }\n    return inner;\n  }\n")}, ""},
@@ -386,6 +389,8 @@ func TestDefiniteBugsUnawaitedCoroutine(t *testing.T) {
 			title: "`load()` is async and its result is not awaited: `user[...]` raises TypeError"},
 		{name: "an async method of the class", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n", line: 6,
 			title: "`self.fetch()` is async and its result is not awaited: `user.name` raises AttributeError"},
+		{name: "inherited from a base class of the file", src: "class Repo:\n    async def get(self, key):\n        return {\"key\": key}\n\n\nclass Users(Repo):\n    def name(self, uid):\n        user = self.get(uid)\n        return user.name\n", line: 8,
+			title: "`self.get()` is async"},
 		{name: "imported from a relative module", src: "from .api import fetch_user as get_user, cached_user\n\n\ndef can_delete(uid):\n    user = get_user(uid)\n    return user.is_admin\n", line: 5,
 			title: "`get_user()` is async"},
 
@@ -409,6 +414,8 @@ func TestDefiniteBugsUnawaitedCoroutine(t *testing.T) {
 		{name: "clean: a sync method of that name elsewhere", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n\n\nclass Cached(Users):\n    def fetch(self, uid):\n        return {\"id\": uid}\n"},
 		{name: "clean: an instance attribute hides the method", src: "class Users:\n    def __init__(self, fake=None):\n        if fake:\n            self.fetch = fake\n\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n"},
 		{name: "clean: a class attribute of that name", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def name(self, uid):\n        user = self.fetch(uid)\n        return user.name\n\n\nclass Fake(Users):\n    fetch = staticmethod(lambda uid: {\"id\": uid})\n"},
+		{name: "clean: a base class of another module", src: "from .api import Repo\n\n\nclass Users(Repo):\n    def name(self, uid):\n        user = self.get(uid)\n        return user.name\n"},
+		{name: "clean: two bases", src: "class Repo:\n    async def get(self, key):\n        return {\"key\": key}\n\n\nclass Users(Cache, Repo):\n    def name(self, uid):\n        user = self.get(uid)\n        return user.name\n"},
 		{name: "clean: self of a nested class", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n    def make(self):\n        class Inner:\n            def fetch(self, uid):\n                return uid\n\n            def name(self, uid):\n                user = self.fetch(uid)\n                return user.name\n        return Inner\n"},
 		{name: "clean: a sync import", src: "from .api import cached_user\n\n\ndef can_delete(uid):\n    user = cached_user(uid)\n    return user.is_admin\n"},
 		{name: "clean: another object's method", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n\ndef name(users, uid):\n    user = users.fetch(uid)\n    return user.name\n"},
