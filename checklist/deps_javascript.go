@@ -53,6 +53,9 @@ func depSetOf(items ...string) map[string]bool {
 type jsSpec struct {
 	spec string
 	line int
+	// load is the index (in lexJS's tokens) of the string of a require() or import() call: a module
+	// loaded at run time, which the code may be ready to do without; -1 for a declaration.
+	load int
 }
 
 // jsToken is a token of the small JS lexer: only what import detection needs.
@@ -234,7 +237,7 @@ func jsSpecifiers(src []byte) []jsSpec {
 		case "require":
 			if isPunct(at(i+1), "(") && at(i+2).kind == 's' && (isPunct(at(i+3), ")") || isPunct(at(i+3), ",")) {
 				if prev := at(i - 1); !(prev.kind == 'i' && prev.text == "function") {
-					out = append(out, jsSpec{at(i + 2).text, at(i + 2).line})
+					out = append(out, jsSpec{at(i + 2).text, at(i + 2).line, i + 2})
 				}
 			}
 		case "import":
@@ -242,10 +245,10 @@ func jsSpecifiers(src []byte) []jsSpec {
 			switch {
 			case isPunct(next, "("):
 				if at(i+2).kind == 's' && (isPunct(at(i+3), ")") || isPunct(at(i+3), ",")) {
-					out = append(out, jsSpec{at(i + 2).text, at(i + 2).line})
+					out = append(out, jsSpec{at(i + 2).text, at(i + 2).line, i + 2})
 				}
 			case next.kind == 's':
-				out = append(out, jsSpec{next.text, next.line})
+				out = append(out, jsSpec{next.text, next.line, -1})
 			case isPunct(next, "."):
 				// import.meta
 			default:
@@ -263,6 +266,34 @@ func jsSpecifiers(src []byte) []jsSpec {
 		}
 	}
 	return out
+}
+
+// jsOptionalLoad reports whether the require() or import() whose string is toks[at] loads package
+// name as an optional dependency: the call sits inside a try block, or the file names the package in
+// another string (an install hint or an error, as typeorm's drivers do when the user has not installed
+// the driver: `require("expo-sqlite")` and `DriverPackageNotInstalledError("Expo SQLite",
+// "expo-sqlite")`).
+func jsOptionalLoad(toks []jsToken, at int, name string) bool {
+	for k, t := range toks {
+		switch {
+		case t.kind == 's' && k != at && t.text == name:
+			return true
+		case t.kind == 'i' && t.text == "try" && k < at && k+1 < len(toks) && toks[k+1].kind == 'p' && toks[k+1].text == "{":
+			depth := 0
+			for m := k + 1; m < len(toks); m++ {
+				if toks[m].kind != 'p' {
+					continue
+				}
+				if depth += bracketDelta(toks[m].text); depth == 0 {
+					if at < m {
+						return true
+					}
+					break
+				}
+			}
+		}
+	}
+	return false
 }
 
 // jsFromClause scans an import/export declaration from toks[i] for `from "x"` and returns x.
@@ -296,7 +327,7 @@ func jsFromClause(toks []jsToken, i int) (jsSpec, bool) {
 			return jsSpec{}, false
 		}
 		if t.kind == 'i' && t.text == "from" && j+1 < len(toks) && toks[j+1].kind == 's' {
-			return jsSpec{toks[j+1].text, toks[j+1].line}, true
+			return jsSpec{toks[j+1].text, toks[j+1].line, -1}, true
 		}
 	}
 	return jsSpec{}, false
@@ -849,6 +880,7 @@ func (r *depsRun) checkJSFile(p string, added addedLines) {
 		src = sfcScriptOnly(src)
 	}
 	var env *jsEnv
+	var toks []jsToken // lexed again only for a run-time load of an undeclared package
 	for _, s := range jsSpecifiers(src) {
 		l, ok := added.at(s.line)
 		if !ok || jsSkipSpecifier(s.spec) || nodeBuiltins[s.spec] {
@@ -872,6 +904,16 @@ func (r *depsRun) checkJSFile(p string, added addedLines) {
 			r.groupNote("imports that look like path aliases of a framework or a dependency's config, not packages ("+why+"); not checked",
 				fmt.Sprintf("%s (%s:%d)", s.spec, p, l.NewLine))
 			continue
+		}
+		if s.load >= 0 {
+			if toks == nil {
+				toks = lexJS(src)
+			}
+			if jsOptionalLoad(toks, s.load, name) {
+				r.groupNote("packages loaded at run time by code ready to do without them (inside a try, or next to an error or hint that names "+
+					"the package: an optional dependency the user installs); not checked", fmt.Sprintf("%s (%s:%d)", s.spec, p, l.NewLine))
+				continue
+			}
 		}
 		title := fmt.Sprintf("Import %q is not declared in package.json", s.spec)
 		pkgNote := ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -435,4 +436,37 @@ func buildDepsRepo(t *testing.T, tc depsCase) *testrepo.Repo {
 	}
 	repo.Commit("change")
 	return repo
+}
+
+// A package loaded at run time by code ready to do without it (a require inside a try, or a file that
+// names the package in an error or hint) is an optional dependency: a note, not a finding. A static
+// import, or a require nothing guards, of an undeclared package is still one.
+func TestDependenciesOptionalRuntimeLoads(t *testing.T) {
+	const pkg = "package.json"
+	const manifest = "{\n  \"name\": \"lib\",\n  \"main\": \"index.js\",\n  \"dependencies\": {\"debug\": \"^4.3.4\"}\n}\n"
+	cases := []struct {
+		name, src string
+		want      string // the undeclared package reported, "" for none
+	}{
+		{name: "require inside try", src: "let sharp\ntry {\n  sharp = require(\"sharp\")\n} catch {\n  sharp = null\n}\nmodule.exports = sharp\n"},
+		{name: "import() inside try", src: "export async function load() {\n  try {\n    return await import(\"sharp\")\n  } catch {\n    return null\n  }\n}\n"},
+		{name: "the error names the package", src: "function load() {\n  return require(\"sharp\")\n}\nfunction missing() {\n  return new Error(\"install the optional package: \" + \"sharp\")\n}\nmodule.exports = { load, missing }\n"},
+		{name: "a require nothing guards", src: "const sharp = require(\"sharp\")\nmodule.exports = sharp\n", want: "sharp"},
+		{name: "a static import in a try-using file", src: "import sharp from \"sharp\"\n\nexport function f() {\n  try {\n    return sharp()\n  } catch {\n    return null\n  }\n}\n", want: "sharp"},
+		{name: "the try is elsewhere", src: "try {\n  JSON.parse(\"{}\")\n} catch {}\nconst sharp = require(\"sharp\")\nmodule.exports = sharp\n", want: "sharp"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tc := depsCase{base: []string{pkg, manifest}, head: []string{pkg, manifest, "lib/img.js", c.src}}
+			res, _ := runDeps(t, tc, nil)
+			switch {
+			case c.want == "" && len(res.Findings) != 0:
+				t.Fatalf("findings %+v, want none", res.Findings)
+			case c.want == "" && !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "ready to do without them") }):
+				t.Fatalf("notes %q, want the optional-load note", res.Notes)
+			case c.want != "" && (len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Title, c.want)):
+				t.Fatalf("findings %+v, want one for %s", res.Findings, c.want)
+			}
+		})
+	}
 }
