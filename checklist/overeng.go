@@ -32,7 +32,7 @@ import (
 //     name and whose constructors only wrap it (overeng_wrapper.go);
 //   - a function that only forwards its arguments, unchanged and in order, to a package-level function
 //     of the identical signature (not a method, not exported API of a library, not deprecated, not a
-//     build-tag variant, not used as a value);
+//     build-tag variant, not used as a value, called fewer than forwarderAliasCalls times);
 //   - an exported struct field no code of the module reads (for an exported type of a library package:
 //     that no code of the module reads or writes), in a struct that never reaches an interface value
 //     (reflection: encoders, fmt, templates), has no tags and is not compared whole.
@@ -239,6 +239,9 @@ func (r *overRun) forwarders(variants []*goPkg) {
 			if self == nil || usedAsValue(variants, self) || nameInFiles(r.ld.ignored[main.PkgPath], fd.Name.Name) {
 				continue
 			}
+			if callSites(main, self) >= forwarderAliasCalls {
+				continue // the package's short name for a function it calls throughout
+			}
 			name := funcDisplayName(callee, func(p *types.Package) string {
 				if p == main.Types {
 					return ""
@@ -351,6 +354,29 @@ func forwardedTo(info *types.Info, fd *ast.FuncDecl) *types.Func {
 }
 
 // usedAsValue reports whether the function is referred to other than by calling it.
+// forwarderAliasCalls is how many calls in its package's code make a forwarder the package's own
+// name for the function it forwards to, not a needless layer: a change of the implementation then
+// touches one place, and the calls read the same (fiber's logger middleware, 73ca9220: 18 calls of
+// writeSanitizedString, which forwards to logtemplate.WriteSanitizedString). A needless wrapper is
+// most often called once or twice.
+const forwarderAliasCalls = 3
+
+// callSites counts the calls of obj in the package's non-test files.
+func callSites(p *packages.Package, obj types.Object) int {
+	n := 0
+	for _, f := range nonTestFiles(p) {
+		ast.Inspect(f, func(node ast.Node) bool {
+			if c, ok := node.(*ast.CallExpr); ok {
+				if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && p.TypesInfo.Uses[id] == obj {
+					n++
+				}
+			}
+			return true
+		})
+	}
+	return n
+}
+
 func usedAsValue(variants []*goPkg, obj types.Object) bool {
 	used := false
 	for _, gp := range variants {

@@ -137,6 +137,23 @@ func Use() string { return quote("x") }
 			want: []want{{"func quote", "`quote` only forwards its arguments to `strconv.Quote`"}},
 		},
 		{
+			// fiber 73ca92207791 (middleware/logger): writeSanitizedString forwards to
+			// logtemplate.WriteSanitizedString and is called 18 times across the package.
+			name: "forwarder the package calls throughout is its name for the function",
+			path: "internal/app/quote.go",
+			head: `package app
+
+import "strconv"
+
+func quote(s string) string {
+	return strconv.Quote(s)
+}
+
+// Use quotes.
+func Use() []string { return []string{quote("a"), quote("b"), quote("c")} }
+`,
+		},
+		{
 			name: "function that changes its arguments",
 			path: "internal/app/quote.go",
 			head: `package app
