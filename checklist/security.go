@@ -427,7 +427,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(pos[0], langPython)
-			if !ok || !e.interpolates() {
+			if !ok || !e.interpolates() || f.pyConstantCommand(pos[0]) {
 				return injHit{}, false
 			}
 			sink := "subprocess." + fn + "(…, shell=True)"
@@ -448,7 +448,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(args[0], langPython)
-			if !ok || !e.interpolates() {
+			if !ok || !e.interpolates() || f.pyConstantCommand(args[0]) {
 				return injHit{}, false
 			}
 			return injHit{rule: "shell", severity: SeverityError,
@@ -652,3 +652,226 @@ var injRules = []injRule{
 
 // quotedInterp matches an interpolated value inside SQL quotes: '…%s…'.
 var quotedInterp = regexp.MustCompile(`'[^']*` + interpMark + `[^']*'`)
+
+// pyConstantCommand reports whether the f-string expr interpolates only names the file binds once,
+// at the start of a statement, to a value built from literals alone: a constant, or a Path made of
+// them (`path = Path("../rich/_versions.py").resolve()`; rich's tools/make_width_tables.py runs
+// `subprocess.run(f"black {path}", shell=True)`). Nothing from outside the program then reaches the
+// shell. A name that is also a parameter, a loop or with target, an import, or assigned twice is not
+// one; neither is a value from any call but Path's and a few builtins', which may read the
+// environment, the arguments or a file.
+func (f *injFile) pyConstantCommand(expr string) bool {
+	expr = strings.TrimSpace(expr)
+	prefixEnd := strings.IndexAny(expr, `"'`)
+	if prefixEnd < 1 || prefixEnd > 2 || !strings.ContainsAny(expr[:prefixEnd], "fF") {
+		return false
+	}
+	holes, ok := fstringHoles(expr[prefixEnd:])
+	if !ok || len(holes) == 0 {
+		return false
+	}
+	toks := pyTokenize(f.source())
+	use := -1 // the first token of the command's line, when it runs at module level
+	for k, t := range toks {
+		if t.line == f.line && t.kind != 'N' && t.kind != '>' && t.kind != '<' {
+			if pyDepthAt(toks, k) == 0 {
+				use = k
+			}
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for _, h := range holes {
+		if !pyConstantAtUse(toks, h, use, seen) && !pyConstantName(toks, h, seen, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// pyDepthAt is the indentation depth of toks[k]: 0 at module level, outside any block.
+func pyDepthAt(toks []pyToken, k int) int {
+	depth := 0
+	for _, t := range toks[:k] {
+		switch t.kind {
+		case '>':
+			depth++
+		case '<':
+			depth--
+		}
+	}
+	return depth
+}
+
+// pyConstantAtUse reports whether, for a use of name by module-level code at toks[use] (top to
+// bottom, once), the last statement before it that binds name is a module-level `name = <value>` of
+// a constant value, and nothing between binds name another way. rich's make_width_tables.py binds
+// `path` to a constant Path, runs black on it, and only later, in a loop, binds it again.
+func pyConstantAtUse(toks []pyToken, name string, use int, seen map[string]bool) bool {
+	if use < 0 {
+		return false
+	}
+	last := -1
+	for k := 0; k < use; k++ {
+		t := toks[k]
+		if t.kind != 'i' || t.text != name || (k > 0 && toks[k-1].text == ".") {
+			continue
+		}
+		if k+1 < len(toks) && toks[k+1].text == "=" && pyStatementStart(toks, k) {
+			last = k
+			continue
+		}
+		if last >= 0 && pyBindsName(toks, k) {
+			last = -2 // bound another way after the assignment
+		}
+	}
+	if last < 0 || pyDepthAt(toks, last) != 0 {
+		return false
+	}
+	return pyConstantValue(toks, last, seen, 0)
+}
+
+// pyBindsName reports whether the name at toks[k] is bound there other than by `name = ...` as a
+// statement: a for target, a parameter, with/except/import as, a tuple or augmented assignment.
+func pyBindsName(toks []pyToken, k int) bool {
+	if k > 0 {
+		switch toks[k-1].text {
+		case "as", "import", "global", "nonlocal", "class", "def", "lambda", "*", "**", "for", ",":
+			return true
+		}
+	}
+	if k+1 < len(toks) && toks[k+1].kind == 'p' {
+		next := toks[k+1].text
+		return next == "=" || next == ":=" || len(next) >= 2 && strings.HasSuffix(next, "=") && next != "==" && next != "!=" &&
+			next != "<=" && next != ">="
+	}
+	return false
+}
+
+// fstringHoles returns the names an f-string literal (quotes included) interpolates, false when a
+// hole is more than a name (with an optional !r/!s conversion and format spec).
+func fstringHoles(lit string) ([]string, bool) {
+	var out []string
+	for i := 0; i < len(lit); i++ {
+		switch {
+		case lit[i] == '{' && i+1 < len(lit) && lit[i+1] == '{', lit[i] == '}' && i+1 < len(lit) && lit[i+1] == '}':
+			i++
+		case lit[i] == '{':
+			end := strings.IndexByte(lit[i:], '}')
+			if end < 0 {
+				return nil, false
+			}
+			hole := lit[i+1 : i+end]
+			if k := strings.IndexAny(hole, "!:"); k >= 0 {
+				hole = hole[:k]
+			}
+			hole = strings.TrimSpace(hole)
+			if !pyIdentRE.MatchString(hole) {
+				return nil, false
+			}
+			out = append(out, hole)
+			i += end
+		}
+	}
+	return out, true
+}
+
+var pyIdentRE = regexp.MustCompile(`^[A-Za-z_]\w*$`)
+
+// pyConstantCalls are the callables whose result, given constants, is a constant.
+var pyConstantCalls = map[string]bool{"Path": true, "PurePath": true, "PosixPath": true, "PurePosixPath": true,
+	"str": true, "int": true, "float": true, "repr": true, "len": true, "tuple": true, "sorted": true, "__file__": true,
+	"True": true, "False": true, "None": true}
+
+// pyConstantName reports whether the file binds name exactly once, `name = <value>` as a statement,
+// and in no other way, with a value of literals, constant names (seen: those being checked) and
+// constant calls (pyConstantCalls, and methods called on them).
+func pyConstantName(toks []pyToken, name string, seen map[string]bool, depth int) bool {
+	if seen[name] || depth > 4 {
+		return false
+	}
+	seen[name] = true
+	defer delete(seen, name)
+	// other bindings: parameters (def headers) and for targets (for ... in)
+	bound := map[int]bool{}
+	for k, t := range toks {
+		switch {
+		case t.kind == 'i' && t.text == "def" && k+2 < len(toks) && toks[k+2].text == "(":
+			if c := pyMatching(toks, k+2); c > 0 {
+				for m := k + 3; m < c; m++ {
+					bound[m] = true
+				}
+			}
+		case t.kind == 'i' && t.text == "for":
+			for m := k + 1; m < len(toks) && toks[m].kind != 'N' && !(toks[m].kind == 'i' && toks[m].text == "in"); m++ {
+				bound[m] = true
+			}
+		}
+	}
+	assign := -1
+	for k, t := range toks {
+		if t.kind != 'i' || t.text != name || (k > 0 && toks[k-1].text == ".") {
+			continue
+		}
+		if bound[k] {
+			return false
+		}
+		if k > 0 {
+			switch toks[k-1].text {
+			case "as", "import", "global", "nonlocal", "class", "lambda", "*", "**":
+				return false // bound another way
+			}
+		}
+		if k+1 >= len(toks) || toks[k+1].kind != 'p' {
+			continue
+		}
+		switch next := toks[k+1].text; {
+		case next == "=":
+			if !pyStatementStart(toks, k) || assign >= 0 {
+				return false // assigned twice, a tuple target, or a keyword argument of that name
+			}
+			assign = k
+		case next == ":=", next == ":" && pyStatementStart(toks, k),
+			len(next) >= 2 && strings.HasSuffix(next, "=") && next != "==" && next != "!=" && next != "<=" && next != ">=":
+			return false // a walrus, an annotated or augmented assignment
+		}
+	}
+	if assign < 0 {
+		return false
+	}
+	return pyConstantValue(toks, assign, seen, depth)
+}
+
+// pyConstantValue reports whether the value of the assignment at toks[assign] (`name = <value>`) is
+// built from literals, constant names and constant calls only.
+func pyConstantValue(toks []pyToken, assign int, seen map[string]bool, depth int) bool {
+	for k := assign + 2; k < len(toks) && toks[k].kind != 'N'; k++ {
+		t := toks[k]
+		switch t.kind {
+		case 'n':
+		case 's':
+			if p := strings.IndexAny(t.text, `"'`); p > 0 && strings.ContainsAny(t.text[:p], "fF") {
+				return false // an f-string: its own holes
+			}
+		case 'p':
+			switch t.text {
+			case "(", ")", "[", "]", ",", ".", "+", "/", "*":
+			default:
+				return false
+			}
+		case 'i':
+			switch {
+			case toks[k-1].text == ".": // a method or attribute of a constant
+				if t.text == "environ" || t.text == "getenv" || t.text == "argv" || t.text == "read_text" || t.text == "read" {
+					return false
+				}
+			case pyConstantCalls[t.text]:
+			case !pyConstantName(toks, t.text, seen, depth+1):
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -90,6 +90,47 @@ func TestInjectionRules(t *testing.T) {
 		// Python -------------------------------------------------------------------------------
 		{"py subprocess f-string", "tools/pack.py", `subprocess.run(f"tar -czf {out} {src}", shell=True, check=True)`,
 			[]injWant{{1, SeverityError, "Shell command built with an f-string passed to subprocess.run(…, shell=True)"}}},
+		// rich f000c3149166 tools/make_width_tables.py: the command holds a path built from a literal.
+		{"py subprocess f-string of a constant path", "tools/make_width_tables.py", strings.Join([]string{
+			`from pathlib import Path`,
+			`import subprocess`,
+			`VERSION = "15.1.0"`,
+			`path = Path("../rich/_unicode_data/_versions.py").resolve().absolute()`,
+			`out = str(path) + "." + VERSION`,
+			`with open(path, "wt") as f:`,
+			`    f.write("x")`,
+			`subprocess.run(f"black {path} {out!r}", shell=True)`,
+		}, "\n"), nil},
+		// rich f000c3149166 again: `path` is bound to a constant, used, and only later bound again in a
+		// loop to a value built from a library's list; the loop's command is still reported.
+		{"py subprocess f-string of a constant, rebound later", "tools/make_width_tables.py", strings.Join([]string{
+			`from pathlib import Path`,
+			`import subprocess`,
+			`from wcwidth import list_versions`,
+			`path = Path("../rich/_unicode_data/_versions.py").resolve().absolute()`,
+			`subprocess.run(f"black {path}", shell=True)`,
+			`for version in list_versions():`,
+			`    path = Path(f"../rich/_unicode_data/unicode{version}.py").resolve().absolute()`,
+			`    subprocess.run(f"black {path}", shell=True)`,
+		}, "\n"), []injWant{{8, SeverityError, "Shell command built with an f-string passed to subprocess.run(…, shell=True)"}}},
+		{"py subprocess f-string of a name bound twice", "tools/fmt.py", strings.Join([]string{
+			`import subprocess, sys`,
+			`path = "src"`,
+			`if len(sys.argv) > 1:`,
+			`    path = sys.argv[1]`,
+			`subprocess.run(f"black {path}", shell=True)`,
+		}, "\n"), []injWant{{5, SeverityError, "Shell command built with an f-string passed to subprocess.run(…, shell=True)"}}},
+		{"py subprocess f-string of a value from the environment", "tools/fmt.py", strings.Join([]string{
+			`import os, subprocess`,
+			`target = os.environ.get("TARGET", "src")`,
+			`subprocess.run(f"black {target}", shell=True)`,
+		}, "\n"), []injWant{{3, SeverityError, "Shell command built with an f-string passed to subprocess.run(…, shell=True)"}}},
+		{"py os.system of a parameter that shadows a constant", "tools/fmt.py", strings.Join([]string{
+			`import os`,
+			`path = "src"`,
+			`def fmt(path):`,
+			`    os.system(f"black {path}")`,
+		}, "\n"), []injWant{{4, SeverityError, "Shell command built with an f-string passed to os.system"}}},
 		{"py subprocess concat", "tools/grep.py", `out = subprocess.check_output("grep " + pattern + " /var/log/app.log", shell=True)`,
 			[]injWant{{1, SeverityError, "Shell command built with string concatenation passed to subprocess.check_output(…, shell=True)"}}},
 		{"py getoutput", "tools/grep.py", `out = subprocess.getoutput(f"wc -l {path}")`,
