@@ -220,21 +220,31 @@ func pyModuleAliases(toks []pyToken, asyncOf func(module string) map[string]bool
 	return out
 }
 
-// pyModuleCandidates are the files of the repository the module names from a file in dir: a
-// relative module (".api", "..svc.api") from dir, an absolute one ("app.api") from the root or
-// from src/ (the src layout). A module of the standard library or a package is in none of them.
-func pyModuleCandidates(dir, module string) []string {
-	rel := strings.ReplaceAll(strings.TrimLeft(module, "."), ".", "/")
-	dots := len(module) - len(strings.TrimLeft(module, "."))
-	if dots == 0 {
-		return []string{rel + ".py", rel + "/__init__.py", "src/" + rel + ".py", "src/" + rel + "/__init__.py"}
+// PyImportCandidates are the files of the repository a Python module name may be from a file in
+// dir: a relative module (".api", "..svc.api") from dir; an absolute one ("app.api") from the root,
+// from src/ (the src layout) and, script-style, next to the file. Each as a module file and as a
+// package's __init__.py. review's context index resolves imports with it too.
+func PyImportCandidates(dir, spec string) []string {
+	var rel string
+	if strings.HasPrefix(spec, ".") {
+		dots := len(spec) - len(strings.TrimLeft(spec, "."))
+		d := dir
+		for i := 1; i < dots; i++ {
+			d = path.Dir(d)
+		}
+		rel = path.Join(d, strings.ReplaceAll(strings.TrimLeft(spec, "."), ".", "/"))
+	} else {
+		rel = strings.ReplaceAll(spec, ".", "/")
 	}
-	base := dir
-	for range dots - 1 {
-		base = path.Dir(base)
+	var out []string
+	for _, root := range []string{"", "src/"} {
+		out = append(out, path.Clean(root+rel+".py"), path.Clean(root+rel+"/__init__.py"))
 	}
-	p := path.Join(base, rel)
-	return []string{p + ".py", p + "/__init__.py"}
+	if !strings.HasPrefix(spec, ".") {
+		// A script-style import of a sibling module (`import helpers` next to helpers.py).
+		out = append(out, path.Join(dir, rel+".py"))
+	}
+	return out
 }
 
 // pyAsyncExports finds the async functions of the repository's modules that from-imports name.
@@ -244,7 +254,7 @@ type pyAsyncExports struct {
 
 // of returns the module-level async functions of the module, imported from the file from.
 func (e *pyAsyncExports) of(from, module string) map[string]bool {
-	return e.modules.lookup(pyModuleCandidates(path.Dir(from), module), func(_ string, src []byte) map[string]bool {
+	return e.modules.lookup(PyImportCandidates(path.Dir(from), module), func(_ string, src []byte) map[string]bool {
 		toks := pyTokenize(string(src))
 		return pyAsyncFunctions(toks, pyScanDefs(toks), nil)
 	})

@@ -943,24 +943,7 @@ func (ix *repoIndex) resolveImport(lang, dir, spec string) []string {
 			return nil
 		}
 	case langPyCtx:
-		var rel string
-		if strings.HasPrefix(spec, ".") {
-			dots := len(spec) - len(strings.TrimLeft(spec, "."))
-			d := dir
-			for i := 1; i < dots; i++ {
-				d = path.Dir(d)
-			}
-			rel = path.Join(d, strings.ReplaceAll(strings.TrimLeft(spec, "."), ".", "/"))
-		} else {
-			rel = strings.ReplaceAll(spec, ".", "/")
-		}
-		for _, root := range []string{"", "src/"} {
-			cands = append(cands, root+rel+".py", root+rel+"/__init__.py")
-		}
-		if !strings.HasPrefix(spec, ".") {
-			// A script-style import of a sibling module (`import helpers` next to helpers.py).
-			cands = append(cands, path.Join(dir, rel+".py"))
-		}
+		cands = checklist.PyImportCandidates(dir, spec)
 	}
 	var out []string
 	for _, c := range cands {
