@@ -268,13 +268,12 @@ func goFieldBases(fd *ast.FuncDecl, structs map[string]map[string]bool) map[stri
 	return out
 }
 
-// goImportNames returns the names the file's imports bind (the last element of the path unless
-// renamed; not _ or .).
+// goImportNames returns the names the file's imports bind (goImportName's guess of the package name
+// unless renamed; not _ or .).
 func goImportNames(file *ast.File) map[string]bool {
 	out := map[string]bool{}
 	for _, im := range file.Imports {
-		p := strings.Trim(im.Path.Value, "`\"")
-		name := p[strings.LastIndex(p, "/")+1:]
+		name := goImportName(strings.Trim(im.Path.Value, "`\""))
 		if im.Name != nil {
 			name = im.Name.Name
 		}
