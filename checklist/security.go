@@ -45,7 +45,8 @@ type injFile struct {
 	in      *Input
 	path    string
 	lang    secLang
-	content *string // head content, read on first use; "" when unavailable
+	content *string   // head content, read on first use; "" when unavailable
+	pyToks  []pyToken // the Python tokens of content, made on first use (pyConstantCommand)
 	nonCode map[int]bool
 	line    int // new-file number of the line being checked
 }
@@ -670,7 +671,10 @@ func (f *injFile) pyConstantCommand(expr string) bool {
 	if !ok || len(holes) == 0 {
 		return false
 	}
-	toks := pyTokenize(f.source())
+	if f.pyToks == nil {
+		f.pyToks = pyTokenize(f.source())
+	}
+	toks := f.pyToks
 	use := -1 // the first token of the command's line, when it runs at module level
 	for k, t := range toks {
 		if t.line == f.line && t.kind != 'N' && t.kind != '>' && t.kind != '<' {
@@ -704,48 +708,95 @@ func pyDepthAt(toks []pyToken, k int) int {
 }
 
 // pyConstantAtUse reports whether, for a use of name by module-level code at toks[use] (top to
-// bottom, once), the last statement before it that binds name is a module-level `name = <value>` of
-// a constant value, and nothing between binds name another way. rich's make_width_tables.py binds
-// `path` to a constant Path, runs black on it, and only later, in a loop, binds it again.
+// bottom, once), the last binding of name before it is a module-level `name = <value>` of a constant
+// value. rich's make_width_tables.py binds `path` to a constant Path, runs black on it, and only
+// later, in a loop, binds it again.
 func pyConstantAtUse(toks []pyToken, name string, use int, seen map[string]bool) bool {
 	if use < 0 {
 		return false
 	}
-	last := -1
-	for k := 0; k < use; k++ {
-		t := toks[k]
+	last := pyBinding{at: -1}
+	for _, b := range pyBindingsOf(toks, name) {
+		if b.at < use {
+			last = b
+		}
+	}
+	if !last.assign || pyDepthAt(toks, last.at) != 0 {
+		return false
+	}
+	return pyConstantValue(toks, last.at, seen, 0)
+}
+
+// pyBinding is where a file binds a name: toks[at], by a statement `name = ...` (assign) or another
+// way (a parameter, a for or with target, an import, global, a tuple, annotated, augmented or walrus
+// assignment, and, to be safe, a keyword argument of that name).
+type pyBinding struct {
+	at     int
+	assign bool
+}
+
+// pyBindingsOf returns the bindings of name in toks, in order.
+func pyBindingsOf(toks []pyToken, name string) []pyBinding {
+	// parameters (def headers) and for targets (for ... in)
+	bound := map[int]bool{}
+	for k, t := range toks {
+		switch {
+		case t.kind == 'i' && t.text == "def" && k+2 < len(toks) && toks[k+2].text == "(":
+			if c := pyMatching(toks, k+2); c > 0 {
+				for m := k + 3; m < c; m++ {
+					bound[m] = true
+				}
+			}
+		case t.kind == 'i' && t.text == "for":
+			for m := k + 1; m < len(toks) && toks[m].kind != 'N' && !(toks[m].kind == 'i' && toks[m].text == "in"); m++ {
+				bound[m] = true
+			}
+		}
+	}
+	var out []pyBinding
+	for k, t := range toks {
 		if t.kind != 'i' || t.text != name || (k > 0 && toks[k-1].text == ".") {
 			continue
 		}
-		if k+1 < len(toks) && toks[k+1].text == "=" && pyStatementStart(toks, k) {
-			last = k
+		if bound[k] {
+			out = append(out, pyBinding{at: k})
 			continue
 		}
-		if last >= 0 && pyBindsName(toks, k) {
-			last = -2 // bound another way after the assignment
+		if k > 0 {
+			switch toks[k-1].text {
+			case "as", "import", "global", "nonlocal", "class", "def", "lambda", "*", "**":
+				out = append(out, pyBinding{at: k})
+				continue
+			}
+		}
+		if k+1 >= len(toks) || toks[k+1].kind != 'p' {
+			continue
+		}
+		switch next := toks[k+1].text; {
+		case next == "=":
+			out = append(out, pyBinding{at: k, assign: pyStatementStart(toks, k)})
+		case next == ":=", next == ":" && pyStatementStart(toks, k),
+			len(next) >= 2 && strings.HasSuffix(next, "=") && next != "==" && next != "!=" && next != "<=" && next != ">=":
+			out = append(out, pyBinding{at: k})
 		}
 	}
-	if last < 0 || pyDepthAt(toks, last) != 0 {
-		return false
-	}
-	return pyConstantValue(toks, last, seen, 0)
+	return out
 }
 
-// pyBindsName reports whether the name at toks[k] is bound there other than by `name = ...` as a
-// statement: a for target, a parameter, with/except/import as, a tuple or augmented assignment.
-func pyBindsName(toks []pyToken, k int) bool {
-	if k > 0 {
-		switch toks[k-1].text {
-		case "as", "import", "global", "nonlocal", "class", "def", "lambda", "*", "**", "for", ",":
-			return true
-		}
+// pyConstantName reports whether the file binds name exactly once, `name = <value>` as a statement,
+// and in no other way, with a value of literals, constant names (seen: those being checked) and
+// constant calls (pyConstantCalls, and methods called on them).
+func pyConstantName(toks []pyToken, name string, seen map[string]bool, depth int) bool {
+	if seen[name] || depth > 4 {
+		return false
 	}
-	if k+1 < len(toks) && toks[k+1].kind == 'p' {
-		next := toks[k+1].text
-		return next == "=" || next == ":=" || len(next) >= 2 && strings.HasSuffix(next, "=") && next != "==" && next != "!=" &&
-			next != "<=" && next != ">="
+	seen[name] = true
+	defer delete(seen, name)
+	bs := pyBindingsOf(toks, name)
+	if len(bs) != 1 || !bs[0].assign {
+		return false
 	}
-	return false
+	return pyConstantValue(toks, bs[0].at, seen, depth)
 }
 
 // fstringHoles returns the names an f-string literal (quotes included) interpolates, false when a
@@ -782,65 +833,6 @@ var pyIdentRE = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 var pyConstantCalls = map[string]bool{"Path": true, "PurePath": true, "PosixPath": true, "PurePosixPath": true,
 	"str": true, "int": true, "float": true, "repr": true, "len": true, "tuple": true, "sorted": true, "__file__": true,
 	"True": true, "False": true, "None": true}
-
-// pyConstantName reports whether the file binds name exactly once, `name = <value>` as a statement,
-// and in no other way, with a value of literals, constant names (seen: those being checked) and
-// constant calls (pyConstantCalls, and methods called on them).
-func pyConstantName(toks []pyToken, name string, seen map[string]bool, depth int) bool {
-	if seen[name] || depth > 4 {
-		return false
-	}
-	seen[name] = true
-	defer delete(seen, name)
-	// other bindings: parameters (def headers) and for targets (for ... in)
-	bound := map[int]bool{}
-	for k, t := range toks {
-		switch {
-		case t.kind == 'i' && t.text == "def" && k+2 < len(toks) && toks[k+2].text == "(":
-			if c := pyMatching(toks, k+2); c > 0 {
-				for m := k + 3; m < c; m++ {
-					bound[m] = true
-				}
-			}
-		case t.kind == 'i' && t.text == "for":
-			for m := k + 1; m < len(toks) && toks[m].kind != 'N' && !(toks[m].kind == 'i' && toks[m].text == "in"); m++ {
-				bound[m] = true
-			}
-		}
-	}
-	assign := -1
-	for k, t := range toks {
-		if t.kind != 'i' || t.text != name || (k > 0 && toks[k-1].text == ".") {
-			continue
-		}
-		if bound[k] {
-			return false
-		}
-		if k > 0 {
-			switch toks[k-1].text {
-			case "as", "import", "global", "nonlocal", "class", "lambda", "*", "**":
-				return false // bound another way
-			}
-		}
-		if k+1 >= len(toks) || toks[k+1].kind != 'p' {
-			continue
-		}
-		switch next := toks[k+1].text; {
-		case next == "=":
-			if !pyStatementStart(toks, k) || assign >= 0 {
-				return false // assigned twice, a tuple target, or a keyword argument of that name
-			}
-			assign = k
-		case next == ":=", next == ":" && pyStatementStart(toks, k),
-			len(next) >= 2 && strings.HasSuffix(next, "=") && next != "==" && next != "!=" && next != "<=" && next != ">=":
-			return false // a walrus, an annotated or augmented assignment
-		}
-	}
-	if assign < 0 {
-		return false
-	}
-	return pyConstantValue(toks, assign, seen, depth)
-}
 
 // pyConstantValue reports whether the value of the assignment at toks[assign] (`name = <value>`) is
 // built from literals, constant names and constant calls only.
