@@ -163,30 +163,38 @@ func (m *importedModules) lookup(cands []string, parse func(path string, src []b
 	return nil
 }
 
-// inheritAsync adds to each class i the async methods (async[i]) of its base (bases[i], "" for
-// none) when the base is a class of the same file (names), and of the base's base, and so on; a chain
-// that leaves the file stops there, and so does a name two classes of the file have.
-func inheritAsync(names, bases []string, async []map[string]bool) {
+// asyncClass is a class of a file as the async checks see it: its name, its one base class ("" for
+// none or when it is not a plain name), and the methods it declares async.
+type asyncClass struct {
+	name, base string
+	async      map[string]bool
+}
+
+// inheritAsync adds to each of the n classes (class(i)) the async methods of its base when the base
+// is a class of the same file, and of the base's base, and so on; a chain that leaves the file stops
+// there, and so does a name two classes of the file have.
+func inheritAsync(n int, class func(i int) *asyncClass) {
 	byName := map[string]int{}
-	for i, n := range names {
-		if _, dup := byName[n]; dup || n == "" {
-			byName[n] = -1
+	for i := range n {
+		c := class(i)
+		if _, dup := byName[c.name]; dup || c.name == "" {
+			byName[c.name] = -1
 			continue
 		}
-		byName[n] = i
+		byName[c.name] = i
 	}
-	for i := range names {
+	for i := range n {
 		seen := map[int]bool{i: true}
-		for b := bases[i]; b != ""; {
+		for b := class(i).base; b != ""; {
 			j, ok := byName[b]
 			if !ok || j < 0 || seen[j] {
 				break
 			}
 			seen[j] = true
-			for m := range async[j] {
-				async[i][m] = true
+			for m := range class(j).async {
+				class(i).async[m] = true
 			}
-			b = bases[j]
+			b = class(j).base
 		}
 	}
 }

@@ -231,7 +231,7 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 		if closeB < 0 {
 			continue
 		}
-		c := jsClassScope{open: open, close: closeB, async: map[string]bool{}}
+		c := jsClassScope{open: open, close: closeB, asyncClass: asyncClass{async: map[string]bool{}}}
 		// class Name extends Base {: the names that link a subclass to a base of the file
 		if toks[k+1].kind == 'i' && toks[k+1].text != "extends" {
 			c.name = toks[k+1].text
@@ -253,11 +253,7 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 	if len(classes) == 0 {
 		return nil
 	}
-	names, bases, async := make([]string, len(classes)), make([]string, len(classes)), make([]map[string]bool, len(classes))
-	for i, c := range classes {
-		names[i], bases[i], async[i] = c.name, c.base, c.async
-	}
-	inheritAsync(names, bases, async)
+	inheritAsync(len(classes), func(i int) *asyncClass { return &classes[i].asyncClass })
 	// an instance property that hides the method: this.load = fake (a bound copy is async too, but
 	// which one a call reaches is not known)
 	for k := 0; k+3 < len(toks); k++ {
@@ -327,8 +323,7 @@ func jsAsyncMethodCalls(toks []shapeJSToken) []jsCall {
 // (with those it inherits from a base class of the same file, inheritAsync).
 type jsClassScope struct {
 	open, close int
-	name, base  string // class name extends base
-	async       map[string]bool
+	asyncClass  // class name extends base
 }
 
 // jsIsClassBody reports whether toks[brace] opens one of the classes' bodies.

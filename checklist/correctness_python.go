@@ -95,8 +95,7 @@ type pyDef struct {
 // pyClass is a class body and the async methods it declares.
 type pyClass struct {
 	start, end int
-	name, base string // class name(base): one base, a plain name
-	async      map[string]bool
+	asyncClass // class name(base): one base, a plain name
 }
 
 // pyDefScan is what a file declares: its defs and classes, in order.
@@ -132,7 +131,7 @@ func pyScanDefs(toks []pyToken) pyDefScan {
 			if k := pyHeaderEnd(toks, i); k > 0 {
 				if start, end := pyDefBody(toks, k); start > 0 && toks[start-1].kind == '>' {
 					classes = append(classes, open{depth: depth + 1, class: len(sc.classes)})
-					c := pyClass{start: start, end: end, async: map[string]bool{}}
+					c := pyClass{start: start, end: end, asyncClass: asyncClass{async: map[string]bool{}}}
 					if i+1 < len(toks) && toks[i+1].kind == 'i' {
 						c.name = toks[i+1].text
 					}
@@ -174,11 +173,7 @@ func pyScanDefs(toks []pyToken) pyDefScan {
 			defDepths = append(defDepths, depth+1)
 		}
 	}
-	names, bases, async := make([]string, len(sc.classes)), make([]string, len(sc.classes)), make([]map[string]bool, len(sc.classes))
-	for i, c := range sc.classes {
-		names[i], bases[i], async[i] = c.name, c.base, c.async
-	}
-	inheritAsync(names, bases, async)
+	inheritAsync(len(sc.classes), func(i int) *asyncClass { return &sc.classes[i].asyncClass })
 	return sc
 }
 
