@@ -186,7 +186,7 @@ func TestDefiniteBugsIgnoredPaths(t *testing.T) {
 // is not.
 func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
 	const decl = "type User = { id: string; admin: boolean };\n\nasync function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\n"
-	cases := []jsCase{
+	cases := []srcCase{
 		{name: "the corpus case: a cast hides it", src: "export function canDelete(id: string): boolean {\n  const user = fetchUser(id) as unknown as User;\n  return user.admin === true;\n}\n",
 			line: 2, title: "`fetchUser()` is async and its result is not awaited: `user.admin` is always undefined"},
 		{name: "no cast, optional chaining", src: "export async function name(id: string) {\n  const user = fetchUser(id);\n  return user?.id ?? \"\";\n}\n",
@@ -212,7 +212,7 @@ func TestDefiniteBugsUnawaitedAsync(t *testing.T) {
 			cases[i].line += strings.Count(decl, "\n")
 		}
 	}
-	checkJSCases(t, []string{"package.json", "{}\n"}, cases)
+	checkCases(t, []string{"package.json", "{}\n"}, "src/admin.ts", cases)
 }
 
 // oneFinding fails the test unless res has exactly one finding when want is set, none otherwise; ok
@@ -236,7 +236,7 @@ func oneFinding(t *testing.T, res Result, want bool) (Finding, bool) {
 // module that exports a sync function of that name, and a package import do not.
 func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 	const api = "export type User = { id: string; admin: boolean };\n\nexport async function fetchUser(id: string): Promise<User> {\n  const res = await fetch(`/api/users/${id}`);\n  return res.json();\n}\n\nexport function cached(id: string): User {\n  return { id, admin: false };\n}\n\nconst loadUser = async (id: string) => fetchUser(id);\nexport { loadUser as getUser };\n"
-	cases := []jsCase{
+	cases := []srcCase{
 		{name: "named import", src: "import { fetchUser } from \"./api\";\n\nexport function canDelete(id: string) {\n  const user = fetchUser(id);\n  return user.admin;\n}\n",
 			line: 4, title: "`fetchUser()` is async and its result is not awaited: `user.admin`"},
 		{name: "alias and .js specifier", src: "import { fetchUser as load, cached } from \"./api.js\";\n\nexport function canDelete(id: string) {\n  return load(id).admin && cached(id).admin;\n}\n",
@@ -253,7 +253,7 @@ func TestDefiniteBugsUnawaitedImportedAsync(t *testing.T) {
 		{name: "clean: awaited", src: "import { fetchUser } from \"./api\";\n\nexport async function canDelete(id: string) {\n  const user = await fetchUser(id);\n  return user.admin;\n}\n"},
 		{name: "clean: a local of the same name shadows it", src: "import { fetchUser } from \"./api\";\n\nexport function run(fetchUser: (id: string) => { admin: boolean }) {\n  const user = fetchUser(\"1\");\n  return user.admin;\n}\n"},
 	}
-	checkJSCases(t, []string{"package.json", "{}\n", "src/api.ts", api}, cases)
+	checkCases(t, []string{"package.json", "{}\n", "src/api.ts", api}, "src/admin.ts", cases)
 }
 
 // TestDefiniteBugsUnawaitedReExportedAsync: an async function reached through a barrel (export *,
@@ -276,7 +276,7 @@ func TestDefiniteBugsUnawaitedReExportedAsync(t *testing.T) {
 	use := func(imp, call string) string {
 		return imp + "\n\nexport function canDelete(id: string) {\n  const user = " + call + "(id);\n  return user.admin;\n}\n"
 	}
-	cases := []jsCase{
+	cases := []srcCase{
 		{name: "export * barrel (directory index)", src: use(`import { fetchUser } from "./api";`, "fetchUser"), line: 4, title: "`fetchUser()` is async"},
 		{name: "export { as } from, with a .js specifier", src: use(`import { loadUser } from "./api/named";`, "loadUser"), line: 4, title: "`loadUser()` is async"},
 		{name: "a barrel of a barrel", src: use(`import { fetchUser } from "./api/deep";`, "fetchUser"), line: 4, title: "`fetchUser()` is async"},
@@ -288,7 +288,7 @@ func TestDefiniteBugsUnawaitedReExportedAsync(t *testing.T) {
 		{name: "clean: re-exported from a package", src: use(`import { fetchUser } from "./api/pkg";`, "fetchUser")},
 		{name: "clean: a namespace re-export", src: "import { users } from \"./api/ns\";\n\nexport function canDelete(id: string) {\n  const user = users.fetchUser(id);\n  return user.admin;\n}\n"},
 	}
-	checkJSCases(t, base, cases)
+	checkCases(t, base, "src/admin.ts", cases)
 }
 
 // TestDefiniteBugsUnawaitedAsyncMethod: `this.m(...)` in a class that declares m as an async method
@@ -301,80 +301,66 @@ func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
 			"  load = async (id: string) => ({ id, admin: false });\n\n  cached(id: string): User {\n    return this.cache.get(id)!;\n  }\n\n" +
 			members + "}\n" + strings.Join(after, "")
 	}
-	cases := []struct {
-		jsCase
-		marker string // the finding is on the line holding it
-	}{
-		{jsCase{name: "an async method", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n"),
-			title: "`this.fetchUser()` is async and its result is not awaited: `user.admin`"}, "this.fetchUser(id);"},
-		{jsCase{name: "inside an if block", src: class("  canDelete(id: string) {\n    if (id) {\n      const user = this.fetchUser(id);\n      return user.admin;\n    }\n    return false;\n  }\n"),
-			title: "`this.fetchUser()` is async"}, "this.fetchUser(id);"},
-		{jsCase{name: "an async arrow property, read on the call", src: class("  isAdmin(id: string) {\n    return this.load(id).admin;\n  }\n"),
-			title: "`this.load()` is async and its result is not awaited: `this.load(...).admin`"}, "this.load(id).admin"},
-		{jsCase{name: "a #private async method, in an arrow", src: class("  async #get(id: string) {\n    return { id, admin: true };\n  }\n\n  check = (id: string) => {\n    const u = this.#get(id);\n    return u.admin;\n  };\n"),
-			title: "`this.#get()` is async"}, "this.#get(id);"},
+	cases := []srcCase{
+		{name: "an async method", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n"),
+			title: "`this.fetchUser()` is async and its result is not awaited: `user.admin`", marker: "this.fetchUser(id);"},
+		{name: "inside an if block", src: class("  canDelete(id: string) {\n    if (id) {\n      const user = this.fetchUser(id);\n      return user.admin;\n    }\n    return false;\n  }\n"),
+			title: "`this.fetchUser()` is async", marker: "this.fetchUser(id);"},
+		{name: "an async arrow property, read on the call", src: class("  isAdmin(id: string) {\n    return this.load(id).admin;\n  }\n"),
+			title: "`this.load()` is async and its result is not awaited: `this.load(...).admin`", marker: "this.load(id).admin"},
+		{name: "a #private async method, in an arrow", src: class("  async #get(id: string) {\n    return { id, admin: true };\n  }\n\n  check = (id: string) => {\n    const u = this.#get(id);\n    return u.admin;\n  };\n"),
+			title: "`this.#get()` is async", marker: "this.#get(id);"},
 
-		{jsCase{name: "a class whose header nests type arguments", src: "export class Repo<T extends Map<string, Array<number>>> {\n  async load(id: string) {\n    return { id, n: 1 };\n  }\n\n  n(id: string) {\n    return this.load(id).n;\n  }\n}\n",
-			title: "`this.load()` is async"}, "this.load(id).n"},
-		{jsCase{name: "inherited from a base class of the file", src: class("", "\nexport class Admins<T> extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"),
-			title: "`this.fetchUser()` is async"}, "this.fetchUser(id);"},
-		{jsCase{name: "clean: a base class of another file", src: "import { Users } from \"./users\";\n\nexport class Admins extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"}, ""},
-		{jsCase{name: "clean: awaited", src: class("  async canDelete(id: string) {\n    const user = await this.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
-		{jsCase{name: "clean: a sync method", src: class("  isAdmin(id: string) {\n    return this.cached(id).admin;\n  }\n")}, ""},
-		{jsCase{name: "clean: in a nested function", src: class("  canDelete(id: string) {\n    function inner(this: Users) {\n      const u = this.fetchUser(id);\n      return u.admin;\n    }\n    return inner;\n  }\n")}, ""},
-		{jsCase{name: "clean: in an object literal's method", src: class("  api() {\n    return {\n      fetchUser: (id: string) => ({ id, admin: true }),\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      },\n    };\n  }\n")}, ""},
-		{jsCase{name: "clean: in a nested class", src: class("  make() {\n    return class {\n      fetchUser(id: string) {\n        return { id, admin: true };\n      }\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      }\n    };\n  }\n")}, ""},
-		{jsCase{name: "clean: a subclass overrides it sync", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n",
-			"\nexport class Fixed extends Users {\n  fetchUser(id: string): any {\n    return { id, admin: true };\n  }\n}\n")}, ""},
-		{jsCase{name: "clean: an instance property hides the method", src: class("  constructor(fake?: (id: string) => User) {\n    if (fake) {\n      this.fetchUser = fake as any;\n    }\n  }\n\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
-		{jsCase{name: "clean: a property named class is no class", src: "export const opts = { class: \"wide\", load: async () => 1 };\n\nexport function f() {\n  return { run() {\n    const v = this.load();\n    return v.x;\n  } };\n}\n"}, ""},
-		{jsCase{name: "clean: a method of another object", src: class("  canDelete(id: string, other: Users) {\n    const user = other.fetchUser(id);\n    return user.admin;\n  }\n")}, ""},
+		{name: "a class whose header nests type arguments", src: "export class Repo<T extends Map<string, Array<number>>> {\n  async load(id: string) {\n    return { id, n: 1 };\n  }\n\n  n(id: string) {\n    return this.load(id).n;\n  }\n}\n",
+			title: "`this.load()` is async", marker: "this.load(id).n"},
+		{name: "inherited from a base class of the file", src: class("", "\nexport class Admins<T> extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"),
+			title: "`this.fetchUser()` is async", marker: "this.fetchUser(id);"},
+		{name: "clean: a base class of another file", src: "import { Users } from \"./users\";\n\nexport class Admins extends Users {\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n}\n"},
+		{name: "clean: awaited", src: class("  async canDelete(id: string) {\n    const user = await this.fetchUser(id);\n    return user.admin;\n  }\n")},
+		{name: "clean: a sync method", src: class("  isAdmin(id: string) {\n    return this.cached(id).admin;\n  }\n")},
+		{name: "clean: in a nested function", src: class("  canDelete(id: string) {\n    function inner(this: Users) {\n      const u = this.fetchUser(id);\n      return u.admin;\n    }\n    return inner;\n  }\n")},
+		{name: "clean: in an object literal's method", src: class("  api() {\n    return {\n      fetchUser: (id: string) => ({ id, admin: true }),\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      },\n    };\n  }\n")},
+		{name: "clean: in a nested class", src: class("  make() {\n    return class {\n      fetchUser(id: string) {\n        return { id, admin: true };\n      }\n      check(id: string) {\n        const u = this.fetchUser(id);\n        return u.admin;\n      }\n    };\n  }\n")},
+		{name: "clean: a subclass overrides it sync", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n",
+			"\nexport class Fixed extends Users {\n  fetchUser(id: string): any {\n    return { id, admin: true };\n  }\n}\n")},
+		{name: "clean: an instance property hides the method", src: class("  constructor(fake?: (id: string) => User) {\n    if (fake) {\n      this.fetchUser = fake as any;\n    }\n  }\n\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n")},
+		{name: "clean: a property named class is no class", src: "export const opts = { class: \"wide\", load: async () => 1 };\n\nexport function f() {\n  return { run() {\n    const v = this.load();\n    return v.x;\n  } };\n}\n"},
+		{name: "clean: a method of another object", src: class("  canDelete(id: string, other: Users) {\n    const user = other.fetchUser(id);\n    return user.admin;\n  }\n")},
 	}
-	var js []jsCase
-	for _, tc := range cases {
-		if tc.marker != "" {
-			for i, l := range strings.Split(tc.src, "\n") {
-				if strings.Contains(l, tc.marker) {
-					tc.line = i + 1
-				}
-			}
-		}
-		js = append(js, tc.jsCase)
-	}
-	checkJSCases(t, []string{"package.json", "{}\n"}, js)
+	checkCases(t, []string{"package.json", "{}\n"}, "src/admin.ts", cases)
 }
 
-// jsCase is a JS/TS case of the correctness checks: src is src/admin.ts; line is the finding's line, 0
-// for none.
-type jsCase struct {
+// srcCase is a case of the correctness checks on one changed file: line is the finding's line (0 for
+// none) or, with marker, the line that holds marker; title is the start of its title.
+type srcCase struct {
 	name, src string
 	line      int
+	marker    string
 	title     string
 }
 
-// checkJSCases runs each case on base plus its src/admin.ts; a finding is an error.
-func checkJSCases(t *testing.T, base []string, cases []jsCase) {
+// checkCases runs each case on base plus its src at path; a finding is an error.
+func checkCases(t *testing.T, base []string, path string, cases []srcCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := analyzeChange(t, &DefiniteBugs{}, base, []string{"src/admin.ts", tc.src})
+			if tc.marker != "" {
+				for i, l := range strings.Split(tc.src, "\n") {
+					if strings.Contains(l, tc.marker) {
+						tc.line = i + 1
+					}
+				}
+			}
+			res := analyzeChange(t, &DefiniteBugs{}, base, []string{path, tc.src})
 			f, ok := oneFinding(t, res, tc.line != 0)
 			if !ok {
 				return
 			}
-			if f.Line != tc.line || f.Path != "src/admin.ts" || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
+			if f.Line != tc.line || f.Path != path || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
 				t.Fatalf("finding = %+v, want line %d: %q", f, tc.line, tc.title)
 			}
 		})
 	}
-}
-
-// pyCase is a Python case of the unawaited-coroutine check: src is app/views.py; line is the
-// finding's line (0 for none), title its start.
-type pyCase struct {
-	name, src string
-	line      int
-	title     string
 }
 
 // TestDefiniteBugsUnawaitedCoroutine: the coroutine of an async def of the file, of an async method
@@ -383,7 +369,7 @@ type pyCase struct {
 func TestDefiniteBugsUnawaitedCoroutine(t *testing.T) {
 	const api = "import httpx\n\n\nasync def fetch_user(uid: str) -> dict:\n    async with httpx.AsyncClient() as client:\n        r = await client.get(f\"/users/{uid}\")\n        return r.json()\n\n\ndef cached_user(uid: str) -> dict:\n    return {\"id\": uid}\n"
 	const decl = "from dataclasses import dataclass\n\n\nasync def load(uid):\n    return {\"id\": uid, \"admin\": False}\n\n\n"
-	cases := []pyCase{
+	cases := []srcCase{
 		{name: "attribute of the coroutine", src: decl + "def is_admin(uid):\n    user = load(uid)\n    return user.admin\n", line: 9,
 			title: "`load()` is async and its result is not awaited: `user.admin` raises AttributeError"},
 		{name: "subscript on the call", src: decl + "def user_id(uid):\n    return load(uid)[\"id\"]\n", line: 9,
@@ -423,17 +409,5 @@ func TestDefiniteBugsUnawaitedCoroutine(t *testing.T) {
 		{name: "clean: a sync import", src: "from .api import cached_user\n\n\ndef can_delete(uid):\n    user = cached_user(uid)\n    return user.is_admin\n"},
 		{name: "clean: another object's method", src: "class Users:\n    async def fetch(self, uid):\n        return {\"id\": uid}\n\n\ndef name(users, uid):\n    user = users.fetch(uid)\n    return user.name\n"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := analyzeChange(t, &DefiniteBugs{}, []string{"pyproject.toml", "[project]\nname = \"app\"\n", "app/__init__.py", "", "app/api.py", api},
-				[]string{"app/views.py", tc.src})
-			f, ok := oneFinding(t, res, tc.line != 0)
-			if !ok {
-				return
-			}
-			if f.Line != tc.line || f.Path != "app/views.py" || f.Severity != SeverityError || !strings.HasPrefix(f.Title, tc.title) {
-				t.Fatalf("finding = %+v, want line %d: %q", f, tc.line, tc.title)
-			}
-		})
-	}
+	checkCases(t, []string{"pyproject.toml", "[project]\nname = \"app\"\n", "app/__init__.py", "", "app/api.py", api}, "app/views.py", cases)
 }
