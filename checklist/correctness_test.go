@@ -324,7 +324,7 @@ func TestDefiniteBugsUnawaitedAsyncMethod(t *testing.T) {
 		{name: "clean: a subclass overrides it sync", src: class("  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n",
 			"\nexport class Fixed extends Users {\n  fetchUser(id: string): any {\n    return { id, admin: true };\n  }\n}\n")},
 		{name: "clean: an instance property hides the method", src: class("  constructor(fake?: (id: string) => User) {\n    if (fake) {\n      this.fetchUser = fake as any;\n    }\n  }\n\n  canDelete(id: string) {\n    const user = this.fetchUser(id);\n    return user.admin;\n  }\n")},
-		{name: "clean: a property named class is no class", src: "export const opts = { class: \"wide\", load: async () => 1 };\n\nexport function f() {\n  return { run() {\n    const v = this.load();\n    return v.x;\n  } };\n}\n"},
+		{name: "clean: a property named class is no class", src: "export const widget = {\n  class: \"wide\",\n  run() {\n    let load;\n    load = async () => ({ x: 1 });\n    const v = this.load();\n    return v.x;\n  },\n};\n"},
 		{name: "clean: a method of another object", src: class("  canDelete(id: string, other: Users) {\n    const user = other.fetchUser(id);\n    return user.admin;\n  }\n")},
 	}
 	checkCases(t, []string{"package.json", "{}\n"}, "src/admin.ts", cases)
