@@ -279,17 +279,8 @@ func jsOptionalLoad(toks []jsToken, at int, name string) bool {
 		case t.kind == 's' && k != at && t.text == name:
 			return true
 		case t.kind == 'i' && t.text == "try" && k < at && k+1 < len(toks) && toks[k+1].kind == 'p' && toks[k+1].text == "{":
-			depth := 0
-			for m := k + 1; m < len(toks); m++ {
-				if toks[m].kind != 'p' {
-					continue
-				}
-				if depth += bracketDelta(toks[m].text); depth == 0 {
-					if at < m {
-						return true
-					}
-					break
-				}
+			if end := matchBracket(len(toks), k+1, func(m int) (bool, string) { return toks[m].kind == 'p', toks[m].text }); at < end {
+				return true
 			}
 		}
 	}
