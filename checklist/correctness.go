@@ -199,6 +199,31 @@ func inheritAsync(n int, class func(i int) *asyncClass) {
 	}
 }
 
+// matchBracket returns the index of the token closing the bracket at open among n tokens, -1 when it
+// is not closed; tok tells whether token k is a punctuator and its text.
+func matchBracket(n, open int, tok func(k int) (bool, string)) int {
+	depth := 0
+	for k := open; k < n; k++ {
+		if p, text := tok(k); p {
+			if depth += bracketDelta(text); depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// bracketDelta is 1 for an opening bracket, -1 for a closing one, 0 for any other token.
+func bracketDelta(text string) int {
+	switch text {
+	case "(", "[", "{":
+		return 1
+	case ")", "]", "}":
+		return -1
+	}
+	return 0
+}
+
 // correctnessHint is a cheap test a file must pass to hold what the checks of its language look for:
 // a `<= len(` condition, a default that builds a mutable object, an async function, or a named import
 // (JS/TS) or import (Python) of one, maybe.

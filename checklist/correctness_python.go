@@ -190,31 +190,6 @@ func pyMatching(toks []pyToken, open int) int {
 	return matchBracket(len(toks), open, func(k int) (bool, string) { return toks[k].kind == 'p', toks[k].text })
 }
 
-// matchBracket returns the index of the token closing the bracket at open among n tokens, -1 when it
-// is not closed; tok tells whether token k is a punctuator and its text.
-func matchBracket(n, open int, tok func(k int) (bool, string)) int {
-	depth := 0
-	for k := open; k < n; k++ {
-		if p, text := tok(k); p {
-			if depth += bracketDelta(text); depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// bracketDelta is 1 for an opening bracket, -1 for a closing one, 0 for any other token.
-func bracketDelta(text string) int {
-	switch text {
-	case "(", "[", "{":
-		return 1
-	case ")", "]", "}":
-		return -1
-	}
-	return 0
-}
-
 // pyMutableDefaults reads the parameters in toks[from:to] and returns those whose default builds a
 // mutable object, but for names that say the sharing is meant.
 func pyMutableDefaults(toks []pyToken, from, to int) []pyDefault {
