@@ -99,7 +99,9 @@ func (a *DefiniteBugs) Analyze(ctx context.Context, in *Input) (Result, error) {
 		case "go":
 			found = goPastEndLoops(p, src, written)
 		case "python":
-			found = append(pyMutatedDefaults(p, src, written), pyUnawaitedResults(p, src, written, pyAsync.of)...)
+			toks := pyTokenize(string(src))
+			sc := pyScanDefs(toks)
+			found = append(pyMutatedDefaults(p, toks, sc, written), pyUnawaitedResults(p, toks, sc, written, pyAsync.of)...)
 		case "js":
 			found = jsUnawaitedResults(p, src, written, asyncExports.of)
 		}

@@ -28,9 +28,9 @@ type pyDefault struct {
 	line    int
 }
 
-func pyMutatedDefaults(p string, src []byte, written func(int) bool) []Finding {
-	toks := pyTokenize(string(src))
-	sc := pyScanDefs(toks)
+// pyMutatedDefaults reports the mutable defaults of the file p (its tokens, and its defs scanned from
+// them) that are shared and changed (see the top of correctness.go).
+func pyMutatedDefaults(p string, toks []pyToken, sc pyDefScan, written func(int) bool) []Finding {
 	var out []Finding
 	for _, d := range sc.defs {
 		if d.nested {

@@ -264,9 +264,7 @@ func (e *pyAsyncExports) of(from, module string) map[string]bool {
 // from a module of the repository that declares it, when resolve is set) or `v = self.m(...)` with m an async
 // method of the class the call is in, when every later use of v in the function reads an attribute
 // a coroutine does not have or subscripts it; and the same read straight on the call.
-func pyUnawaitedResults(p string, src []byte, written func(int) bool, resolve func(from, module string) map[string]bool) []Finding {
-	toks := pyTokenize(string(src))
-	sc := pyScanDefs(toks)
+func pyUnawaitedResults(p string, toks []pyToken, sc pyDefScan, written func(int) bool, resolve func(from, module string) map[string]bool) []Finding {
 	imported := map[string]bool{}
 	var modules map[string]map[string]bool // module alias -> its async functions
 	if resolve != nil {
