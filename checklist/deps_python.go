@@ -910,6 +910,7 @@ func pyprojectDeps(doc map[string]any) (reqs, poetry, projects []string) {
 	}
 	reqs = append(reqs, requirementStrings(tomlPath(doc, "build-system", "requires"))...)
 	reqs = append(reqs, requirementStrings(tomlPath(doc, "tool", "uv", "dev-dependencies"))...)
+	reqs = append(reqs, requirementStrings(tomlPath(doc, "tool", "rye", "dev-dependencies"))...)
 	for _, v := range tomlTable(tomlPath(doc, "tool", "pdm", "dev-dependencies")) {
 		reqs = append(reqs, requirementStrings(v)...)
 	}
