@@ -1163,13 +1163,31 @@ func (e *pyEnv) resolves(module string) bool {
 	return false
 }
 
-// isPyLockFile reports Python lock files: poetry.lock, uv.lock, pdm.lock, pylock*.toml, Pipfile.lock.
+// isPyLockFile reports Python lock files: poetry.lock, uv.lock, pdm.lock, pylock*.toml, Pipfile.lock
+// and Rye's requirements.lock and requirements-dev.lock.
 func isPyLockFile(base string) bool {
 	switch base {
 	case "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock":
 		return true
 	}
-	return strings.HasPrefix(base, "pylock") && strings.HasSuffix(base, ".toml")
+	return strings.HasPrefix(base, "pylock") && strings.HasSuffix(base, ".toml") || isPinnedLock(base)
+}
+
+// isPinnedLock reports a lock file in pip-compile's format, "name==version" per line (Rye's
+// requirements.lock, requirements-dev.lock).
+func isPinnedLock(base string) bool {
+	return strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".lock")
+}
+
+var pinnedLockRE = regexp.MustCompile(`(?m)^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==`)
+
+// pinnedLockNames returns the package names of a lock file in pip-compile's format.
+func pinnedLockNames(data []byte) []string {
+	var out []string
+	for _, m := range pinnedLockRE.FindAllSubmatch(data, -1) {
+		out = append(out, normalizePyName(string(m[1])))
+	}
+	return out
 }
 
 // lockedBy returns the lock file that lists a distribution of the module, if any.
@@ -1178,9 +1196,14 @@ func (r *depsRun) lockedBy(e *pyEnv, module string) string {
 		e.locked = map[string]string{}
 		for _, f := range e.locks {
 			data := r.readOptional(f)
-			names := lockTOMLNames(data)
-			if path.Base(f) == "Pipfile.lock" {
+			var names []string
+			switch base := path.Base(f); {
+			case base == "Pipfile.lock":
 				names = pipfileLockNames(data)
+			case isPinnedLock(base):
+				names = pinnedLockNames(data)
+			default:
+				names = lockTOMLNames(data)
 			}
 			for _, n := range names {
 				if _, ok := e.locked[n]; !ok {
