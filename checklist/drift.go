@@ -37,6 +37,13 @@ const (
 	RemoteDriftMaxFiles  = 300
 	// driftMaxFileBytes skips larger files (generated tables, bundles).
 	driftMaxFileBytes = 512 << 10
+	// driftPracticeCopies: a new function of which the repository already keeps this many
+	// near-duplicates follows the repository's practice (one copy per dialect, per provider, per
+	// command) and is not reported.
+	driftPracticeCopies = 2
+	// driftMirrorNames is how many function names two files must share to be variants of one
+	// module (see parallelModules).
+	driftMirrorNames = 3
 )
 
 // ReimplementedHelpers reports, under pattern-drift, a function added by the change that is a
@@ -374,8 +381,9 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	// An inverted index of the new functions' shingles finds the candidates of each existing function.
 	index := newShingleIndex(fresh)
 	type match struct {
-		old *fnShape
-		sim float64
+		old    *fnShape
+		sim    float64
+		copies int // existing functions at driftMinJaccard or more
 	}
 	best := make([]match, len(fresh))
 	for _, p := range corpusFiles {
@@ -411,8 +419,11 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 				if !comparableShapes(f, old) {
 					continue
 				}
-				if sim := jaccard(f, old); sim >= driftMinJaccard && sim > best[i].sim {
-					best[i] = match{old: old, sim: sim}
+				if sim := jaccard(f, old); sim >= driftMinJaccard {
+					best[i].copies++
+					if sim > best[i].sim {
+						best[i].old, best[i].sim = old, sim
+					}
 				}
 			}
 		}
@@ -421,6 +432,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	// of the few that match an existing function: it rebuilds the base of the changed files.
 	var nov *novelty
 	var res Result
+	var practice, parallel []string // new functions left alone, and why
 	for i, f := range fresh {
 		m := best[i]
 		if m.old == nil {
@@ -441,6 +453,14 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		if !nov.shapeNew(f) {
 			continue
 		}
+		if m.copies >= driftPracticeCopies {
+			practice = append(practice, fmt.Sprintf("%s (%s:%d, %d copies)", f.name, f.path, f.line, m.copies))
+			continue
+		}
+		if f.path != m.old.path && files.parallelModules(ctx, f, m.old) {
+			parallel = append(parallel, fmt.Sprintf("%s (%s:%d, like %s:%d)", f.name, f.path, f.line, m.old.path, m.old.line))
+			continue
+		}
 		where := fmt.Sprintf("%s:%d", m.old.path, m.old.line)
 		res.Findings = append(res.Findings, Finding{
 			Check: PatternDrift, Severity: SeverityWarning, Path: f.path, Line: f.line, Side: diff.Right,
@@ -451,6 +471,14 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		})
 	}
 	sortByPosition(res.Findings)
+	if len(practice) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("pattern-drift: new functions not reported because the repository already keeps %d or more copies of them: %s",
+			driftPracticeCopies, strings.Join(practice, ", ")))
+	}
+	if len(parallel) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("pattern-drift: new functions not reported because their file is a variant of the one that holds the existing copy: %s",
+			strings.Join(parallel, ", ")))
+	}
 	return res, nil
 }
 
@@ -510,4 +538,49 @@ func comparableShapes(a, b *fnShape) bool {
 		la, lb = lb, la
 	}
 	return la/lb >= driftMinLenRatio
+}
+
+// parallelModules reports whether the new function's file and the existing function's file are
+// variants of one module, kept side by side on purpose (one per SQL dialect, provider or platform),
+// so that the copy follows the repository's layout rather than drifting from it. Either the new
+// function has the existing one's name and the two files define at least driftMirrorNames functions
+// of the same names (drizzle-orm's introspect-gel.ts next to introspect-pg.ts, vercel/ai's
+// opencode-harness.ts next to claude-code-harness.ts), or the two names differ exactly as the two
+// paths do (getSingleStoreColumnBuilders in singlestore-core/columns/all.ts next to
+// getMySqlColumnBuilders in mysql-core/columns/all.ts). A helper copied once into a file of
+// another kind (a utility's slugify into a page) is neither.
+func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
+	an, bn := bareName(a.name), bareName(b.name)
+	if an != bn {
+		pa, pb := differingMiddle(strings.ToLower(strings.TrimSuffix(a.path, path.Ext(a.path))), strings.ToLower(strings.TrimSuffix(b.path, path.Ext(b.path))))
+		na, nb := differingMiddle(strings.ToLower(an), strings.ToLower(bn))
+		return pa != "" && pb != "" && pa == na && pb == nb
+	}
+	other := d.names(ctx, b.lang, b.path)
+	shared := 0
+	for n := range d.names(ctx, a.lang, a.path) {
+		if other[n] {
+			shared++
+		}
+	}
+	return shared >= driftMirrorNames
+}
+
+// bareName is a display name's last element: Func of pkg.Func, method of Class.method.
+func bareName(name string) string {
+	return name[strings.LastIndexByte(name, '.')+1:]
+}
+
+// differingMiddle returns what is left of a and b once their common prefix and suffix are cut.
+func differingMiddle(a, b string) (string, string) {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	a, b = a[i:], b[i:]
+	j := 0
+	for j < len(a) && j < len(b) && a[len(a)-1-j] == b[len(b)-1-j] {
+		j++
+	}
+	return a[:len(a)-j], b[:len(b)-j]
 }

@@ -20,12 +20,35 @@ import (
 // fully at most once.
 type driftFiles struct {
 	tree  Tree
-	srcs  map[string][]byte     // files of the change, kept for the corpus pass and resolve
-	exact map[string][]*fnShape // full parses, by path
+	srcs  map[string][]byte          // files of the change, kept for the corpus pass and resolve
+	exact map[string][]*fnShape      // full parses, by path
+	named map[string]map[string]bool // the bare names of the functions of a file, by path
 }
 
 func newDriftFiles(tree Tree) *driftFiles {
-	return &driftFiles{tree: tree, srcs: map[string][]byte{}, exact: map[string][]*fnShape{}}
+	return &driftFiles{tree: tree, srcs: map[string][]byte{}, exact: map[string][]*fnShape{}, named: map[string]map[string]bool{}}
+}
+
+// names returns the bare names of the functions a file defines (none when it cannot be read).
+func (d *driftFiles) names(ctx context.Context, lang, p string) map[string]bool {
+	if n, ok := d.named[p]; ok {
+		return n
+	}
+	n := map[string]bool{}
+	d.named[p] = n
+	full, ok := d.exact[p]
+	if !ok {
+		src, err := d.read(ctx, p, false)
+		if err != nil {
+			return n
+		}
+		full = extractShapes(lang, p, src)
+		d.exact[p] = full
+	}
+	for _, s := range full {
+		n[bareName(s.name)] = true
+	}
+	return n
 }
 
 // read returns a file's content; files of the change (keep) stay in memory for the rest of the run.

@@ -514,3 +514,63 @@ func driftPair(t *testing.T, name string) (existing, fresh []byte) {
 	}
 	return existing, fresh
 }
+
+// TestReimplementedHelpersParallelModulesTwins: the other side of the drizzle-dialect-* cases of
+// testdata/realworld. The same copies are reported when nothing marks the new file as a variant of
+// the old one: buildArrayString alone in a file of another kind, and the column builders under a
+// name that does not differ from getMySqlColumnBuilders as the paths do.
+func TestReimplementedHelpersParallelModulesTwins(t *testing.T) {
+	read := func(p string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(realworldDir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	pg := read("drizzle-dialect-serializer/base/drizzle-kit/src/serializer/pgSerializer.ts")
+	gel := read("drizzle-dialect-serializer/head/drizzle-kit/src/serializer/gelSerializer.ts")
+	alone := gel[strings.Index(gel, "export function buildArrayString"):]
+	mysql := read("drizzle-dialect-column-builders/base/drizzle-orm/src/mysql-core/columns/all.ts")
+	single := read("drizzle-dialect-column-builders/head/drizzle-orm/src/singlestore-core/columns/all.ts")
+	for _, tc := range []struct {
+		name, oldPath, old, newPath, new, want string
+	}{
+		{"one helper copied into a page", "drizzle-kit/src/serializer/pgSerializer.ts", pg, "drizzle-kit/src/cli/views.ts", alone,
+			"re-implements `buildArrayString` in drizzle-kit/src/serializer/pgSerializer.ts:27"},
+		{"a name that does not follow the paths", "drizzle-orm/src/mysql-core/columns/all.ts", mysql,
+			"drizzle-orm/src/singlestore-core/columns/all.ts", strings.ReplaceAll(single, "getSingleStoreColumnBuilders", "columnBuilders"),
+			"re-implements `getMySqlColumnBuilders` in drizzle-orm/src/mysql-core/columns/all.ts:26"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := testrepo.New(t)
+			repo.Write(tc.oldPath, tc.old)
+			base := repo.Commit("base")
+			repo.Branch("feature")
+			repo.Write(tc.newPath, tc.new)
+			repo.Commit("change")
+			ix, tree := repo.Change(base)
+			res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != 1 || res.Findings[0].Title != tc.want {
+				t.Fatalf("got %+v, notes %q; want one finding %q", res.Findings, res.Notes, tc.want)
+			}
+		})
+	}
+}
+
+func TestDifferingMiddle(t *testing.T) {
+	for _, tc := range [][4]string{
+		{"drizzle-orm/src/singlestore-core/columns/all", "drizzle-orm/src/mysql-core/columns/all", "singlestore", "mysql"},
+		{"getsinglestorecolumnbuilders", "getmysqlcolumnbuilders", "singlestore", "mysql"},
+		{"same", "same", "", ""},
+		{"getcolumnbuilders", "getmysqlcolumnbuilders", "", "mysql"},
+		{"ab", "abab", "", "ab"},
+	} {
+		if a, b := differingMiddle(tc[0], tc[1]); a != tc[2] || b != tc[3] {
+			t.Errorf("differingMiddle(%q, %q) = %q, %q; want %q, %q", tc[0], tc[1], a, b, tc[2], tc[3])
+		}
+	}
+}

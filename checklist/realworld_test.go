@@ -28,7 +28,9 @@ var _ Grepper = (*gitrepo.Tree)(nil)
 
 // realworldDir holds the regression corpus: one directory per case, each with
 //
-//	case.txt      repo, commit and class of the case; verify: true|false; want: lines
+//	case.txt      repo, commit and class of the case; check: the checklist item whose static
+//	              analyzer runs (hallucinated-dependencies, the default, or pattern-drift: the
+//	              re-implemented helper check); verify: true|false; want: lines
 //	              "path:line severity title" (the exact findings; none means zero); note: lines
 //	              (substrings some note must contain)
 //	base/, head/  the trees before and after the change (minimal excerpts of the real files; a file
@@ -40,14 +42,14 @@ var _ Grepper = (*gitrepo.Tree)(nil)
 const realworldDir = "testdata/realworld"
 
 type realworldCase struct {
-	name, dir, repo, commit, class string
-	verify                         bool
-	want, notes                    []string
+	name, dir, repo, commit, class, check string
+	verify                                bool
+	want, notes                           []string
 }
 
 func loadRealworldCase(t *testing.T, dir string) realworldCase {
 	t.Helper()
-	c := realworldCase{name: filepath.Base(dir), dir: dir}
+	c := realworldCase{name: filepath.Base(dir), dir: dir, check: HallucinatedDependencies}
 	f, err := os.Open(filepath.Join(dir, "case.txt"))
 	if err != nil {
 		t.Fatalf("case %s: %v", c.name, err)
@@ -73,6 +75,11 @@ func loadRealworldCase(t *testing.T, dir string) realworldCase {
 			c.class = val
 		case "verify":
 			c.verify = val == "true"
+		case "check":
+			if val != HallucinatedDependencies && val != PatternDrift {
+				t.Fatalf("%s/case.txt:%d: check %q: want %s or %s", c.name, n, val, HallucinatedDependencies, PatternDrift)
+			}
+			c.check = val
 		case "want":
 			c.want = append(c.want, val)
 		case "note":
@@ -287,8 +294,11 @@ func TestRealWorldCorpus(t *testing.T) {
 			ix, tree := repo.Change(baseSHA)
 
 			reg := newRealworldRegistry(t, c.dir)
-			d := &Dependencies{Verify: c.verify, Registry: reg.registry()}
-			res, err := d.Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+			var a Analyzer = &Dependencies{Verify: c.verify, Registry: reg.registry()}
+			if c.check == PatternDrift {
+				a = &ReimplementedHelpers{}
+			}
+			res, err := a.Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
 			if err != nil {
 				t.Fatalf("Analyze: %v", err)
 			}
@@ -300,7 +310,7 @@ func TestRealWorldCorpus(t *testing.T) {
 			var got []string
 			for _, f := range res.Findings {
 				got = append(got, fmt.Sprintf("%s:%d %s %s", f.Path, f.Line, f.Severity, f.Title))
-				if f.Check != HallucinatedDependencies || f.Source != SourceStatic || f.Side != diff.Right {
+				if f.Check != c.check || f.Source != SourceStatic && f.Source != "" || f.Side != diff.Right { // the engine stamps Source when an analyzer leaves it empty
 					t.Errorf("malformed finding %+v", f)
 				}
 				if k, ok := ix.Lookup(f.Path, f.Line, diff.Right); !ok || k != diff.Added {
