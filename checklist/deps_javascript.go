@@ -36,6 +36,12 @@ var nodeBuiltins = depSetOf(strings.Fields(`
 	timers timers/promises tls trace_events tty url util util/types v8 vm wasi worker_threads zlib
 	test sqlite sea`)...)
 
+// runtimeModules are modules other JavaScript runtimes provide under a bare name: Bun's "bun"
+// (import { SQL } from "bun", drizzle-orm 1dd14aca2cc5). The npm package of that name only installs
+// the runtime and exports nothing, so an import of it is always the runtime's module. Bun's and
+// Deno's prefixed modules (bun:sqlite, npm:x) are skipped by jsSkipSpecifier.
+var runtimeModules = depSetOf("bun")
+
 // frameworkProvided are packages a framework resolves itself when it is declared.
 var frameworkProvided = map[string][]string{
 	"next": {"server-only", "client-only"},
@@ -874,7 +880,7 @@ func (r *depsRun) checkJSFile(p string, added addedLines) {
 	var toks []jsToken // lexed again only for a run-time load of an undeclared package
 	for _, s := range jsSpecifiers(src) {
 		l, ok := added.at(s.line)
-		if !ok || jsSkipSpecifier(s.spec) || nodeBuiltins[s.spec] {
+		if !ok || jsSkipSpecifier(s.spec) || nodeBuiltins[s.spec] || runtimeModules[s.spec] {
 			continue
 		}
 		name, ok := npmPackageName(s.spec)
