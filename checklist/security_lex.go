@@ -374,11 +374,17 @@ var (
 	// sqlValueBefore matches the text before an interpolated value that sits where a SQL value goes:
 	// after a comparison or LIKE, or inside quotes.
 	sqlValueBefore = regexp.MustCompile(`(?i)(?:[=<>]|\bLIKE|\bILIKE|['"%])\s*$`)
+	// sqlIdentBefore matches the text before a double-quoted name: a keyword that takes a table,
+	// view or schema name, or the dot of "schema"."table".
+	sqlIdentBefore = regexp.MustCompile(`(?i)(?:\b(?:FROM|JOIN|INTO|UPDATE|TABLE|VIEW|SCHEMA|INDEX|EXISTS)|"\.)\s*"\s*$`)
 )
 
 // sqlValueInterp reports whether a template is a SQL statement with an interpolated value in a value
 // position. Interpolated identifiers (table or column names, "IN (%s)" placeholder lists) are not
-// reported: they cannot be parameterised and are usually built from a fixed list.
+// reported: they cannot be parameterised and are usually built from a fixed list. A double quote
+// after FROM, JOIN, INTO and the like, or after "schema"., opens a quoted identifier in standard SQL
+// (PostgreSQL, SQLite), not a string: from "${schema}"."${table}" names a table (drizzle-orm
+// 6f4fc4c55284).
 func sqlValueInterp(tmpl string) bool {
 	if !sqlStatement.MatchString(tmpl) {
 		return false
@@ -388,7 +394,7 @@ func sqlValueInterp(tmpl string) bool {
 		if j < 0 {
 			return false
 		}
-		if sqlValueBefore.MatchString(tmpl[:i+j]) {
+		if before := tmpl[:i+j]; sqlValueBefore.MatchString(before) && !sqlIdentBefore.MatchString(before) {
 			return true
 		}
 		i += j + 1
