@@ -260,7 +260,7 @@ func (r *depsRun) checkGoFile(p string, added addedLines) {
 				return
 			}
 		}
-		if m.provides(ip) || r.goAlreadyUsed(ip, modFile) {
+		if m.provides(ip) || r.goAlreadyUsed(ip, modFile) || strings.HasSuffix(p, "_test.go") && r.goTestModProvides(m, ip) {
 			continue
 		}
 		if goStdlib(ip) {
@@ -280,6 +280,25 @@ func (r *depsRun) checkGoFile(p string, added addedLines) {
 			ip, depOrDefault(m.modPath, "(unnamed)"), where, ip)
 		r.addFinding(p, l, title, body)
 	}
+}
+
+// goTestModFile matches the name of an alternate go.mod for `go test -modfile=...`: go_test.mod,
+// go.test.mod.
+var goTestModFile = regexp.MustCompile(`^go[._-]test\.mod$`)
+
+// goTestModProvides reports whether an alternate go.mod next to the module's own, one the project's
+// tests run with (`go test -modfile=go_test.mod`, nats.go ae0af2c70af6), requires the package's
+// module. Only a test file may rely on it: the package's own build uses go.mod.
+func (r *depsRun) goTestModProvides(m *goModule, ip string) bool {
+	for _, base := range r.filesByDir()[m.dir] {
+		if !goTestModFile.MatchString(base) {
+			continue
+		}
+		if alt := r.goMod(depJoin(m.dir, base)); alt.err == nil && alt.provides(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // goAlreadyUsed reports whether the project used the import's module before the change: the change

@@ -178,6 +178,19 @@ import (
 			want: []wantDep{{"main.go", `"github.com/made/up-lib"`, `Import "github.com/made/up-lib" is not declared in go.mod`}},
 		},
 		{
+			name: "a module only go_test.mod requires: declared for test files, not for the package (nats.go ae0af2c70af6)",
+			base: []string{"go.mod", goModApp, "go_test.mod", goModApp + "\nrequire github.com/synadia-io/orbit.go/ntf-client v0.0.3\n",
+				"go.tools.mod", goModApp + "\nrequire github.com/tools/only v1.0.0\n"},
+			head: []string{
+				"test/conn_test.go", "package test\n\nimport (\n\tntf \"github.com/synadia-io/orbit.go/ntf-client\"\n\t\"github.com/tools/only\"\n)\n",
+				"conn.go", "package app\n\nimport ntf \"github.com/synadia-io/orbit.go/ntf-client\"\n",
+			},
+			want: []wantDep{
+				{"conn.go", `"github.com/synadia-io/orbit.go/ntf-client"`, `Import "github.com/synadia-io/orbit.go/ntf-client" is not declared in go.mod`},
+				{"test/conn_test.go", `"github.com/tools/only"`, `Import "github.com/tools/only" is not declared in go.mod`},
+			},
+		},
+		{
 			name: "import block edit: only the added line counts",
 			base: []string{"go.mod", goModApp, "main.go", `package main
 
