@@ -100,6 +100,8 @@ type fnShape struct {
 	// it (an exported function, or an exported method of an exported type).
 	local    map[string]bool
 	exported bool
+	// importedFrom (JS/TS) maps the free names the file imports to the module each comes from.
+	importedFrom map[string]string
 	// light: tokens and lines only, from the scanner (see driftFiles.resolve)
 	light bool
 }
@@ -530,6 +532,13 @@ func comparableShapes(a, b *fnShape) bool {
 			}
 		}
 	}
+	// The same name imported from two modules (createClient of @libsql/client/http and of
+	// @libsql/client, drizzle-orm 0fcf975a8566): each body calls its own module's function.
+	for n, from := range a.importedFrom {
+		if other, ok := b.importedFrom[n]; ok && other != from {
+			return false
+		}
+	}
 	if setJaccard(a.free, b.free) < driftMinFreeJaccard || weightedJaccard(a.strs, b.strs) < driftMinStringJaccard {
 		return false
 	}
@@ -542,45 +551,65 @@ func comparableShapes(a, b *fnShape) bool {
 
 // parallelModules reports whether the new function's file and the existing function's file are
 // variants of one module, kept side by side on purpose (one per SQL dialect, provider or platform),
-// so that the copy follows the repository's layout rather than drifting from it. Either the new
-// function has the existing one's name and the two files define at least driftMirrorNames functions
-// of the same names (drizzle-orm's introspect-gel.ts next to introspect-pg.ts, vercel/ai's
-// opencode-harness.ts next to claude-code-harness.ts), or the two names differ exactly as the two
-// paths do (getSingleStoreColumnBuilders in singlestore-core/columns/all.ts next to
-// getMySqlColumnBuilders in mysql-core/columns/all.ts). A helper copied once into a file of
-// another kind (a utility's slugify into a page) is neither.
+// so that the copy follows the repository's layout rather than drifting from it:
+//   - the new function has the existing one's name and the two files define at least
+//     driftMirrorNames functions of the same names (drizzle-orm's introspect-gel.ts next to
+//     introspect-pg.ts, vercel/ai's opencode-harness.ts next to claude-code-harness.ts);
+//   - the files have one name in sibling directories of one family (gel-core and pg-core,
+//     singlestore-proxy and mysql-proxy, op-sqlite and expo-sqlite), and every function of the
+//     smaller one, up to driftMirrorNames, has a namesake in the other.
+//
+// A helper copied once into a file of another kind (a utility's slugify into a page) is neither.
 func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
-	an, bn := bareName(a.name), bareName(b.name)
-	if an != bn {
-		pa, pb := differingMiddle(strings.ToLower(strings.TrimSuffix(a.path, path.Ext(a.path))), strings.ToLower(strings.TrimSuffix(b.path, path.Ext(b.path))))
-		na, nb := differingMiddle(strings.ToLower(an), strings.ToLower(bn))
-		return pa != "" && pb != "" && pa == na && pb == nb
-	}
-	other := d.names(ctx, b.lang, b.path)
+	mine, other := d.names(ctx, a.lang, a.path), d.names(ctx, b.lang, b.path)
 	shared := 0
-	for n := range d.names(ctx, a.lang, a.path) {
+	for n := range mine {
 		if other[n] {
 			shared++
 		}
 	}
-	return shared >= driftMirrorNames
+	if bareName(a.name) == bareName(b.name) && shared >= driftMirrorNames {
+		return true
+	}
+	return familyPaths(a.path, b.path) && shared >= max(1, min(driftMirrorNames, len(mine), len(other)))
+}
+
+// familyPaths reports whether two paths name files of one name in sibling directories of one
+// family: the directories differ in one element, and the two elements share a word (split at "-",
+// "_" and "."): gel-core and pg-core, op-sqlite and expo-sqlite.
+func familyPaths(a, b string) bool {
+	if path.Base(a) != path.Base(b) {
+		return false
+	}
+	da, db := strings.Split(path.Dir(a), "/"), strings.Split(path.Dir(b), "/")
+	if len(da) != len(db) {
+		return false
+	}
+	diff := -1
+	for i := range da {
+		if da[i] != db[i] {
+			if diff >= 0 {
+				return false
+			}
+			diff = i
+		}
+	}
+	if diff < 0 {
+		return false
+	}
+	split := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+	}
+	words := split(da[diff])
+	for _, w := range split(db[diff]) {
+		if slices.Contains(words, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // bareName is a display name's last element: Func of pkg.Func, method of Class.method.
 func bareName(name string) string {
 	return name[strings.LastIndexByte(name, '.')+1:]
-}
-
-// differingMiddle returns what is left of a and b once their common prefix and suffix are cut.
-func differingMiddle(a, b string) (string, string) {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	a, b = a[i:], b[i:]
-	j := 0
-	for j < len(a) && j < len(b) && a[len(a)-1-j] == b[len(b)-1-j] {
-		j++
-	}
-	return a[:len(a)-j], b[:len(b)-j]
 }

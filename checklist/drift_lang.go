@@ -417,8 +417,9 @@ func isJSIdentPart(c byte) bool { return isJSIdentStart(c) || c >= '0' && c <= '
 
 // jsShapes returns the functions of one JS/TS file: function declarations and expressions, arrow
 // functions with a block body, and class/object methods.
-func jsShapes(_ string, src []byte) []*fnShape {
+func jsShapes(p string, src []byte) []*fnShape {
 	toks := jsTokenize(string(src))
+	imported := jsImportSources(p, toks)
 	// match[i] is the index of the bracket closing the one at i.
 	match := make([]int, len(toks))
 	var stack []int
@@ -457,6 +458,166 @@ func jsShapes(_ string, src []byte) []*fnShape {
 		}
 		return ""
 	}
+	// angles is the change of <> nesting a token makes in a TypeScript type ("<", ">", ">>", ">>>").
+	angles := func(k int) int {
+		t := toks[k].text
+		if toks[k].kind != 'p' || strings.Trim(t, "<>") != "" {
+			return 0
+		}
+		return strings.Count(t, "<") - strings.Count(t, ">")
+	}
+	// skipGenerics returns the index after a type parameter list <...> at i (i itself when there is
+	// none, -1 when it does not close).
+	skipGenerics := func(i int) int {
+		if !isP(i, "<") {
+			return i
+		}
+		depth := 0
+		for k := i; k < len(toks) && k < i+64; k++ {
+			if toks[k].kind == 'p' && (toks[k].text == "(" || toks[k].text == "[" || toks[k].text == "{") && match[k] > 0 {
+				k = match[k]
+				continue
+			}
+			if depth += angles(k); depth <= 0 {
+				return k + 1
+			}
+		}
+		return -1
+	}
+	// bodyAfter returns the index of the "{" that opens a function body at i, past a TypeScript return
+	// type annotation (": Promise<Map<string, T>>", ": { a: string } | null"); with arrow set, of the
+	// "=>" that follows the annotation. -1 when there is none.
+	bodyAfter := func(i int, arrow bool) int {
+		want := "{"
+		if arrow {
+			want = "=>"
+		}
+		if isP(i, want) {
+			return i
+		}
+		if !isP(i, ":") {
+			return -1
+		}
+		depth := 0
+		for k := i + 1; k < len(toks) && k < i+64; k++ {
+			t := toks[k]
+			// A type goes on past a line end only after an operator: "m(): void" then a new line is a
+			// member without a body (an interface's, an abstract one), and what follows is not its body.
+			if k > i+1 && depth == 0 && t.line > toks[k-1].line && !isP(k, "{") && !isP(k, "|") && !isP(k, "&") &&
+				(toks[k-1].kind == 'i' || isP(k-1, ")") || isP(k-1, "]") || isP(k-1, ">")) {
+				return -1
+			}
+			if t.kind == 'p' {
+				switch t.text {
+				case "(", "[":
+					if match[k] < 0 {
+						return -1
+					}
+					k = match[k]
+					continue
+				case "{":
+					// An object type follows ":", "|", "&", "<", ",", "=>", "?" or "(": anything else is the body.
+					if depth == 0 && !arrow && !isP(k-1, ":") && !isP(k-1, "|") && !isP(k-1, "&") && !isP(k-1, "<") &&
+						!isP(k-1, ",") && !isP(k-1, "=>") && !isP(k-1, "?") {
+						return k
+					}
+					if match[k] < 0 {
+						return -1
+					}
+					k = match[k]
+					continue
+				case "=>":
+					if depth == 0 && arrow {
+						return k
+					}
+				case ";", ")", "]", "}", "=":
+					if depth == 0 {
+						return -1
+					}
+				}
+			}
+			depth += angles(k)
+		}
+		return -1
+	}
+	// tsSig returns the type annotations of a TypeScript function's parameters and its return type
+	// ("=>" before it), when every parameter is annotated; else nil. The same body over other types
+	// (policyResolver(input: TablePolicyResolverInput<Policy>) next to columnsResolver(input:
+	// ColumnsResolverInput<Column>), drizzle-orm a21c8e319c90) is a variant, not a copy.
+	tsSig := func(startTok, bodyOpen int) []string {
+		open := -1
+		for k := startTok; k < bodyOpen; k++ {
+			if isP(k, "<") {
+				if j := skipGenerics(k); j > k {
+					k = j - 1
+					continue
+				}
+			}
+			if isP(k, "(") {
+				open = k
+				break
+			}
+		}
+		if open < 0 || match[open] < 0 || match[open] > bodyOpen {
+			return nil
+		}
+		var sig []string
+		var cur []string
+		colon, value, params := false, false, false
+		flush := func() bool {
+			if !params {
+				return true
+			}
+			if !colon {
+				return false
+			}
+			sig = append(sig, strings.Join(cur, " "))
+			cur, colon, value, params = nil, false, false, false
+			return true
+		}
+		depth := 0
+		for k := open + 1; k < match[open]; k++ {
+			t := toks[k]
+			params = true
+			if t.kind == 'p' && (t.text == "(" || t.text == "[" || t.text == "{") && match[k] > 0 {
+				if colon && !value {
+					for m := k; m <= match[k]; m++ {
+						cur = append(cur, toks[m].text)
+					}
+				}
+				k = match[k]
+				continue
+			}
+			depth += angles(k)
+			switch {
+			case depth == 0 && isP(k, ","):
+				if !flush() {
+					return nil
+				}
+			case depth == 0 && isP(k, ":") && !colon:
+				colon = true
+			case depth == 0 && isP(k, "="):
+				value = true
+			case colon && !value:
+				cur = append(cur, t.text)
+			}
+		}
+		if !flush() {
+			return nil
+		}
+		ret := ""
+		if isP(match[open]+1, ":") {
+			var rt []string
+			for k := match[open] + 2; k < bodyOpen && !isP(k, "=>"); k++ {
+				rt = append(rt, toks[k].text)
+			}
+			ret = strings.Join(rt, " ")
+		}
+		if len(sig) == 0 && ret == "" {
+			return nil
+		}
+		return append(sig, "=>"+ret)
+	}
 	var out []*fnShape
 	add := func(name, method string, startTok, bodyOpen int) {
 		bodyClose := match[bodyOpen]
@@ -486,6 +647,15 @@ func jsShapes(_ string, src []byte) []*fnShape {
 			}
 		}
 		jsFreeNames(toks, startTok, bodyOpen, bodyClose, sh)
+		sh.sig = tsSig(startTok, bodyOpen)
+		for n := range sh.free {
+			if from, ok := imported[n]; ok {
+				if sh.importedFrom == nil {
+					sh.importedFrom = map[string]string{}
+				}
+				sh.importedFrom[n] = from
+			}
+		}
 		sh.size = len(lines) - 2 // the lines between the braces
 		if toks[bodyOpen].line == toks[bodyClose].line {
 			sh.size = 1
@@ -505,14 +675,11 @@ func jsShapes(_ string, src []byte) []*fnShape {
 				name = toks[j].text
 				j++
 			}
-			if !isP(j, "(") || match[j] < 0 {
+			if j = skipGenerics(j); !isP(j, "(") || match[j] < 0 {
 				continue
 			}
-			body := match[j] + 1
-			for body < len(toks) && !isP(body, "{") && body < match[j]+8 { // TS return type annotation
-				body++
-			}
-			if !isP(body, "{") {
+			body := bodyAfter(match[j]+1, false)
+			if body < 0 {
 				continue
 			}
 			start := i
@@ -524,8 +691,14 @@ func jsShapes(_ string, src []byte) []*fnShape {
 			}
 			add(name, "", start, body)
 		case isP(i, "=>") && isP(i+1, "{"):
-			// (params) => {  or  x => {
+			// (params) => {  or  x => {  or  (params): Type => {
 			start := i - 1
+			for k := i - 1; k >= 0 && k > i-64; k-- { // the ")" before a return type annotation
+				if isP(k, ")") && isP(k+1, ":") && bodyAfter(k+1, true) == i {
+					start = k
+					break
+				}
+			}
 			if isP(start, ")") {
 				for k := start; k >= 0; k-- {
 					if match[k] == start {
@@ -538,11 +711,61 @@ func jsShapes(_ string, src []byte) []*fnShape {
 				start--
 			}
 			add(nameBefore(start), "", start, i+1)
-		case t.kind == 'i' && !jsKeywords[t.text] && isP(i+1, "(") && match[i+1] > 0 && isP(match[i+1]+1, "{") &&
-			(i == 0 || isP(i-1, "{") || isP(i-1, "}") || isP(i-1, ";") || isP(i-1, ",") ||
-				isI(i-1) && (toks[i-1].text == "static" || toks[i-1].text == "async" || toks[i-1].text == "get" || toks[i-1].text == "set")):
-			add(t.text, t.text, i, match[i+1]+1)
+		case t.kind == 'i' && !jsKeywords[t.text] && (isP(i+1, "(") || isP(i+1, "<")) &&
+			(i == 0 || isP(i-1, "{") || isP(i-1, "}") || isP(i-1, ";") || isP(i-1, ",") || isI(i-1) && (jsMemberModifiers[toks[i-1].text] || toks[i-1].text == "async" || toks[i-1].text == "get" || toks[i-1].text == "set")):
+			// a method: name<T>(params): Type {
+			j := skipGenerics(i + 1)
+			if j < 0 || !isP(j, "(") || match[j] < 0 {
+				continue
+			}
+			if body := bodyAfter(match[j]+1, false); body >= 0 {
+				add(t.text, t.text, i, body)
+			}
 		}
+	}
+	return out
+}
+
+// jsImportSources maps the names a JS/TS file imports to the module each comes from: a package
+// specifier as written, a relative one as the path it names from the file's directory, extension
+// dropped ("../driver-core.ts" from libsql/http/index.ts is libsql/driver-core). It reads
+// `import d, { a, b as c } from "m"`, `import * as ns from "m"` and `import type ...`.
+func jsImportSources(p string, toks []shapeJSToken) map[string]string {
+	out := map[string]string{}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	for k := 0; k < len(toks); k++ {
+		if toks[k].kind != 'i' || toks[k].text != "import" || isP(k-1, ".") || isP(k+1, "(") {
+			continue
+		}
+		var names []string
+		m := k + 1
+		for ; m < len(toks) && m < k+256; m++ {
+			t := toks[m]
+			if t.kind == 's' || t.kind == 'i' && t.text == "from" || isP(m, ";") {
+				break
+			}
+			switch {
+			case t.kind == 'i' && (t.text == "as" || m+1 < len(toks) && toks[m+1].kind == 'i' && toks[m+1].text == "as"):
+				// the name after "as" is the binding
+			case t.kind == 'i' && t.text != "type" && t.text != "typeof":
+				names = append(names, t.text)
+			}
+		}
+		if m < len(toks) && toks[m].text == "from" {
+			m++
+		}
+		if m >= len(toks) || toks[m].kind != 's' {
+			continue
+		}
+		spec := strings.Trim(toks[m].text, "'\"`")
+		if strings.HasPrefix(spec, ".") {
+			spec = path.Join(path.Dir(p), spec)
+			spec = strings.TrimSuffix(spec, path.Ext(spec))
+		}
+		for _, n := range names {
+			out[n] = spec
+		}
+		k = m
 	}
 	return out
 }

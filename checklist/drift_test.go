@@ -515,62 +515,70 @@ func driftPair(t *testing.T, name string) (existing, fresh []byte) {
 	return existing, fresh
 }
 
-// TestReimplementedHelpersParallelModulesTwins: the other side of the drizzle-dialect-* cases of
-// testdata/realworld. The same copies are reported when nothing marks the new file as a variant of
-// the old one: buildArrayString alone in a file of another kind, and the column builders under a
-// name that does not differ from getMySqlColumnBuilders as the paths do.
-func TestReimplementedHelpersParallelModulesTwins(t *testing.T) {
-	read := func(p string) string {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(realworldDir, p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
-	pg := read("drizzle-dialect-serializer/base/drizzle-kit/src/serializer/pgSerializer.ts")
-	gel := read("drizzle-dialect-serializer/head/drizzle-kit/src/serializer/gelSerializer.ts")
-	alone := gel[strings.Index(gel, "export function buildArrayString"):]
-	mysql := read("drizzle-dialect-column-builders/base/drizzle-orm/src/mysql-core/columns/all.ts")
-	single := read("drizzle-dialect-column-builders/head/drizzle-orm/src/singlestore-core/columns/all.ts")
-	for _, tc := range []struct {
-		name, oldPath, old, newPath, new, want string
-	}{
-		{"one helper copied into a page", "drizzle-kit/src/serializer/pgSerializer.ts", pg, "drizzle-kit/src/cli/views.ts", alone,
-			"re-implements `buildArrayString` in drizzle-kit/src/serializer/pgSerializer.ts:27"},
-		{"a name that does not follow the paths", "drizzle-orm/src/mysql-core/columns/all.ts", mysql,
-			"drizzle-orm/src/singlestore-core/columns/all.ts", strings.ReplaceAll(single, "getSingleStoreColumnBuilders", "columnBuilders"),
-			"re-implements `getMySqlColumnBuilders` in drizzle-orm/src/mysql-core/columns/all.ts:26"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			repo := testrepo.New(t)
-			repo.Write(tc.oldPath, tc.old)
-			base := repo.Commit("base")
-			repo.Branch("feature")
-			repo.Write(tc.newPath, tc.new)
-			repo.Commit("change")
-			ix, tree := repo.Change(base)
-			res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Findings) != 1 || res.Findings[0].Title != tc.want {
-				t.Fatalf("got %+v, notes %q; want one finding %q", res.Findings, res.Notes, tc.want)
-			}
-		})
-	}
+// TestJSShapesTypeScript: TypeScript functions and methods with type parameters and return type
+// annotations are cut out like plain JavaScript ones; members without a body (abstract, interface)
+// are not, and do not take the next member's body.
+func TestJSShapesTypeScript(t *testing.T) {
+	src := `export abstract class Repo<T extends { id: string }> {
+  abstract find(id: string): Promise<T>
+  protected cache = new Map<string, T>();
+
+  async load(id: string): Promise<Map<string, T[]>> {
+    const x = await this.find(id);
+    return new Map();
+  }
+
+  private static build<K, V extends Record<string, unknown>>(k: K, v: V): { k: K; v: V } | null {
+    return { k, v };
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
 }
 
-func TestDifferingMiddle(t *testing.T) {
-	for _, tc := range [][4]string{
-		{"drizzle-orm/src/singlestore-core/columns/all", "drizzle-orm/src/mysql-core/columns/all", "singlestore", "mysql"},
-		{"getsinglestorecolumnbuilders", "getmysqlcolumnbuilders", "singlestore", "mysql"},
-		{"same", "same", "", ""},
-		{"getcolumnbuilders", "getmysqlcolumnbuilders", "", "mysql"},
-		{"ab", "abab", "", "ab"},
-	} {
-		if a, b := differingMiddle(tc[0], tc[1]); a != tc[2] || b != tc[3] {
-			t.Errorf("differingMiddle(%q, %q) = %q, %q; want %q, %q", tc[0], tc[1], a, b, tc[2], tc[3])
-		}
+interface Api {
+  get(id: string): Promise<string>
+  list(): { items: string[] }
+}
+
+export const handler = async (req: Request, res: Response): Promise<void> => {
+  res.send(req.body);
+};
+
+const obj = {
+  method(a: number): string {
+    return String(a);
+  },
+  arrow: (x: number): number => {
+    return x * 2;
+  },
+};
+
+function plain<T>(a: T): T
+{
+  return a;
+}
+if (a) {
+  b();
+}
+function loose(a, b: number) {
+  return a + b;
+}
+`
+	var got, sigs []string
+	for _, s := range jsShapes("x.ts", []byte(src)) {
+		got = append(got, fmt.Sprintf("%s:%d", s.name, s.line))
+		sigs = append(sigs, strings.Join(s.sig, "; "))
+	}
+	want := []string{"load:5", "build:10", "size:14", "handler:24", "method:29", "arrow:32", "plain:37", "loose:44"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("shapes %q, want %q", got, want)
+	}
+	// The parameters' and the result's annotations, when every parameter has one.
+	wantSigs := []string{"string; =>Promise < Map < string , T [ ] >>", "K; V; =>{ k : K ; v : V } | null", "=>number",
+		"Request; Response; =>Promise < void >", "number; =>string", "number; =>number", "T; =>T", ""}
+	if !slices.Equal(sigs, wantSigs) {
+		t.Fatalf("signatures %q, want %q", sigs, wantSigs)
 	}
 }
