@@ -252,6 +252,13 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 			"(e.g. GitHub Actions secrets, Vault, AWS Secrets Manager) instead of committing it.\n\n"+
 			"If the value is a deliberate fake, build it at runtime or add a `gitleaks:allow` comment to the line.",
 			r.name, strings.Join(shown, ", "), r.id)
+		if !fixture && r.generic && src.lang == langJS && publicSearchKey(src.source(), line.NewLine) {
+			severity, title = SeverityInfo, title+" (looks like a public search key)"
+			body = fmt.Sprintf("This line gives a browser search client (MeiliSearch, Algolia, Typesense, DocSearch) a literal key (%s; gitleaks rule `%s`). "+
+				"Such clients run in the visitor's browser, so their key is public by design and must be a search-only key. "+
+				"Check that this key can only search. An admin or master key here is leaked to every visitor: revoke or rotate it now and give the client a search-only key.",
+				strings.Join(shown, ", "), r.id)
+		}
 		if fixture {
 			severity, title = SeverityInfo, title+" (looks like a test fixture)"
 			body = fmt.Sprintf("This line, in a test path, adds a %s (%s; gitleaks rule `%s`). It looks like a test fixture: "+
@@ -274,6 +281,36 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 		})
 	}
 	return out
+}
+
+// searchClientCall matches the start of a call that builds a browser search client, whose key is a
+// public search-only key: new MeiliSearch({ host, apiKey }) (discord.js f38395ec4e67),
+// instantMeiliSearch(host, key), algoliasearch(appId, key), liteClient(...), docsearch({ apiKey }),
+// new Typesense.Client({ ... }).
+var searchClientCall = regexp.MustCompile(`(?:\bnew\s+(?:MeiliSearch|Meilisearch|Typesense\.(?:Search)?Client)|\b(?:instantMeiliSearch|instantsearch|algoliasearch|liteClient|searchClient|docsearch|DocSearch))\s*\(`)
+
+// publicSearchKey reports whether line n (1-based) of content sits inside the arguments of a
+// search client call that starts on it or on one of the six lines before it.
+func publicSearchKey(content string, n int) bool {
+	lines := strings.Split(content, "\n")
+	if n < 1 || n > len(lines) {
+		return false
+	}
+	window := strings.Join(lines[max(0, n-7):n], "\n")
+	locs := searchClientCall.FindAllStringIndex(window, -1)
+	if len(locs) == 0 {
+		return false
+	}
+	depth := 0
+	for _, c := range window[locs[len(locs)-1][1]-1:] {
+		switch c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return depth > 0
 }
 
 // secretFixturePaths are test directories and test files: tests/ and test/ (tests/certs/...), spec/

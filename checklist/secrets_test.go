@@ -476,6 +476,7 @@ func TestSecretsAnalyzer(t *testing.T) {
 	pat := "ghp_" + g.s(csAlnum, 36)
 	aws := "AKIA" + g.s(csBase32, 16)
 	pw := g.s(csAlnum, 22)
+	hexKey := g.s(csHex, 64)
 	pem := fakePEM(g, "RSA ")
 	long := "var bundle=\"" + strings.Repeat("a1", 2100) + "\";token = \"" + g.s(csAlnum, 24) + "\";k=\"" + pat + "\""
 
@@ -528,6 +529,20 @@ func TestSecretsAnalyzer(t *testing.T) {
 			want: []secBrief{},
 		},
 		{
+			name: "a browser search client's key is public by design: info (discord.js f38395ec4e67)",
+			diff: secNewFileDiff("apps/website/src/components/CmdK.tsx", "const client = new MeiliSearch({", "\thost: 'https://search.discordjs.dev',",
+				"\tapiKey: '"+hexKey+"',", "});") +
+				secNewFileDiff("apps/website/src/lib/ai.ts", "const openai = new OpenAI({", "\tapiKey: '"+hexKey+"',", "});"),
+			tree: secMapTree{
+				"apps/website/src/components/CmdK.tsx": "const client = new MeiliSearch({\n\thost: 'https://search.discordjs.dev',\n\tapiKey: '" + hexKey + "',\n});\n",
+				"apps/website/src/lib/ai.ts":           "const openai = new OpenAI({\n\tapiKey: '" + hexKey + "',\n});\n",
+			},
+			want: []secBrief{
+				{"apps/website/src/components/CmdK.tsx", 3, "Possible hard-coded API key or password committed (looks like a public search key)"},
+				{"apps/website/src/lib/ai.ts", 2, "Possible hard-coded API key or password committed"},
+			},
+		},
+		{
 			name: "env file",
 			diff: secNewFileDiff(".env", "DEBUG=1", "STRIPE_SECRET="+"sk_live_"+g.s(csAlnum, 24), "SESSION_SECRET="+pw),
 			want: []secBrief{
@@ -563,7 +578,7 @@ func TestSecretsAnalyzer(t *testing.T) {
 				t.Errorf("findings = %+v\nwant %+v", got, tt.want)
 			}
 			for _, f := range res.Findings {
-				assertSecretFinding(t, f, pat, aws, pw, pem)
+				assertSecretFinding(t, f, pat, aws, pw, pem, hexKey)
 			}
 		})
 	}
@@ -574,8 +589,9 @@ func TestSecretsAnalyzer(t *testing.T) {
 func assertSecretFinding(t *testing.T, f Finding, secrets ...string) {
 	t.Helper()
 	fixture := strings.HasSuffix(f.Title, "(looks like a test fixture)")
+	public := strings.HasSuffix(f.Title, "(looks like a public search key)")
 	wantSeverity := SeverityError
-	if fixture {
+	if fixture || public {
 		wantSeverity = SeverityInfo
 	}
 	if f.Check != Security || f.Severity != wantSeverity || f.Side != diff.Right || f.Source != SourceStatic || f.StartLine != 0 {
@@ -584,7 +600,7 @@ func assertSecretFinding(t *testing.T, f Finding, secrets ...string) {
 	if len(f.Fingerprint) != 16 {
 		t.Errorf("fingerprint %q", f.Fingerprint)
 	}
-	if !strings.Contains(f.Body, "revoke or rotate") || !(fixture || strings.Contains(f.Body, "secret store")) || !strings.Contains(f.Body, "…`") {
+	if !strings.Contains(f.Body, "revoke or rotate") || !(fixture || public || strings.Contains(f.Body, "secret store")) || !strings.Contains(f.Body, "…`") {
 		t.Errorf("body does not ask to rotate and move the secret, or shows no redacted value: %s", f.Body)
 	}
 	if fixture && (!strings.Contains(f.Body, "test fixture") || !strings.Contains(f.Body, "test path")) {
