@@ -23,24 +23,24 @@ var (
 	// corpus/registry.json, the definite-bug checks of correctness and the Python / TypeScript
 	// sole-implementation check; plan conformance has no static analyzer).
 	wantStatic = map[string]Counts{
-		"pattern-drift":             {TP: 4, FP: 0, FN: 3},
+		"pattern-drift":             {TP: 5, FP: 0, FN: 3},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 4, FP: 0, FN: 0},
 		"security":                  {TP: 8, FP: 0, FN: 0},
 		"plan-conformance":          {TP: 0, FP: 0, FN: 4},
 		"correctness":               {TP: 5, FP: 0, FN: 0},
-		"overall":                   {TP: 28, FP: 0, FN: 7},
+		"overall":                   {TP: 29, FP: 0, FN: 7},
 	}
 	// Static plus the replayed reviewer gpt-5-mini (verified by itself: the only reviewer) and judge
 	// gemini-2.5-pro.
 	wantReplayed = map[string]Counts{
-		"pattern-drift":             {TP: 7, FP: 0, FN: 0},
+		"pattern-drift":             {TP: 8, FP: 0, FN: 0},
 		"hallucinated-dependencies": {TP: 7, FP: 0, FN: 0},
 		"over-engineering":          {TP: 4, FP: 0, FN: 0},
 		"security":                  {TP: 8, FP: 1, FN: 0},
 		"plan-conformance":          {TP: 4, FP: 0, FN: 0},
 		"correctness":               {TP: 5, FP: 0, FN: 0},
-		"overall":                   {TP: 35, FP: 1, FN: 0},
+		"overall":                   {TP: 36, FP: 1, FN: 0},
 	}
 	// The model's finding on a line a static finding already holds is dropped before verification
 	// (review.dropDuplicates): the five correctness bugs and the Python abstract base the static checks
