@@ -539,6 +539,11 @@ func comparableShapes(a, b *fnShape) bool {
 			return false
 		}
 	}
+	// Each calls an imported function the other does not (validateOriginHeader where the other has
+	// validateHostHeader, modelcontextprotocol/typescript-sdk 1823aae89183): one variant per import.
+	if importsOnlyIn(a, b) && importsOnlyIn(b, a) {
+		return false
+	}
 	if setJaccard(a.free, b.free) < driftMinFreeJaccard || weightedJaccard(a.strs, b.strs) < driftMinStringJaccard {
 		return false
 	}
@@ -547,6 +552,16 @@ func comparableShapes(a, b *fnShape) bool {
 		la, lb = lb, la
 	}
 	return la/lb >= driftMinLenRatio
+}
+
+// importsOnlyIn reports whether a uses an imported name that b does not use.
+func importsOnlyIn(a, b *fnShape) bool {
+	for n := range a.importedFrom {
+		if _, ok := b.importedFrom[n]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // parallelModules reports whether the new function's file and the existing function's file are
