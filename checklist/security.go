@@ -558,7 +558,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(args[0], langJS)
-			if !ok || !e.interpolates() {
+			if !ok || !e.interpolates() || jsConstantCommand(f.source(), f.line, args[0]) {
 				return injHit{}, false
 			}
 			return injHit{rule: "shell", severity: SeverityError,

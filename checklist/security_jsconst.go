@@ -1,0 +1,202 @@
+package checklist
+
+import "strings"
+
+// jsConstantCommand reports whether the template literal tmpl, an argument on line n of the JS/TS
+// file src, interpolates only names bound to constants where it runs: the nearest declaration of
+// each in scope is `const name = "literal"`, or `for (const name of LIST)` where LIST is an array
+// literal of string literals or a const bound to one. gemini-cli's eval-validate.ts runs
+// `execSync(\`git merge-base HEAD ${base}\`)` for each base of `const bases = ['origin/main',
+// 'main', 'HEAD~1']` (1583322bb977): nothing from outside the program reaches the shell. A hole
+// that is not a bare name, a name a function parameter or a later assignment may rebind, or a
+// value from anywhere else is not constant.
+func jsConstantCommand(src string, n int, tmpl string) bool {
+	tmpl = strings.TrimSpace(tmpl)
+	if len(tmpl) < 2 || tmpl[0] != '`' {
+		return false
+	}
+	holes, ok := jsTemplateHoles(tmpl)
+	if !ok || len(holes) == 0 {
+		return false
+	}
+	toks := jsTokenize(src)
+	use := -1
+	for k, t := range toks {
+		if t.kind == 's' && t.line == n && t.text == tmpl {
+			use = k
+			break
+		}
+	}
+	if use < 0 {
+		return false
+	}
+	match := jsBracketMatches(toks)
+	for _, h := range holes {
+		if !jsConstantAt(toks, match, h, use, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// jsTemplateHoles returns the ${...} expressions of a template literal, each trimmed; ok is false
+// when one is not a bare identifier.
+func jsTemplateHoles(tmpl string) ([]string, bool) {
+	var out []string
+	for i := 0; i+1 < len(tmpl); i++ {
+		switch {
+		case tmpl[i] == '\\':
+			i++
+		case tmpl[i] == '$' && tmpl[i+1] == '{':
+			end := strings.IndexByte(tmpl[i:], '}')
+			if end < 0 {
+				return nil, false
+			}
+			name := strings.TrimSpace(tmpl[i+2 : i+end])
+			if name == "" || !isJSIdentStart(name[0]) || strings.IndexFunc(name, func(r rune) bool { return r < 0x80 && !isJSIdentPart(byte(r)) }) >= 0 {
+				return nil, false
+			}
+			out = append(out, name)
+			i += end
+		}
+	}
+	return out, true
+}
+
+// jsBracketMatches maps each opening bracket token to its closing one (-1 when unclosed).
+func jsBracketMatches(toks []shapeJSToken) []int {
+	match := make([]int, len(toks))
+	var stack []int
+	for i, t := range toks {
+		match[i] = -1
+		if t.kind != 'p' {
+			continue
+		}
+		switch t.text {
+		case "(", "[", "{":
+			stack = append(stack, i)
+		case ")", "]", "}":
+			if len(stack) > 0 {
+				open := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				match[open] = i
+			}
+		}
+	}
+	return match
+}
+
+// jsConstantAt reports whether name, used at toks[use], is bound to a constant there (see
+// jsConstantCommand).
+func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	isWord := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' && toks[i].text == s }
+	// scope is the block a binding at toks[k] is visible in: the innermost braces around it, or
+	// for a for-loop's declaration, the loop's body; -1 is the whole file.
+	inner := func(k int) int {
+		for o := k - 1; o >= 0; o-- {
+			if isP(o, "{") && match[o] > k {
+				return o
+			}
+		}
+		return -1
+	}
+	covers := func(open int) bool { return open < 0 || open < use && use < match[open] }
+	best, bestScope := -1, -2
+	for k, t := range toks {
+		if t.kind != 'i' || t.text != name || isP(k-1, ".") || isP(k-1, "?.") {
+			continue
+		}
+		var scope int
+		switch {
+		case (isWord(k-1, "const") || isWord(k-1, "let") || isWord(k-1, "var")) && isP(k-2, "(") && isWord(k-3, "for"):
+			body := match[k-2] + 1
+			if body <= 0 || !isP(body, "{") {
+				return false // a loop body without braces: not followed
+			}
+			scope = body
+		case isWord(k-1, "const") || isWord(k-1, "let") || isWord(k-1, "var"):
+			scope = inner(k)
+		case isP(k+1, "=") && !isWord(k-1, "const"):
+			if k < use && covers(inner(k)) || k > use {
+				return false // assigned: it may not hold the constant at the use
+			}
+			continue
+		case isP(k+1, "=>") || (isP(k-1, "(") || isP(k-1, ",") || isP(k-1, "{")) &&
+			(isP(k+1, ")") || isP(k+1, ",") || isP(k+1, ":") || isP(k+1, "=") || isP(k+1, "?") || isP(k+1, "}")):
+			// maybe a parameter or a destructured name (or an argument, or a key: either way not a
+			// binding this check follows)
+			if covers(inner(k)) || k < use && use < k+64 {
+				return false
+			}
+			continue
+		default:
+			continue
+		}
+		if covers(scope) && scope > bestScope && k < use {
+			best, bestScope = k, scope
+		}
+	}
+	if best < 0 {
+		return false
+	}
+	k := best
+	if isP(k-2, "(") && isWord(k-3, "for") { // for (const name of LIST)
+		if !isWord(k-1, "const") || !isWord(k+1, "of") {
+			return false
+		}
+		return jsConstantList(toks, match, k+2, match[k-2], use, depth)
+	}
+	if !isWord(k-1, "const") || !isP(k+1, "=") {
+		return false
+	}
+	end := k + 3
+	if toks[k+2].kind != 's' || strings.HasPrefix(toks[k+2].text, "`") && strings.Contains(toks[k+2].text, "${") {
+		return false
+	}
+	return end >= len(toks) || isP(end, ";") || isP(end, ",") || toks[end].line > toks[k+2].line
+}
+
+// jsConstantList reports whether toks[from:to] is an array literal of string literals, or a name
+// bound to one by a const in scope of use.
+func jsConstantList(toks []shapeJSToken, match []int, from, to, use, depth int) bool {
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	if isP(from, "[") && match[from] == to-1 {
+		for k := from + 1; k < to-1; k++ {
+			switch {
+			case toks[k].kind == 's' && !strings.Contains(toks[k].text, "${"):
+			case isP(k, ","):
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if to != from+1 || toks[from].kind != 'i' {
+		return false
+	}
+	// a const array, declared once in the file and never read but as a whole (no .push, no [i] = ...)
+	name := toks[from].text
+	decl := -1
+	for k, t := range toks {
+		if t.kind != 'i' || t.text != name || k > 0 && (isP(k-1, ".") || isP(k-1, "?.")) {
+			continue
+		}
+		switch {
+		case k > 0 && toks[k-1].kind == 'i' && (toks[k-1].text == "const" || toks[k-1].text == "let" || toks[k-1].text == "var"):
+			if decl >= 0 || toks[k-1].text != "const" {
+				return false
+			}
+			decl = k
+		case isP(k+1, ".") || isP(k+1, "[") || isP(k+1, "="):
+			return false
+		}
+	}
+	if decl < 0 || decl > use || !isP(decl+1, "=") || !isP(decl+2, "[") || match[decl+2] < 0 {
+		return false
+	}
+	return jsConstantList(toks, match, decl+2, match[decl+2]+1, use, depth+1)
+}
