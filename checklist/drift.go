@@ -102,6 +102,9 @@ type fnShape struct {
 	exported bool
 	// importedFrom (JS/TS) maps the free names the file imports to the module each comes from.
 	importedFrom map[string]string
+	// enclosing (JS/TS) is the token of the opening brace of the function whose body holds this
+	// one (a closure), -1 for a top-level function or a method; 0 for other languages.
+	enclosing int
 	// light: tokens and lines only, from the scanner (see driftFiles.resolve)
 	light bool
 }
@@ -539,6 +542,12 @@ func comparableShapes(a, b *fnShape) bool {
 			return false
 		}
 	}
+	// A closure of another function cannot be called from anywhere else: only a copy inside the same
+	// function could call it (shadcn-ui 3cdaa6eb2f0d: a keyboard handler `down` in a hook of one
+	// route group and one in a hook of another).
+	if b.lang != "go" && b.enclosing > 0 && (a.path != b.path || a.enclosing != b.enclosing) {
+		return false
+	}
 	// Each calls an imported function the other does not (validateOriginHeader where the other has
 	// validateHostHeader, modelcontextprotocol/typescript-sdk 1823aae89183): one variant per import.
 	if importsOnlyIn(a, b) && importsOnlyIn(b, a) {
@@ -570,9 +579,10 @@ func importsOnlyIn(a, b *fnShape) bool {
 //   - the new function has the existing one's name and the two files define at least
 //     driftMirrorNames functions of the same names (drizzle-orm's introspect-gel.ts next to
 //     introspect-pg.ts, vercel/ai's opencode-harness.ts next to claude-code-harness.ts);
-//   - the files have one name in sibling directories of one family (gel-core and pg-core,
-//     singlestore-proxy and mysql-proxy, op-sqlite and expo-sqlite), and every function of the
-//     smaller one, up to driftMirrorNames, has a namesake in the other.
+//   - the files have one name in sibling directories (see siblingPaths), and every function of
+//     the smaller one, up to driftMirrorNames, has a namesake in the other: in directories of one
+//     family (gel-core and pg-core, op-sqlite and expo-sqlite) that may be the copied function
+//     alone, elsewhere it takes two (shadcn-ui's (typeset)/hooks copied from (create)/hooks).
 //
 // A helper copied once into a file of another kind (a utility's slugify into a page) is neither.
 func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
@@ -586,31 +596,40 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 	if bareName(a.name) == bareName(b.name) && shared >= driftMirrorNames {
 		return true
 	}
-	return familyPaths(a.path, b.path) && shared >= max(1, min(driftMirrorNames, len(mine), len(other)))
+	sibling, family := siblingPaths(a.path, b.path)
+	if !sibling {
+		return false
+	}
+	need := min(driftMirrorNames, len(mine), len(other))
+	if !family {
+		need = max(need, 2) // one shared name is only the copied function
+	}
+	return shared >= max(1, need)
 }
 
-// familyPaths reports whether two paths name files of one name in sibling directories of one
-// family: the directories differ in one element, and the two elements share a word (split at "-",
-// "_" and "."): gel-core and pg-core, op-sqlite and expo-sqlite.
-func familyPaths(a, b string) bool {
+// siblingPaths reports whether two paths name files of one name in sibling directories: the
+// directories differ in one element (shadcn-ui's app/(app)/(typeset)/hooks/use-history.tsx next to
+// app/(app)/(create)/hooks/use-history.tsx). family is true when the two elements also share a word
+// (split at "-", "_" and "."): gel-core and pg-core, op-sqlite and expo-sqlite.
+func siblingPaths(a, b string) (sibling, family bool) {
 	if path.Base(a) != path.Base(b) {
-		return false
+		return false, false
 	}
 	da, db := strings.Split(path.Dir(a), "/"), strings.Split(path.Dir(b), "/")
 	if len(da) != len(db) {
-		return false
+		return false, false
 	}
 	diff := -1
 	for i := range da {
 		if da[i] != db[i] {
 			if diff >= 0 {
-				return false
+				return false, false
 			}
 			diff = i
 		}
 	}
 	if diff < 0 {
-		return false
+		return false, false
 	}
 	split := func(s string) []string {
 		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == '.' })
@@ -618,10 +637,10 @@ func familyPaths(a, b string) bool {
 	words := split(da[diff])
 	for _, w := range split(db[diff]) {
 		if slices.Contains(words, w) {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return true, false
 }
 
 // bareName is a display name's last element: Func of pkg.Func, method of Class.method.

@@ -619,12 +619,18 @@ func jsShapes(p string, src []byte) []*fnShape {
 		return append(sig, "=>"+ret)
 	}
 	var out []*fnShape
+	var bodies [][2]int // the body braces of every function, named or not
+	starts := map[*fnShape]int{}
 	add := func(name, method string, startTok, bodyOpen int) {
 		bodyClose := match[bodyOpen]
+		if bodyClose >= 0 {
+			bodies = append(bodies, [2]int{bodyOpen, bodyClose})
+		}
 		if bodyClose < 0 || name == "" {
 			return
 		}
 		sh := &fnShape{name: name, method: method, line: toks[startTok].line, endLine: toks[bodyClose].line}
+		starts[sh] = startTok
 		lines := map[int]bool{}
 		for k := bodyOpen; k <= bodyClose; k++ {
 			t := toks[k]
@@ -720,6 +726,16 @@ func jsShapes(p string, src []byte) []*fnShape {
 			}
 			if body := bodyAfter(match[j]+1, false); body >= 0 {
 				add(t.text, t.text, i, body)
+			}
+		}
+	}
+	// A function inside another function's body is a closure of it: enclosing is that body's
+	// opening brace (the innermost one).
+	for _, sh := range out {
+		sh.enclosing = -1
+		for _, b := range bodies {
+			if b[0] < starts[sh] && starts[sh] < b[1] && b[0] > sh.enclosing {
+				sh.enclosing = b[0]
 			}
 		}
 	}
