@@ -3,6 +3,7 @@ package checklist
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -373,7 +374,11 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		return Result{}, fmt.Errorf("pattern-drift: list files: %w", err)
 	}
 	var corpusFiles []string
+	files.packageDirs = map[string]bool{}
 	for _, p := range all {
+		if path.Base(p) == "package.json" && !strings.Contains(p, "node_modules/") {
+			files.packageDirs[depDirOf(p)] = true
+		}
 		if lang := driftLang(p); lang != "" && langs[lang] && !driftExcludedPath(p) {
 			corpusFiles = append(corpusFiles, p)
 		}
@@ -461,6 +466,9 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 		if m.copies >= driftPracticeCopies {
 			practice = append(practice, fmt.Sprintf("%s (%s:%d, %d copies)", f.name, f.path, f.line, m.copies))
 			continue
+		}
+		if f.lang == "js" && files.otherJSPackage(ctx, f, m.old) {
+			continue // a package this one does not depend on: its function cannot be called from here
 		}
 		if f.path != m.old.path && files.parallelModules(ctx, f, m.old) {
 			parallel = append(parallel, fmt.Sprintf("%s (%s:%d, like %s:%d)", f.name, f.path, f.line, m.old.path, m.old.line))
@@ -641,6 +649,67 @@ func siblingPaths(a, b string) (sibling, family bool) {
 		}
 	}
 	return true, false
+}
+
+// otherJSPackage reports whether the existing function b lives in another package of a JS/TS
+// workspace (its nearest package.json is not a's) that a's package does not declare as a
+// dependency: a's code cannot import it. cline a5611e8f6dfe moved tool-call parsing into its shared
+// @cline/ui package, next to the copy in the @cline/cli app that @cline/ui cannot depend on.
+func (d *driftFiles) otherJSPackage(ctx context.Context, a, b *fnShape) bool {
+	pa, oka := d.nearestPackage(a.path)
+	pb, okb := d.nearestPackage(b.path)
+	if !oka || !okb || pa == pb {
+		return false
+	}
+	own, err := d.packageJSON(ctx, pa)
+	if err != nil {
+		return false
+	}
+	other, err := d.packageJSON(ctx, pb)
+	if err != nil {
+		return false
+	}
+	if other.Name == "" {
+		return true
+	}
+	for _, sec := range []map[string]json.RawMessage{own.Dependencies, own.DevDependencies, own.PeerDependencies, own.OptionalDependencies} {
+		if _, ok := sec[other.Name]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// nearestPackage returns the directory of the package.json nearest above p.
+func (d *driftFiles) nearestPackage(p string) (string, bool) {
+	for dir := depDirOf(p); ; dir = depDirOf(dir) {
+		if d.packageDirs[dir] {
+			return dir, true
+		}
+		if dir == "" {
+			return "", false
+		}
+	}
+}
+
+// packageJSON reads and parses the package.json of dir, once.
+func (d *driftFiles) packageJSON(ctx context.Context, dir string) (*pkgJSON, error) {
+	if pj, ok := d.packages[dir]; ok {
+		return pj, nil
+	}
+	src, err := d.read(ctx, depJoin(dir, "package.json"), false)
+	if err != nil {
+		return nil, err
+	}
+	pj := &pkgJSON{}
+	if err := json.Unmarshal(src, pj); err != nil {
+		return nil, err
+	}
+	if d.packages == nil {
+		d.packages = map[string]*pkgJSON{}
+	}
+	d.packages[dir] = pj
+	return pj, nil
 }
 
 // bareName is a display name's last element: Func of pkg.Func, method of Class.method.

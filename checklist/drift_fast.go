@@ -23,6 +23,10 @@ type driftFiles struct {
 	srcs  map[string][]byte          // files of the change, kept for the corpus pass and resolve
 	exact map[string][]*fnShape      // full parses, by path
 	named map[string]map[string]bool // the bare names of the functions of a file, by path
+	// packageDirs are the directories that hold a package.json (JS/TS workspaces); packages their
+	// parsed package.json, read on first use.
+	packageDirs map[string]bool
+	packages    map[string]*pkgJSON
 }
 
 func newDriftFiles(tree Tree) *driftFiles {

@@ -582,3 +582,31 @@ function loose(a, b: number) {
 		t.Fatalf("signatures %q, want %q", sigs, wantSigs)
 	}
 }
+
+// TestReimplementedHelpersOtherPackageTwin: the cline-shared-ui-package case of testdata/realworld
+// with @cline/ui declaring @cline/cli as a dependency: then the copy could import the original, and
+// it is reported.
+func TestReimplementedHelpersOtherPackageTwin(t *testing.T) {
+	dir := filepath.Join(realworldDir, "cline-shared-ui-package")
+	head := readTree(t, filepath.Join(dir, "head"))
+	repo := testrepo.New(t)
+	for p, content := range readTree(t, filepath.Join(dir, "base")) {
+		if p == "sdk/packages/ui/package.json" {
+			content = strings.Replace(content, `"peerDependencies": {`, `"dependencies": {"@cline/cli": "workspace:*"},`+"\n\t\"peerDependencies\": {", 1)
+		}
+		repo.Write(p, content)
+	}
+	base := repo.Commit("base")
+	repo.Branch("feature")
+	const copied = "sdk/packages/ui/components/agent-chat/tool-summary/parsers.ts"
+	repo.Write(copied, head[copied])
+	repo.Commit("change")
+	ix, tree := repo.Change(base)
+	res, err := (&ReimplementedHelpers{}).Analyze(context.Background(), &Input{Diff: ix, Tree: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Title, "re-implements `extractFullOutputText` in apps/cli/src/tui/utils/tool-parsing.ts:1") {
+		t.Fatalf("got %+v (notes %q); want the copy of extractFullOutputText reported", res.Findings, res.Notes)
+	}
+}
