@@ -103,8 +103,9 @@ type fnShape struct {
 	exported bool
 	// importedFrom (JS/TS) maps the free names the file imports to the module each comes from.
 	importedFrom map[string]string
-	// enclosing (JS/TS) is the token of the opening brace of the function whose body holds this
-	// one (a closure), -1 for a top-level function or a method; 0 for other languages.
+	// enclosing is where the function whose body holds this one (a closure) starts: its opening
+	// brace's token (JS/TS) or its def's line (Python); -1 for a top-level function or a method, 0
+	// for Go.
 	enclosing int
 	// light: tokens and lines only, from the scanner (see driftFiles.resolve)
 	light bool
@@ -282,6 +283,15 @@ func extractShapes(lang, p string, src []byte) []*fnShape {
 		out = jsShapes(p, src)
 	case "python":
 		out = pyShapes(p, src)
+		// A def inside another def's body is a closure of it: enclosing is that def's line.
+		for _, f := range out {
+			f.enclosing = -1
+			for _, o := range out {
+				if o != f && o.line < f.line && f.line <= o.endLine && o.line > f.enclosing {
+					f.enclosing = o.line
+				}
+			}
+		}
 	}
 	for _, f := range out {
 		f.lang, f.path = lang, p

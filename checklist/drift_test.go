@@ -257,6 +257,24 @@ class Client:
 			path: "pkg/client.py", lineHas: "def _canon", title: "re-implements `headers.normalize_header` in pkg/headers.py:4",
 		},
 		{
+			// A def nested in another def is a closure: no other module can call it.
+			name: "python copy of another function's closure",
+			base: []string{"pkg/headers.py", "def canonical_headers(headers):\n" + indentLines(driftPyHelper, "    ") +
+				"    return {normalize_header(k): v for k, v in headers.items()}\n"},
+			head: []string{"pkg/client.py", `def canon(key):
+    if not key:
+        return key
+    words = key.strip().split("-")
+    result = []
+    for word in words:
+        if word.lower() in SPECIAL:
+            result.append(SPECIAL[word.lower()])
+        else:
+            result.append(word.capitalize())
+    return "-".join(result)
+`},
+		},
+		{
 			name: "python clean twin",
 			base: []string{"pkg/headers.py", driftPyHelper},
 			head: []string{"pkg/client.py", `class Client:
@@ -609,4 +627,15 @@ func TestReimplementedHelpersOtherPackageTwin(t *testing.T) {
 	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Title, "re-implements `extractFullOutputText` in apps/cli/src/tui/utils/tool-parsing.ts:1") {
 		t.Fatalf("got %+v (notes %q); want the copy of extractFullOutputText reported", res.Findings, res.Notes)
 	}
+}
+
+// indentLines prefixes every non-empty line of s with prefix.
+func indentLines(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
