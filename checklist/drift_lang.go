@@ -420,25 +420,7 @@ func isJSIdentPart(c byte) bool { return isJSIdentStart(c) || c >= '0' && c <= '
 func jsShapes(p string, src []byte) []*fnShape {
 	toks := jsTokenize(string(src))
 	imported := jsImportSources(p, toks)
-	// match[i] is the index of the bracket closing the one at i.
-	match := make([]int, len(toks))
-	var stack []int
-	for i, t := range toks {
-		match[i] = -1
-		if t.kind != 'p' {
-			continue
-		}
-		switch t.text {
-		case "(", "[", "{":
-			stack = append(stack, i)
-		case ")", "]", "}":
-			if len(stack) > 0 {
-				open := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				match[open] = i
-			}
-		}
-	}
+	match := jsBracketMatches(toks) // match[i] is the index of the bracket closing the one at i
 	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
 	isI := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' }
 	// nameBefore finds "a.b.c =" or "name =" or "name:" ending just before index i.

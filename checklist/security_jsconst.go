@@ -63,7 +63,8 @@ func jsTemplateHoles(tmpl string) ([]string, bool) {
 	return out, true
 }
 
-// jsBracketMatches maps each opening bracket token to its closing one (-1 when unclosed).
+// jsBracketMatches maps each opening bracket token to its closing one (-1 when unclosed, and for
+// any other token). The drift check's jsShapes uses it too.
 func jsBracketMatches(toks []shapeJSToken) []int {
 	match := make([]int, len(toks))
 	var stack []int
