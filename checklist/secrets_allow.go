@@ -110,8 +110,14 @@ var genericDigestPrefix = regexp.MustCompile(`(?i)(?:\bh1|sha(?:1|256|384|512)|m
 // secCommentLine matches a line that is a comment in common languages.
 var secCommentLine = regexp.MustCompile(`^\s*(?://|/\*|\*|#|--|<!--)`)
 
+// publicKeyPrefix matches keys that their services publish on purpose, to be shipped in clients:
+// PostHog project API keys (phc_; personal keys are phx_), Stripe publishable keys (pk_live_,
+// pk_test_; secret keys are sk_) and Mapbox public tokens (pk.eyJ; secret ones are sk.eyJ).
+// browser-use 90f1013cf625 sends its telemetry with POSTHOG_PROJECT_API_KEY = 'phc_...'.
+var publicKeyPrefix = regexp.MustCompile(`^(?:phc_|pk_(?:live|test)_|pk\.eyJ)`)
+
 func genericNotCredential(c secretContext) bool {
-	if genericNotSecret.MatchString(c.secret) || identifierLike(c.secret) ||
+	if genericNotSecret.MatchString(c.secret) || identifierLike(c.secret) || publicKeyPrefix.MatchString(c.secret) ||
 		genericDigestKey.MatchString(c.key) || genericIDKey.MatchString(c.key) || genericDigestPrefix.MatchString(c.pre) {
 		return true
 	}

@@ -543,6 +543,15 @@ func TestSecretsAnalyzer(t *testing.T) {
 			},
 		},
 		{
+			name: "keys published on purpose: PostHog project, Stripe publishable, Mapbox public (browser-use 90f1013cf625)",
+			diff: secNewFileDiff("browser_use/telemetry/service.py",
+				"POSTHOG_PROJECT_API_KEY = 'phc_"+g.s(csAlnum, 43)+"'",
+				"STRIPE_PUBLISHABLE_KEY = 'pk_live_"+g.s(csAlnum, 24)+"'",
+				"MAPBOX_TOKEN = 'pk.eyJ"+g.s(csAlnum, 60)+"'",
+				"POSTHOG_PERSONAL_API_KEY = 'phx_"+g.s(csAlnum, 43)+"'"),
+			want: []secBrief{{"browser_use/telemetry/service.py", 4, "Possible hard-coded API key or password committed"}},
+		},
+		{
 			name: "env file",
 			diff: secNewFileDiff(".env", "DEBUG=1", "STRIPE_SECRET="+"sk_live_"+g.s(csAlnum, 24), "SESSION_SECRET="+pw),
 			want: []secBrief{
