@@ -540,6 +540,11 @@ func comparableShapes(a, b *fnShape) bool {
 	if a.method != "" && a.method == b.method {
 		return false
 	}
+	// Python's module hooks (__getattr__, __dir__) are defined once per module, like a method per
+	// type: browser-use 04e46729abcd gives browser_use/beta its own lazy-import __getattr__.
+	if n := bareName(a.name); a.lang == "python" && n == bareName(b.name) && strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__") {
+		return false
+	}
 	if a.sig != nil && b.sig != nil && !slices.Equal(a.sig, b.sig) {
 		return false
 	}

@@ -84,6 +84,24 @@ def normalize_header(name):
 SPECIAL = {"www": "WWW", "te": "TE"}
 `
 
+// lazyGetattr is a package's lazy-import hook (browser-use's browser_use/agent/__init__.py).
+const lazyGetattr = `_LAZY_IMPORTS = {
+    "Agent": ("pkg.agent.service", "Agent"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_IMPORTS:
+        module_path, attr_name = _LAZY_IMPORTS[name]
+        from importlib import import_module
+
+        module = import_module(module_path)
+        attr = getattr(module, attr_name)
+        globals()[name] = attr
+        return attr
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+`
+
 func TestReimplementedHelpers(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -273,6 +291,12 @@ class Client:
             result.append(word.capitalize())
     return "-".join(result)
 `},
+		},
+		{
+			// browser-use 04e46729abcd: each package's lazy-import hook.
+			name: "python module hook of another package",
+			base: []string{"pkg/agent/__init__.py", lazyGetattr},
+			head: []string{"pkg/beta/__init__.py", lazyGetattr},
 		},
 		{
 			name: "python clean twin",
