@@ -403,7 +403,7 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 	type match struct {
 		old    *fnShape
 		sim    float64
-		copies int // existing functions at driftMinJaccard or more
+		copies int // existing functions at driftMinJaccard or more, comparable or not
 	}
 	best := make([]match, len(fresh))
 	for _, p := range corpusFiles {
@@ -436,14 +436,16 @@ func (d *ReimplementedHelpers) Analyze(ctx context.Context, in *Input) (Result, 
 				if old = files.resolve(old, src); old == nil {
 					break
 				}
-				if !comparableShapes(f, old) {
+				// Every existing function of the shape counts as a copy the repository keeps, the
+				// variants comparableShapes tells apart too (mcp-go's WithString, WithNumber,
+				// WithArray, ..., one per JSON type, 62f00b729f45); only a comparable one is reported.
+				sim := jaccard(f, old)
+				if sim < driftMinJaccard {
 					continue
 				}
-				if sim := jaccard(f, old); sim >= driftMinJaccard {
-					best[i].copies++
-					if sim > best[i].sim {
-						best[i].old, best[i].sim = old, sim
-					}
+				best[i].copies++
+				if sim > best[i].sim && comparableShapes(f, old) {
+					best[i].old, best[i].sim = old, sim
 				}
 			}
 		}
