@@ -82,10 +82,11 @@ func pemIsStub(block string) bool {
 var pemFiller = regexp.MustCompile(`(?i)x{16,}|a{16,}`)
 
 // lowConfidenceSkipPaths are files where generic-api-key and jwt do not run: tests, fixtures, fuzz
-// corpora, examples and documentation, where "key = value" pairs are test vectors (crypto keys,
+// corpora, examples, Storybook stories (the demo data of UI components: modelcontextprotocol/inspector
+// 25106dcce481's NetworkEntry.stories.tsx shows a made-up OAuth response) and documentation, where "key = value" pairs are test vectors (crypto keys,
 // HMAC secrets) and JWTs are fixtures signed with test keys far more often than live credentials.
 // The token-format rules still run there.
-var lowConfidenceSkipPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__fixtures__|testdata|test_data|fixtures?|specs?|examples?|samples?|docs?|mocks?|corpus|fuzz)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|\.(?:md|mdx|markdown|rst|txt|adoc)$|(?:^|/)(?:swagger|openapi)[^/]*\.(?:ya?ml|json)$`)
+var lowConfidenceSkipPaths = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|__fixtures__|testdata|test_data|fixtures?|specs?|examples?|samples?|docs?|mocks?|corpus|fuzz|stories|__stories__)/|_test\.go$|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$|\.(?:test|spec|stories)\.[cm]?[jt]sx?$|\.(?:md|mdx|markdown|rst|txt|adoc)$|(?:^|/)(?:swagger|openapi)[^/]*\.(?:ya?ml|json)$`)
 
 // genericCodeFiles are programming-language sources: there a credential is a quoted literal, and an
 // unquoted value after "key =" or "token:" is a variable, a call or prose in a comment.

@@ -552,6 +552,14 @@ func TestSecretsAnalyzer(t *testing.T) {
 			want: []secBrief{{"browser_use/telemetry/service.py", 4, "Possible hard-coded API key or password committed"}},
 		},
 		{
+			name: "a Storybook story's demo data is not scanned by the generic rule (modelcontextprotocol/inspector 25106dcce481)",
+			diff: secNewFileDiff("clients/web/src/components/NetworkEntry/NetworkEntry.stories.tsx", "const entry = {",
+				"  responseBody: JSON.stringify({ access_token: \""+pw+"\", token_type: \"Bearer\" }),", "};") +
+				secNewFileDiff("clients/web/src/components/NetworkEntry/NetworkEntry.tsx", "const entry = {",
+					"  responseBody: JSON.stringify({ access_token: \""+pw+"\", token_type: \"Bearer\" }),", "};"),
+			want: []secBrief{{"clients/web/src/components/NetworkEntry/NetworkEntry.tsx", 2, "Possible hard-coded API key or password committed"}},
+		},
+		{
 			name: "env file",
 			diff: secNewFileDiff(".env", "DEBUG=1", "STRIPE_SECRET="+"sk_live_"+g.s(csAlnum, 24), "SESSION_SECRET="+pw),
 			want: []secBrief{
