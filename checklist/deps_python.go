@@ -1220,6 +1220,9 @@ func (r *depsRun) lockedBy(e *pyEnv, module string) string {
 	return ""
 }
 
+// pyImportOrSkip matches pytest.importorskip("module").
+var pyImportOrSkip = regexp.MustCompile(`\bimportorskip\(\s*["']([A-Za-z_][\w.]*)["']`)
+
 // checkPythonFile checks the imports of a Python file that sit on added lines.
 func (r *depsRun) checkPythonFile(p string, added addedLines) {
 	if pyIgnoredDir(p) || isTestDataPath(p) {
@@ -1230,13 +1233,31 @@ func (r *depsRun) checkPythonFile(p string, added addedLines) {
 		r.groupNote("files that could not be read at head; their imports were not checked", fmt.Sprintf("%s (%v)", p, err))
 		return
 	}
+	imports := pythonImports(src)
+	// A module the file imports optionally somewhere (try/except ImportError, pytest.importorskip) is
+	// one it checks for: its other imports run only when it is there (markitdown a6c8ac46a684: a
+	// PDF generator used by tests that skip without fpdf2).
+	checked := map[string]bool{}
+	for _, imp := range imports {
+		if imp.optional {
+			top, _, _ := strings.Cut(imp.module, ".")
+			checked[top] = true
+		}
+	}
+	for _, m := range pyImportOrSkip.FindAllSubmatch(src, -1) {
+		top, _, _ := strings.Cut(string(m[1]), ".")
+		checked[top] = true
+	}
 	var env *pyEnv
-	for _, imp := range pythonImports(src) {
+	for _, imp := range imports {
 		l, ok := added.at(imp.line)
 		if !ok || imp.optional || imp.generated {
 			continue
 		}
 		top, _, _ := strings.Cut(imp.module, ".")
+		if checked[top] {
+			continue
+		}
 		if pyStdlib[top] || pyRemovedStdlib[top] || pyPython2Stdlib[top] || pyAmbient[top] || pyStubOnly[top] {
 			continue
 		}

@@ -538,6 +538,31 @@ def f():
 `},
 		},
 		{
+			name: "a module the file checks for (try/except ImportError, importorskip) is optional in all of the file (markitdown a6c8ac46a684)",
+			base: reqs,
+			head: []string{"tests/test_pdf_memory.py", `import pytest
+
+
+def _has_fpdf2():
+    try:
+        import fpdf
+        return True
+    except ImportError:
+        return False
+
+
+def _generate_table_pdf(pages):
+    from fpdf import FPDF
+    return FPDF()
+
+
+yaml = pytest.importorskip("ruamel.yaml")
+from ruamel.yaml import YAML
+import made_up_pdf_lib
+`},
+			want: []wantDep{{"tests/test_pdf_memory.py", "made_up_pdf_lib", `Import "made_up_pdf_lib" is not declared in the project's Python manifests`}},
+		},
+		{
 			name: "undeclared import",
 			base: reqs,
 			head: []string{"myapp/report.py", "import os\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"},
