@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -1145,6 +1147,48 @@ func distCandidates(module string) []string {
 	return out
 }
 
+// pyRequires are the distributions a few widely used ones always install (their own required
+// dependencies, from their metadata): an import of one of them where only the framework is declared
+// works, and is a note, not an invented dependency. markitdown-mcp (3ca57986ef52) declares mcp and
+// imports starlette and uvicorn, which mcp requires.
+var pyRequires = map[string][]string{
+	"fastapi":      {"starlette", "pydantic", "typing-extensions", "anyio"},
+	"starlette":    {"anyio"},
+	"mcp":          {"anyio", "httpx", "httpx-sse", "pydantic", "pydantic-settings", "python-multipart", "sse-starlette", "starlette", "uvicorn"},
+	"flask":        {"werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe"},
+	"requests":     {"charset-normalizer", "idna", "urllib3", "certifi"},
+	"httpx":        {"anyio", "certifi", "httpcore", "idna"},
+	"pydantic":     {"pydantic-core", "typing-extensions", "annotated-types"},
+	"uvicorn":      {"click", "h11"},
+	"celery":       {"kombu", "billiard", "vine", "click", "python-dateutil"},
+	"boto3":        {"botocore", "jmespath", "s3transfer"},
+	"aiohttp":      {"aiohappyeyeballs", "aiosignal", "attrs", "frozenlist", "multidict", "propcache", "yarl"},
+	"pandas":       {"numpy", "python-dateutil", "pytz", "tzdata"},
+	"openai":       {"anyio", "distro", "httpx", "jiter", "pydantic", "sniffio", "tqdm", "typing-extensions"},
+	"anthropic":    {"anyio", "distro", "httpx", "jiter", "pydantic", "sniffio", "typing-extensions"},
+	"django":       {"asgiref", "sqlparse"},
+	"scikit-learn": {"numpy", "scipy", "joblib", "threadpoolctl"},
+	"matplotlib":   {"numpy", "pillow", "pyparsing", "python-dateutil", "packaging", "kiwisolver", "cycler", "fonttools", "contourpy"},
+	"pytest":       {"packaging", "pluggy", "iniconfig"},
+	"black":        {"click", "packaging", "pathspec", "platformdirs", "mypy-extensions"},
+}
+
+// requiredBy returns a declared distribution that requires one providing the module, or "".
+func (e *pyEnv) requiredBy(module string) string {
+	cands := distCandidates(module)
+	for _, parent := range slices.Sorted(maps.Keys(pyRequires)) {
+		if !e.declared[parent] {
+			continue
+		}
+		for _, d := range pyRequires[parent] {
+			if slices.Contains(cands, d) {
+				return parent
+			}
+		}
+	}
+	return ""
+}
+
 // resolves reports whether a module is provided by a declared distribution.
 func (e *pyEnv) resolves(module string) bool {
 	for _, c := range distCandidates(module) {
@@ -1276,6 +1320,11 @@ func (r *depsRun) checkPythonFile(p string, added addedLines) {
 		if lock := r.lockedBy(env, imp.module); lock != "" {
 			r.groupNote("imports of distributions installed only as transitive dependencies; declare them in the manifest",
 				fmt.Sprintf("%s (%s:%d, in %s)", imp.module, p, l.NewLine, lock))
+			continue
+		}
+		if via := env.requiredBy(imp.module); via != "" {
+			r.groupNote("imports of distributions installed only as transitive dependencies; declare them in the manifest",
+				fmt.Sprintf("%s (%s:%d, via %s)", imp.module, p, l.NewLine, via))
 			continue
 		}
 		where := "the project's Python manifests"

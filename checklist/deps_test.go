@@ -563,6 +563,16 @@ import made_up_pdf_lib
 			want: []wantDep{{"tests/test_pdf_memory.py", "made_up_pdf_lib", `Import "made_up_pdf_lib" is not declared in the project's Python manifests`}},
 		},
 		{
+			name: "a module a declared framework requires: note (markitdown 3ca57986ef52, starlette and uvicorn via mcp)",
+			base: []string{"packages/markitdown-mcp/pyproject.toml", "[project]\nname = \"markitdown-mcp\"\ndependencies = [\n  \"mcp~=1.5.0\",\n]\n"},
+			head: []string{"packages/markitdown-mcp/src/markitdown_mcp/__main__.py",
+				"from mcp.server.fastmcp import FastMCP\nfrom starlette.applications import Starlette\nimport uvicorn\nimport made_up_server\n"},
+			want: []wantDep{{"packages/markitdown-mcp/src/markitdown_mcp/__main__.py", "made_up_server",
+				`Import "made_up_server" is not declared in packages/markitdown-mcp/pyproject.toml`}},
+			wantNotes: []string{"starlette.applications (packages/markitdown-mcp/src/markitdown_mcp/__main__.py:2, via mcp), " +
+				"uvicorn (packages/markitdown-mcp/src/markitdown_mcp/__main__.py:3, via mcp)"},
+		},
+		{
 			name: "undeclared import",
 			base: reqs,
 			head: []string{"myapp/report.py", "import os\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"},
