@@ -642,6 +642,8 @@ var injRules = []injRule{
 			what := "rejectUnauthorized: false"
 			if strings.Contains(line[m[0]:m[1]], "NODE_TLS_REJECT_UNAUTHORIZED") {
 				what = "NODE_TLS_REJECT_UNAUTHORIZED=0"
+			} else if sslModeBranch(f.source(), f.line) {
+				return injHit{}, false
 			}
 			return injHit{rule: "tls", severity: SeverityWarning,
 				title: fmt.Sprintf("TLS certificate verification disabled (%s)", what),
@@ -649,6 +651,22 @@ var injRules = []injRule{
 					"(or NODE_EXTRA_CA_CERTS)."),
 			}, true
 		}},
+}
+
+// sslModeCompare matches a comparison with one of PostgreSQL's sslmode values that by definition do
+// not verify the server's certificate (libpq: allow, prefer, require; no-verify in node-postgres).
+var sslModeCompare = regexp.MustCompile(`[=!]==?\s*['"](?:allow|prefer|require|no-verify)['"]|['"](?:allow|prefer|require|no-verify)['"]\s*[=!]==?`)
+
+// sslModeBranch reports whether rejectUnauthorized: false on line n is the branch a PostgreSQL
+// sslmode chooses: the line or the three before it compare a value with allow, prefer, require or
+// no-verify. The user asked for an encrypted connection without verification, and a verify-ca or
+// verify-full mode keeps verification (drizzle-orm d65afd38e495 maps credentials.ssl that way).
+func sslModeBranch(src string, n int) bool {
+	lines := strings.Split(src, "\n")
+	if n < 1 || n > len(lines) {
+		return false
+	}
+	return sslModeCompare.MatchString(strings.Join(lines[max(0, n-4):n], "\n"))
 }
 
 // quotedInterp matches an interpolated value inside SQL quotes: '…%s…'.

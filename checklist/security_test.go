@@ -250,6 +250,19 @@ func TestInjectionRules(t *testing.T) {
 			[]injWant{{1, SeverityWarning, "eval() on a non-literal value"}}},
 		{"js tls agent", "src/http.js", `const agent = new https.Agent({ rejectUnauthorized: false });`,
 			[]injWant{{1, SeverityWarning, "TLS certificate verification disabled (rejectUnauthorized: false)"}}},
+		// drizzle-orm d65afd38e495 drizzle-kit/src/cli/connections.ts: libpq's sslmode values.
+		{"js tls off for the sslmodes that do not verify", "src/connections.ts", strings.Join([]string{
+			"const ssl = 'ssl' in credentials",
+			"  ? credentials.ssl === 'prefer'",
+			"      || credentials.ssl === 'require'",
+			"      || credentials.ssl === 'allow'",
+			"    ? { rejectUnauthorized: false }",
+			"    : credentials.ssl === 'verify-full'",
+			"    ? {}",
+			"    : credentials.ssl",
+			"  : {};",
+			"const insecure = opts.mode === 'verify-full' ? {} : { rejectUnauthorized: false };",
+		}, "\n"), []injWant{{10, SeverityWarning, "TLS certificate verification disabled (rejectUnauthorized: false)"}}},
 		{"js tls env", "src/http.js", `process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';`,
 			[]injWant{{1, SeverityWarning, "TLS certificate verification disabled (NODE_TLS_REJECT_UNAUTHORIZED=0)"}}},
 		{"js clean", "src/clean.ts", strings.Join([]string{
