@@ -713,6 +713,15 @@ func (r *depsRun) pythonEnv() *pyEnv {
 			names = r.pipfileNames(f)
 		case base == "environment.yml" || base == "environment.yaml":
 			names = r.condaNames(f)
+		case isDockerfile(base):
+			// Its packages count as declared, but a Dockerfile alone does not make the repository
+			// a Python project whose imports are checked.
+			for _, n := range dockerPipNames(string(r.readOptional(f))) {
+				if n = normalizePyName(n); n != "" {
+					e.declared[n] = true
+				}
+			}
+			continue
 		case base == "tox.ini":
 			names = r.iniNames(f, func(section, key string) bool { return key == "deps" })
 		case isPyLockFile(base):
@@ -1092,6 +1101,51 @@ func (r *depsRun) condaNames(p string) []string {
 	for _, line := range strings.Split(string(r.readOptional(p)), "\n") {
 		if m := condaDepRE.FindStringSubmatch(line); m != nil {
 			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+// isDockerfile reports Dockerfile, Containerfile and x.Dockerfile / Dockerfile.x.
+func isDockerfile(base string) bool {
+	return base == "Dockerfile" || base == "Containerfile" || strings.HasSuffix(base, ".Dockerfile") || strings.HasPrefix(base, "Dockerfile.")
+}
+
+// pipInstallRE finds a pip install command: pip, pip3, python -m pip, uv pip.
+var pipInstallRE = regexp.MustCompile(`\b(?:pip3?|uv\s+pip)\s+install\b`)
+
+// pipValueFlags are the pip install options that take a value, which is not a package.
+var pipValueFlags = map[string]bool{"-r": true, "--requirement": true, "-c": true, "--constraint": true, "-e": true, "--editable": true,
+	"-i": true, "--index-url": true, "--extra-index-url": true, "-f": true, "--find-links": true, "-t": true, "--target": true,
+	"--prefix": true, "--root": true, "--python": true, "--platform": true, "--only-binary": true, "--no-binary": true, "--trusted-host": true}
+
+// dockerPipNames returns the packages a Dockerfile installs with pip: graphs, tools and services
+// that run only in their image declare their packages there (langgraph 8cb0f3a96da4's
+// integration/Dockerfile installs deepagents for the graphs next to it).
+func dockerPipNames(src string) []string {
+	src = strings.ReplaceAll(src, "\\\n", " ")
+	var names []string
+	for _, line := range strings.Split(src, "\n") {
+		for _, loc := range pipInstallRE.FindAllStringIndex(line, -1) {
+			rest := line[loc[1]:]
+			if i := strings.IndexAny(rest, "&;|"); i >= 0 {
+				rest = rest[:i]
+			}
+			skip := false
+			for _, tok := range strings.Fields(rest) {
+				tok = strings.Trim(tok, `"'`)
+				switch {
+				case skip:
+					skip = false
+				case pipValueFlags[tok]:
+					skip = true
+				case strings.HasPrefix(tok, "-") || strings.ContainsAny(tok, "/$") || strings.HasSuffix(tok, ".whl"):
+				default:
+					if n := pep508Name(tok); n != "" {
+						names = append(names, n)
+					}
+				}
+			}
 		}
 	}
 	return names

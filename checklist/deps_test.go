@@ -573,6 +573,17 @@ import made_up_pdf_lib
 				"uvicorn (packages/markitdown-mcp/src/markitdown_mcp/__main__.py:3, via mcp)"},
 		},
 		{
+			name: "packages a Dockerfile installs with pip are declared (langgraph 8cb0f3a96da4)",
+			base: []string{"libs/sdk-py/pyproject.toml", "[project]\nname = \"langgraph-sdk\"\ndependencies = [\"httpx\"]\n",
+				"libs/sdk-py/integration/Dockerfile", "FROM langchain/langgraph-api:latest-py3.12\n" +
+					"RUN pip install --no-cache-dir -r /app/requirements.txt \\\n    \"langchain>=1.3.0\" \\\n    \"deepagents>=0.6.2\" && rm -rf /root/.cache\n" +
+					"RUN uv pip install --system --index-url https://pypi.example/simple orjson\n"},
+			head: []string{"libs/sdk-py/integration/graph/deep_agent.py",
+				"from deepagents import create_deep_agent\nfrom deepagents.middleware.subagents import SubAgent\nimport orjson\nimport made_up_agents\n"},
+			want: []wantDep{{"libs/sdk-py/integration/graph/deep_agent.py", "made_up_agents",
+				`Import "made_up_agents" is not declared in libs/sdk-py/pyproject.toml`}},
+		},
+		{
 			name: "undeclared import",
 			base: reqs,
 			head: []string{"myapp/report.py", "import os\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"},
