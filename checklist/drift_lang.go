@@ -732,7 +732,7 @@ func jsImportSources(p string, toks []shapeJSToken) map[string]string {
 	out := map[string]string{}
 	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
 	for k := 0; k < len(toks); k++ {
-		if toks[k].kind != 'i' || toks[k].text != "import" || isP(k-1, ".") || isP(k+1, "(") {
+		if toks[k].kind != 'i' || toks[k].text != "import" || isP(k-1, ".") || isP(k+1, "(") || isP(k+1, ".") {
 			continue
 		}
 		var names []string

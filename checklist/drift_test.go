@@ -3,6 +3,7 @@ package checklist
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -662,4 +663,26 @@ func indentLines(s, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestJSImportSources: the module each imported name of a JS/TS file comes from, relative ones as
+// paths from the file's directory; import.meta and import() bind nothing.
+func TestJSImportSources(t *testing.T) {
+	src := `import { type Client, createClient } from '@libsql/client/http';
+import { construct as build, type LibSQLDatabase } from '../driver-core.ts';
+import def, * as ns from "./util.js";
+import type { T } from "./types";
+const u = new URL('./asset.png', import.meta.url);
+const lazy = await import('./lazy');
+`
+	got := jsImportSources("drizzle-orm/src/libsql/http/index.ts", jsTokenize(src))
+	want := map[string]string{
+		"Client": "@libsql/client/http", "createClient": "@libsql/client/http",
+		"build": "drizzle-orm/src/libsql/driver-core", "LibSQLDatabase": "drizzle-orm/src/libsql/driver-core",
+		"def": "drizzle-orm/src/libsql/http/util", "ns": "drizzle-orm/src/libsql/http/util",
+		"T": "drizzle-orm/src/libsql/http/types",
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("jsImportSources = %v\nwant %v", got, want)
+	}
 }
