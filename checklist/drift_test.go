@@ -672,8 +672,9 @@ func TestJSImportSources(t *testing.T) {
 import { construct as build, type LibSQLDatabase } from '../driver-core.ts';
 import def, * as ns from "./util.js";
 import type { T } from "./types";
-const u = new URL('./asset.png', import.meta.url);
-const lazy = await import('./lazy');
+const u = new URL('./asset.png', import.meta.url)
+const lazy = await import('./lazy')
+const name = 'no semicolons'
 `
 	got := jsImportSources("drizzle-orm/src/libsql/http/index.ts", jsTokenize(src))
 	want := map[string]string{
