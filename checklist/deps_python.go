@@ -77,7 +77,7 @@ var pyRunnerModule = map[string]string{"noxfile.py": "nox", "tasks.py": "invoke"
 // provide them, for the usual cases where the two differ. Names equal to their distribution (after
 // PEP 503 normalisation, dots and underscores as dashes) need no entry.
 var pyImportDists = map[string][]string{
-	"yaml": {"pyyaml"}, "PIL": {"pillow", "pillow-simd"}, "griffe": {"griffe", "griffelib"},
+	"yaml": {"pyyaml"}, "PIL": {"pillow", "pillow-simd"}, "griffe": {"griffe", "griffelib"}, "phue": {"phue", "phue2"},
 	"cv2":     {"opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"},
 	"sklearn": {"scikit-learn"}, "skimage": {"scikit-image"}, "bs4": {"beautifulsoup4"},
 	"dateutil": {"python-dateutil"}, "dotenv": {"python-dotenv"}, "jwt": {"pyjwt"},

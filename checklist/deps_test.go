@@ -584,6 +584,12 @@ import made_up_pdf_lib
 				`Import "made_up_agents" is not declared in libs/sdk-py/pyproject.toml`}},
 		},
 		{
+			name: "the fork phue2 installs the module phue (fastmcp 5da65096fcef)",
+			base: []string{"examples/smart_home/pyproject.toml", "[project]\nname = \"smart-home\"\ndependencies = [\"phue2\"]\n"},
+			head: []string{"examples/smart_home/src/smart_home/hub.py", "from phue import Bridge\nfrom phue.exceptions import PhueException\nimport phuex\n"},
+			want: []wantDep{{"examples/smart_home/src/smart_home/hub.py", "phuex", `Import "phuex" is not declared in examples/smart_home/pyproject.toml`}},
+		},
+		{
 			name: "undeclared import",
 			base: reqs,
 			head: []string{"myapp/report.py", "import os\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"},
