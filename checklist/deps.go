@@ -234,6 +234,28 @@ func (r *depsRun) readOptional(p string) []byte {
 }
 
 // depAncestors returns dir and every directory above it up to the root (""), nearest first.
+// exampleNote is the note of example files that have no manifest of their own.
+const exampleNote = "example files with no manifest of their own (their reader installs what they import); their imports were not checked"
+
+// exampleDir returns the directory of the examples tree that holds p (a path element examples,
+// example, samples or sample), or "". An example's imports are the reader's to install: ollama-js
+// 35a850e57fb3 adds examples that import zod, which the library itself does not use.
+func exampleDir(p string) string {
+	parts := strings.Split(depDirOf(p), "/")
+	for i, part := range parts {
+		switch strings.ToLower(part) {
+		case "examples", "example", "samples", "sample":
+			return strings.Join(parts[:i+1], "/")
+		}
+	}
+	return ""
+}
+
+// depUnder reports whether dir is root or lies below it.
+func depUnder(dir, root string) bool {
+	return dir == root || strings.HasPrefix(dir, root+"/")
+}
+
 func depAncestors(dir string) []string {
 	if dir == "." || dir == "/" {
 		dir = ""

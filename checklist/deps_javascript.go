@@ -893,6 +893,10 @@ func (r *depsRun) checkJSFile(p string, added addedLines) {
 				r.groupNote(env.err+"; JavaScript/TypeScript imports not checked", p)
 				return
 			}
+			if ed := exampleDir(p); ed != "" && (len(env.manifests) == 0 || !depUnder(depDirOf(env.manifests[0]), ed)) {
+				r.groupNote(exampleNote, p)
+				return
+			}
 		}
 		if r.jsResolves(env, s.spec, name, p, l) || r.jsAlreadyUsed(name) {
 			continue

@@ -1365,6 +1365,12 @@ func (r *depsRun) checkPythonFile(p string, added addedLines) {
 				r.groupNote("no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, setup.py, Pipfile) in the repository; Python imports not checked", p)
 				return
 			}
+			if ed := exampleDir(p); ed != "" && !slices.ContainsFunc(env.manifests, func(m string) bool {
+				return depUnder(depDirOf(m), ed) && depUnder(depDirOf(p), depDirOf(m))
+			}) {
+				r.groupNote(exampleNote, p)
+				return
+			}
 		}
 		if env.local[top] || env.projects[normalizePyName(top)] || env.resolves(imp.module) ||
 			strings.HasSuffix(top, "_pb2") || strings.HasSuffix(top, "_pb2_grpc") || pyRunnerModule[path.Base(p)] == top ||

@@ -361,6 +361,16 @@ func TestDependenciesJS(t *testing.T) {
 	}
 	tests := []depsCase{
 		{
+			name: "examples with no package.json of their own are not checked; one with its own is (ollama-js 35a850e57fb3)",
+			base: append(append([]string{}, jsBase...), "examples/with-own/package.json", `{"name": "demo", "dependencies": {"express": "^4"}}`),
+			head: []string{
+				"examples/structured_outputs/structured-outputs.ts", "import { z } from 'zod'\nimport { zodToJsonSchema } from 'zod-to-json-schema'\n",
+				"examples/with-own/server.ts", "import express from 'express'\nimport madeUp from 'made-up-pkg-9'\n",
+			},
+			want:      []wantDep{{"examples/with-own/server.ts", "made-up-pkg-9", `Import "made-up-pkg-9" is not declared in package.json`}},
+			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked: examples/structured_outputs/structured-outputs.ts"},
+		},
+		{
 			name: "declared, builtin, relative, alias, workspace and subpath imports",
 			base: jsBase,
 			head: []string{"src/app.tsx", `import React from 'react'
@@ -588,6 +598,16 @@ import made_up_pdf_lib
 			base: []string{"examples/smart_home/pyproject.toml", "[project]\nname = \"smart-home\"\ndependencies = [\"phue2\"]\n"},
 			head: []string{"examples/smart_home/src/smart_home/hub.py", "from phue import Bridge\nfrom phue.exceptions import PhueException\nimport phuex\n"},
 			want: []wantDep{{"examples/smart_home/src/smart_home/hub.py", "phuex", `Import "phuex" is not declared in examples/smart_home/pyproject.toml`}},
+		},
+		{
+			name: "Python examples with no manifest of their own are not checked; one with its own is",
+			base: append(append([]string{}, reqs...), "examples/smart_home/pyproject.toml", "[project]\nname = \"smart-home\"\ndependencies = [\"phue2\"]\n"),
+			head: []string{
+				"examples/plain/demo.py", "import made_up_demo_lib\n",
+				"examples/smart_home/src/smart_home/hub.py", "import phue\nimport made_up_hub_lib\n",
+			},
+			want:      []wantDep{{"examples/smart_home/src/smart_home/hub.py", "made_up_hub_lib", `Import "made_up_hub_lib" is not declared in the project's Python manifests`}},
+			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked: examples/plain/demo.py"},
 		},
 		{
 			name: "undeclared import",
