@@ -252,7 +252,7 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 			"(e.g. GitHub Actions secrets, Vault, AWS Secrets Manager) instead of committing it.\n\n"+
 			"If the value is a deliberate fake, build it at runtime or add a `gitleaks:allow` comment to the line.",
 			r.name, strings.Join(shown, ", "), r.id)
-		if !fixture && r.generic && src.lang == langJS && publicSearchKey(src.source(), line.NewLine) {
+		if !fixture && r.generic && src.lang == langJS && publicSearchKey(src.linesAround(line.NewLine, 6, 0)) {
 			severity, title = SeverityInfo, title+" (looks like a public search key)"
 			body = fmt.Sprintf("This line gives a browser search client (MeiliSearch, Algolia, Typesense, DocSearch) a literal key (%s; gitleaks rule `%s`). "+
 				"Such clients run in the visitor's browser, so their key is public by design and must be a search-only key. "+
@@ -289,14 +289,9 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 // new Typesense.Client({ ... }).
 var searchClientCall = regexp.MustCompile(`(?:\bnew\s+(?:MeiliSearch|Meilisearch|Typesense\.(?:Search)?Client)|\b(?:instantMeiliSearch|instantsearch|algoliasearch|liteClient|searchClient|docsearch|DocSearch))\s*\(`)
 
-// publicSearchKey reports whether line n (1-based) of content sits inside the arguments of a
-// search client call that starts on it or on one of the six lines before it.
-func publicSearchKey(content string, n int) bool {
-	lines := strings.Split(content, "\n")
-	if n < 1 || n > len(lines) {
-		return false
-	}
-	window := strings.Join(lines[max(0, n-7):n], "\n")
+// publicSearchKey reports whether the last line of window (a secret's line and the six before it)
+// sits inside the arguments of a search client call that starts in the window.
+func publicSearchKey(window string) bool {
 	locs := searchClientCall.FindAllStringIndex(window, -1)
 	if len(locs) == 0 {
 		return false

@@ -46,6 +46,7 @@ type injFile struct {
 	path    string
 	lang    secLang
 	content *string   // head content, read on first use; "" when unavailable
+	lines   []string  // content split into lines, on first use (linesAround)
 	pyToks  []pyToken // the Python tokens of content, made on first use (pyConstantCommand)
 	nonCode map[int]bool
 	line    int // new-file number of the line being checked
@@ -65,6 +66,19 @@ func (f *injFile) source() string {
 	return *f.content
 }
 
+// linesAround returns lines n-before through n+after (1-based, clipped to the file) of the file at
+// head, joined; the file is split into lines once.
+func (f *injFile) linesAround(n, before, after int) string {
+	if f.lines == nil {
+		f.lines = strings.Split(f.source(), "\n")
+	}
+	lo, hi := max(n-1-before, 0), min(n+after, len(f.lines))
+	if n < 1 || lo >= hi {
+		return ""
+	}
+	return strings.Join(f.lines[lo:hi], "\n")
+}
+
 // inNonCode reports whether line n starts inside a docstring, block comment or multi-line string.
 func (f *injFile) inNonCode(n int) bool {
 	if f.nonCode == nil {
@@ -81,9 +95,8 @@ func (f *injFile) customVerification() bool {
 	if strings.Contains(src, "x509.VerifyOptions") {
 		return true
 	}
-	lines := strings.Split(src, "\n")
-	for n := max(f.line-21, 0); n < min(f.line+20, len(lines)); n++ {
-		if ownVerification.MatchString(lines[n]) {
+	for _, l := range strings.Split(f.linesAround(f.line, 20, 20), "\n") {
+		if ownVerification.MatchString(l) { // line by line: a phrase broken across lines does not count
 			return true
 		}
 	}
@@ -642,7 +655,7 @@ var injRules = []injRule{
 			what := "rejectUnauthorized: false"
 			if strings.Contains(line[m[0]:m[1]], "NODE_TLS_REJECT_UNAUTHORIZED") {
 				what = "NODE_TLS_REJECT_UNAUTHORIZED=0"
-			} else if sslModeBranch(f.source(), f.line) {
+			} else if sslModeCompare.MatchString(f.linesAround(f.line, 3, 0)) {
 				return injHit{}, false
 			}
 			return injHit{rule: "tls", severity: SeverityWarning,
@@ -655,19 +668,11 @@ var injRules = []injRule{
 
 // sslModeCompare matches a comparison with one of PostgreSQL's sslmode values that by definition do
 // not verify the server's certificate (libpq: allow, prefer, require; no-verify in node-postgres).
+// rejectUnauthorized: false on a line that, or one of the three before it, makes such a comparison
+// is the branch that sslmode chooses: the user asked for an encrypted connection without
+// verification, and verify-ca or verify-full keeps it (drizzle-orm d65afd38e495 maps
+// credentials.ssl that way).
 var sslModeCompare = regexp.MustCompile(`[=!]==?\s*['"](?:allow|prefer|require|no-verify)['"]|['"](?:allow|prefer|require|no-verify)['"]\s*[=!]==?`)
-
-// sslModeBranch reports whether rejectUnauthorized: false on line n is the branch a PostgreSQL
-// sslmode chooses: the line or the three before it compare a value with allow, prefer, require or
-// no-verify. The user asked for an encrypted connection without verification, and a verify-ca or
-// verify-full mode keeps verification (drizzle-orm d65afd38e495 maps credentials.ssl that way).
-func sslModeBranch(src string, n int) bool {
-	lines := strings.Split(src, "\n")
-	if n < 1 || n > len(lines) {
-		return false
-	}
-	return sslModeCompare.MatchString(strings.Join(lines[max(0, n-4):n], "\n"))
-}
 
 // quotedInterp matches an interpolated value inside SQL quotes: '…%s…'.
 var quotedInterp = regexp.MustCompile(`'[^']*` + interpMark + `[^']*'`)
