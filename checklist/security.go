@@ -45,9 +45,11 @@ type injFile struct {
 	in      *Input
 	path    string
 	lang    secLang
-	content *string   // head content, read on first use; "" when unavailable
-	lines   []string  // content split into lines, on first use (linesAround)
-	pyToks  []pyToken // the Python tokens of content, made on first use (pyConstantCommand)
+	content *string        // head content, read on first use; "" when unavailable
+	lines   []string       // content split into lines, on first use (linesAround)
+	pyToks  []pyToken      // the Python tokens of content, made on first use (pyConstantCommand)
+	jsToks  []shapeJSToken // the JS/TS tokens of content and their bracket matches, made on first
+	jsMatch []int          // use (jsConstantCommand)
 	nonCode map[int]bool
 	line    int // new-file number of the line being checked
 }
@@ -571,7 +573,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(args[0], langJS)
-			if !ok || !e.interpolates() || jsConstantCommand(f.source(), f.line, args[0]) {
+			if !ok || !e.interpolates() || f.jsConstantCommand(args[0]) {
 				return injHit{}, false
 			}
 			return injHit{rule: "shell", severity: SeverityError,

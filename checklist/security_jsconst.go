@@ -2,15 +2,15 @@ package checklist
 
 import "strings"
 
-// jsConstantCommand reports whether the template literal tmpl, an argument on line n of the JS/TS
-// file src, interpolates only names bound to constants where it runs: the nearest declaration of
+// jsConstantCommand reports whether the template literal tmpl, an argument on the current line of
+// the JS/TS file, interpolates only names bound to constants where it runs: the nearest declaration of
 // each in scope is `const name = "literal"`, or `for (const name of LIST)` where LIST is an array
 // literal of string literals or a const bound to one. gemini-cli's eval-validate.ts runs
 // `execSync(\`git merge-base HEAD ${base}\`)` for each base of `const bases = ['origin/main',
 // 'main', 'HEAD~1']` (1583322bb977): nothing from outside the program reaches the shell. A hole
 // that is not a bare name, a name a function parameter or a later assignment may rebind, or a
 // value from anywhere else is not constant.
-func jsConstantCommand(src string, n int, tmpl string) bool {
+func (f *injFile) jsConstantCommand(tmpl string) bool {
 	tmpl = strings.TrimSpace(tmpl)
 	if len(tmpl) < 2 || tmpl[0] != '`' {
 		return false
@@ -19,10 +19,14 @@ func jsConstantCommand(src string, n int, tmpl string) bool {
 	if !ok || len(holes) == 0 {
 		return false
 	}
-	toks := jsTokenize(src)
+	if f.jsToks == nil {
+		f.jsToks = jsTokenize(f.source())
+		f.jsMatch = jsBracketMatches(f.jsToks)
+	}
+	toks, match := f.jsToks, f.jsMatch
 	use := -1
 	for k, t := range toks {
-		if t.kind == 's' && t.line == n && t.text == tmpl {
+		if t.kind == 's' && t.line == f.line && t.text == tmpl {
 			use = k
 			break
 		}
@@ -30,7 +34,6 @@ func jsConstantCommand(src string, n int, tmpl string) bool {
 	if use < 0 {
 		return false
 	}
-	match := jsBracketMatches(toks)
 	for _, h := range holes {
 		if !jsConstantAt(toks, match, h, use, 0) {
 			return false
