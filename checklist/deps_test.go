@@ -610,6 +610,12 @@ import made_up_pdf_lib
 			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked: examples/plain/demo.py"},
 		},
 		{
+			name:      "a Dockerfile alone does not make the repository a Python project whose imports are checked",
+			base:      []string{"Dockerfile", "FROM python:3.12\nRUN pip install awscli\n"},
+			head:      []string{"scripts/deploy.py", "import awscli\nimport made_up_deploy_lib\n"},
+			wantNotes: []string{"no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, setup.py, Pipfile) in the repository; Python imports not checked"},
+		},
+		{
 			name: "undeclared import",
 			base: reqs,
 			head: []string{"myapp/report.py", "import os\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"},
