@@ -103,6 +103,27 @@ def __getattr__(name: str):
     raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
 `
 
+// driftPyClient re-implements driftPyHelper's normalize_header as a method.
+const driftPyClient = `from .headers import SPECIAL
+
+
+class Client:
+    def send(self, headers):
+        return {self._canon(k): v for k, v in headers.items()}
+
+    def _canon(self, key):
+        if not key:
+            return key
+        words = key.strip().split("-")
+        result = []
+        for word in words:
+            if word.lower() in SPECIAL:
+                result.append(SPECIAL[word.lower()])
+            else:
+                result.append(word.capitalize())
+        return "-".join(result)
+`
+
 func TestReimplementedHelpers(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -254,25 +275,7 @@ exports.render = function render (view) {
 		{
 			name: "python re-implemented helper",
 			base: []string{"pkg/headers.py", driftPyHelper},
-			head: []string{"pkg/client.py", `from .headers import SPECIAL
-
-
-class Client:
-    def send(self, headers):
-        return {self._canon(k): v for k, v in headers.items()}
-
-    def _canon(self, key):
-        if not key:
-            return key
-        words = key.strip().split("-")
-        result = []
-        for word in words:
-            if word.lower() in SPECIAL:
-                result.append(SPECIAL[word.lower()])
-            else:
-                result.append(word.capitalize())
-        return "-".join(result)
-`},
+			head: []string{"pkg/client.py", driftPyClient},
 			path: "pkg/client.py", lineHas: "def _canon", title: "re-implements `headers.normalize_header` in pkg/headers.py:4",
 		},
 		{
@@ -280,18 +283,7 @@ class Client:
 			name: "python copy of another function's closure",
 			base: []string{"pkg/headers.py", "def canonical_headers(headers):\n" + indentLines(driftPyHelper, "    ") +
 				"    return {normalize_header(k): v for k, v in headers.items()}\n"},
-			head: []string{"pkg/client.py", `def canon(key):
-    if not key:
-        return key
-    words = key.strip().split("-")
-    result = []
-    for word in words:
-        if word.lower() in SPECIAL:
-            result.append(SPECIAL[word.lower()])
-        else:
-            result.append(word.capitalize())
-    return "-".join(result)
-`},
+			head: []string{"pkg/client.py", driftPyClient},
 		},
 		{
 			// browser-use 04e46729abcd: each package's lazy-import hook.
