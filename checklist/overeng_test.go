@@ -22,6 +22,21 @@ func (memStore) Name(id int) string { return "u" }
 var Default UserStore = memStore{}
 `
 
+// resolveColumnGo returns a struct none of whose fields the package reads (sqlc af1016f252dd).
+const resolveColumnGo = `package app
+
+// ColumnInfo is what ResolveColumn finds.
+type ColumnInfo struct {
+	Name     string
+	TypeName string
+}
+
+// ResolveColumn resolves a column.
+func ResolveColumn(table, column string) (*ColumnInfo, error) {
+	return &ColumnInfo{Name: column, TypeName: "text"}, nil
+}
+`
+
 func TestNeedlessAbstraction(t *testing.T) {
 	goTestEnv(t)
 	base := []string{
@@ -220,36 +235,12 @@ func First(a []Attribute) string { return a[0].Name }
 		{
 			name: "an exported function's result type none of whose fields is read yet (sqlc af1016f252dd)",
 			path: "internal/app/catalog.go",
-			head: `package app
-
-// ColumnInfo is what ResolveColumn finds.
-type ColumnInfo struct {
-	Name     string
-	TypeName string
-}
-
-// ResolveColumn resolves a column.
-func ResolveColumn(table, column string) (*ColumnInfo, error) {
-	return &ColumnInfo{Name: column, TypeName: "text"}, nil
-}
-`,
+			head: resolveColumnGo,
 		},
 		{
 			name: "a result type whose other fields are read: the unread one is reported",
 			path: "internal/app/catalog.go",
-			head: `package app
-
-// ColumnInfo is what ResolveColumn finds.
-type ColumnInfo struct {
-	Name     string
-	TypeName string
-}
-
-// ResolveColumn resolves a column.
-func ResolveColumn(table, column string) (*ColumnInfo, error) {
-	return &ColumnInfo{Name: column, TypeName: "text"}, nil
-}
-
+			head: resolveColumnGo + `
 // Describe names a column.
 func Describe(c *ColumnInfo) string { return c.Name }
 `,
