@@ -141,6 +141,10 @@ func (r *overRun) unreadFields(ctx context.Context, cands []fieldCandidate) {
 				}
 			}
 		}
+		// The unread fields of one struct make one finding, on the first of them: a record type
+		// landed ahead of its readers is one thing to fix, not one comment per field.
+		var order []string
+		unread := map[string][]fieldCandidate{}
 		for _, c := range cs {
 			if use.escapes[c.typeKey] || use.reads[c.fieldKey] > 0 || c.result && !typeRead[c.typeKey] {
 				continue
@@ -148,15 +152,42 @@ func (r *overRun) unreadFields(ctx context.Context, cands []fieldCandidate) {
 			if c.libraryAPI && use.writes[c.fieldKey] > 0 {
 				continue // an output of the library, read by its users
 			}
-			what := "nothing in the module reads it"
-			if c.libraryAPI {
-				what = "nothing in the module reads or sets it, so setting it has no effect"
+			if unread[c.typeKey] == nil {
+				order = append(order, c.typeKey)
 			}
-			r.add(c.path, c.line, fmt.Sprintf("exported field `%s.%s` is never read", c.typeName, c.field),
-				fmt.Sprintf("`%s.%s` is added but %s (tests included; the struct never reaches reflection). "+
-					"The simpler code: drop the field until code uses it.", c.typeName, c.field, what))
+			unread[c.typeKey] = append(unread[c.typeKey], c)
+		}
+		for _, k := range order {
+			r.addUnread(unread[k])
 		}
 	}
+}
+
+// addUnread reports the unread fields of one struct (in declaration order): one finding on the first.
+func (r *overRun) addUnread(fields []fieldCandidate) {
+	c := fields[0]
+	if len(fields) == 1 {
+		what := "nothing in the module reads it"
+		if c.libraryAPI {
+			what = "nothing in the module reads or sets it, so setting it has no effect"
+		}
+		r.add(c.path, c.line, fmt.Sprintf("exported field `%s.%s` is never read", c.typeName, c.field),
+			fmt.Sprintf("`%s.%s` is added but %s (tests included; the struct never reaches reflection). "+
+				"The simpler code: drop the field until code uses it.", c.typeName, c.field, what))
+		return
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = fmt.Sprintf("`%s`", f.field)
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	what := "nothing in the module reads them"
+	if c.libraryAPI {
+		what = "nothing in the module reads or sets them, so setting them has no effect"
+	}
+	r.add(c.path, c.line, fmt.Sprintf("exported fields of `%s` are never read", c.typeName),
+		fmt.Sprintf("`%s` gets %d fields, %s, but %s (tests included; the struct never reaches reflection). "+
+			"The simpler code: drop the fields until code uses them.", c.typeName, len(fields), list, what))
 }
 
 func (r *overRun) moduleFieldUse(ctx context.Context, mod *goModuleInfo, cs []fieldCandidate) (*fieldUse, string) {
