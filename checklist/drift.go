@@ -547,6 +547,13 @@ func comparableShapes(a, b *fnShape) bool {
 	if n := bareName(a.name); a.lang == "python" && n == bareName(b.name) && strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__") {
 		return false
 	}
+	// A private name of another Python module (`_helper`, `Tool._run_async_in_sync`) is that
+	// module's own, as an unexported Go name is its package's: the copy cannot call it (dspy
+	// 62f5c43ec8cb runs a coroutine like Tool._run_async_in_sync does; e031493268fb gives BaseLM the
+	// body of Adapter._legacy_call_kwargs, in a module that imports BaseLM's).
+	if a.lang == "python" && a.path != b.path && pyPrivateName(b.name) {
+		return false
+	}
 	if a.sig != nil && b.sig != nil && !slices.Equal(a.sig, b.sig) {
 		return false
 	}
@@ -730,6 +737,21 @@ func (d *driftFiles) packageJSON(ctx context.Context, dir string) (*pkgJSON, err
 }
 
 // bareName is a display name's last element: Func of pkg.Func, method of Class.method.
+// pyPrivateName reports whether a Python display name (module.fn, Class.method) has a private part:
+// one that starts with an underscore and is not a dunder.
+func pyPrivateName(name string) bool {
+	parts := strings.Split(name, ".")
+	if len(parts) > 1 {
+		parts = parts[1:] // the module or class the name is shown with comes first
+	}
+	for _, p := range parts {
+		if strings.HasPrefix(p, "_") && !(strings.HasPrefix(p, "__") && strings.HasSuffix(p, "__")) {
+			return true
+		}
+	}
+	return false
+}
+
 func bareName(name string) string {
 	return name[strings.LastIndexByte(name, '.')+1:]
 }

@@ -687,3 +687,19 @@ const name = 'no semicolons'
 		t.Fatalf("jsImportSources = %v\nwant %v", got, want)
 	}
 }
+
+func TestPyPrivateName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"python_interpreter._await_in_sync": true,  // a private function of its module
+		"Tool._run_async_in_sync":           true,  // a private method
+		"text.slugify":                      false, // public
+		"_utils.slugify":                    false, // a public function of a private module: the package's own modules import it
+		"Client.__init__":                   false, // a dunder is not private
+		"mod.__getattr__":                   false,
+		"Outer._Inner.run":                  true,
+	} {
+		if got := pyPrivateName(name); got != want {
+			t.Errorf("pyPrivateName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
