@@ -238,13 +238,14 @@ func (r *depsRun) readOptional(p string) []byte {
 const exampleNote = "example files with no manifest of their own (their reader installs what they import); their imports were not checked"
 
 // exampleDir returns the directory of the examples tree that holds p (a path element examples,
-// example, samples or sample), or "". An example's imports are the reader's to install: ollama-js
-// 35a850e57fb3 adds examples that import zod, which the library itself does not use.
+// example, samples, sample, cookbook or cookbooks), or "". An example's imports are the reader's to
+// install: ollama-js 35a850e57fb3 adds examples that import zod, which the library itself does not
+// use; agno 2b157eab5d1f a cookbook recipe whose docstring says `pip install contextcompany`.
 func exampleDir(p string) string {
 	parts := strings.Split(depDirOf(p), "/")
 	for i, part := range parts {
 		switch strings.ToLower(part) {
-		case "examples", "example", "samples", "sample":
+		case "examples", "example", "samples", "sample", "cookbook", "cookbooks":
 			return strings.Join(parts[:i+1], "/")
 		}
 	}

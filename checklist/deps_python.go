@@ -78,6 +78,7 @@ var pyRunnerModule = map[string]string{"noxfile.py": "nox", "tasks.py": "invoke"
 // PEP 503 normalisation, dots and underscores as dashes) need no entry.
 var pyImportDists = map[string][]string{
 	"yaml": {"pyyaml"}, "PIL": {"pillow", "pillow-simd"}, "griffe": {"griffe", "griffelib"}, "phue": {"phue", "phue2"},
+	"redminelib": {"python-redmine"}, "glide": {"valkey-glide"}, "glide_sync": {"valkey-glide-sync"},
 	"cv2":     {"opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"},
 	"sklearn": {"scikit-learn"}, "skimage": {"scikit-image"}, "bs4": {"beautifulsoup4"},
 	"dateutil": {"python-dateutil"}, "dotenv": {"python-dotenv"}, "jwt": {"pyjwt"},

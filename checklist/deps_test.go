@@ -600,14 +600,22 @@ import made_up_pdf_lib
 			want: []wantDep{{"examples/smart_home/src/smart_home/hub.py", "phuex", `Import "phuex" is not declared in examples/smart_home/pyproject.toml`}},
 		},
 		{
+			name: "valkey-glide-sync installs glide_sync, python-redmine installs redminelib (agno e0dd3518804d, 8a09bef5fd75)",
+			base: []string{"libs/agno/pyproject.toml", "[project]\nname = \"agno\"\ndependencies = []\n\n[project.optional-dependencies]\n" +
+				"redmine = [\"python-redmine\"]\nvalkey = [\"valkey-glide-sync>=2.1.0\"]\n"},
+			head: []string{"libs/agno/tests/unit/db/test_valkey.py", "from glide_sync import GlideClient\nfrom redminelib.exceptions import ResourceNotFoundError\nimport redis\n"},
+			want: []wantDep{{"libs/agno/tests/unit/db/test_valkey.py", "redis", `Import "redis" is not declared in libs/agno/pyproject.toml`}},
+		},
+		{
 			name: "Python examples with no manifest of their own are not checked; one with its own is",
 			base: append(append([]string{}, reqs...), "examples/smart_home/pyproject.toml", "[project]\nname = \"smart-home\"\ndependencies = [\"phue2\"]\n"),
 			head: []string{
 				"examples/plain/demo.py", "import made_up_demo_lib\n",
+				"cookbook/observability/tracing.py", "from contextcompany.agno import instrument_agno\n",
 				"examples/smart_home/src/smart_home/hub.py", "import phue\nimport made_up_hub_lib\n",
 			},
 			want:      []wantDep{{"examples/smart_home/src/smart_home/hub.py", "made_up_hub_lib", `Import "made_up_hub_lib" is not declared in the project's Python manifests`}},
-			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked: examples/plain/demo.py"},
+			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked (2): cookbook/observability/tracing.py, examples/plain/demo.py"},
 		},
 		{
 			name:      "a Dockerfile alone does not make the repository a Python project whose imports are checked",
