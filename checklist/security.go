@@ -617,7 +617,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(rhs, langJS)
-			if !ok || !e.interpolates() {
+			if !ok || !e.interpolates() || f.jsConstantCommand(rhs) {
 				return injHit{}, false
 			}
 			prop := line[m[2]:m[3]]

@@ -154,14 +154,34 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 		}
 		return jsConstantList(toks, match, k+2, match[k-2], use, depth)
 	}
-	if !isWord(k-1, "const") || !isP(k+1, "=") {
+	if !isWord(k-1, "const") || !isP(k+1, "=") || k+2 >= len(toks) {
 		return false
 	}
-	end := k + 3
-	if toks[k+2].kind != 's' || strings.HasPrefix(toks[k+2].text, "`") && strings.Contains(toks[k+2].text, "${") {
-		return false
+	lit := func(i int) bool {
+		return i < len(toks) && toks[i].kind == 's' && !(strings.HasPrefix(toks[i].text, "`") && strings.Contains(toks[i].text, "${"))
 	}
-	return end >= len(toks) || isP(end, ";") || isP(end, ",") || toks[end].line > toks[k+2].line
+	ends := func(i, last int) bool {
+		return i >= len(toks) || isP(i, ";") || isP(i, ",") || toks[i].line > toks[last].line
+	}
+	if lit(k+2) {
+		return ends(k+3, k+2)
+	}
+	// A choice between two literals, whatever decides it (datasette a75c9f2401f2: `const message =
+	// input.value.trim() ? "No results found" : "Start typing to search...";`).
+	for i := k + 2; i < len(toks) && toks[i].line <= toks[k+2].line+4; i++ {
+		switch {
+		case isP(i, ";") || isP(i, ",") || isP(i, ")") || isP(i, "]") || isP(i, "}") || isP(i, "="):
+			return false
+		case isP(i, "(") || isP(i, "[") || isP(i, "{"):
+			if match[i] < 0 {
+				return false
+			}
+			i = match[i]
+		case isP(i, "?"):
+			return i > k+2 && lit(i+1) && isP(i+2, ":") && lit(i+3) && ends(i+4, i+3)
+		}
+	}
+	return false
 }
 
 // jsConstantList reports whether toks[from:to] is an array literal of string literals, or a name
