@@ -163,7 +163,7 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 	ends := func(i, last int) bool {
 		return i >= len(toks) || isP(i, ";") || isP(i, ",") || toks[i].line > toks[last].line
 	}
-	if lit(k+2) {
+	if lit(k + 2) {
 		return ends(k+3, k+2)
 	}
 	// A choice between two literals, whatever decides it (datasette a75c9f2401f2: `const message =
