@@ -423,8 +423,55 @@ func jsShapes(p string, src []byte) []*fnShape {
 	match := jsBracketMatches(toks) // match[i] is the index of the bracket closing the one at i
 	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
 	isI := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' }
+	// angles is the change of <> nesting a token makes in a TypeScript type ("<", ">", ">>", ">>>").
+	angles := func(k int) int {
+		t := toks[k].text
+		if toks[k].kind != 'p' || strings.Trim(t, "<>") != "" {
+			return 0
+		}
+		return strings.Count(t, "<") - strings.Count(t, ">")
+	}
+	// annotatedName finds the name of a TypeScript declaration "name: Type =" whose "=" is at eq, the
+	// type qualified or generic (`const SystemPromptWarning: React.FC<Props> = () => {`, Roo-Code
+	// 6cfa82f57103); "" when the tokens before eq are not such a type.
+	annotatedName := func(eq int) string {
+		depth := 0
+		for k := eq - 1; k > 0 && k > eq-48; k-- {
+			t := toks[k]
+			switch {
+			case t.kind == 'i' || isP(k, ".") || isP(k, "[") || isP(k, "]") || isP(k, "|") || isP(k, "&"):
+			case t.kind == 'p' && strings.Trim(t.text, "<>") == "":
+				depth -= angles(k)
+			case isP(k, ","):
+				if depth <= 0 {
+					return ""
+				}
+			case isP(k, ":"):
+				if depth != 0 || k == eq-1 || !isI(k-1) {
+					return ""
+				}
+				if k < 2 {
+					return toks[k-1].text
+				}
+				// a declaration, or a class field at the start of its statement
+				if kw := toks[k-2]; kw.kind == 'i' && (kw.text == "const" || kw.text == "let" || kw.text == "var" || jsMemberModifiers[kw.text]) ||
+					isP(k-2, ";") || isP(k-2, "{") || isP(k-2, "}") || toks[k-1].line > kw.line {
+					return toks[k-1].text
+				}
+				return ""
+			default:
+				return ""
+			}
+		}
+		return ""
+	}
 	// nameBefore finds "a.b.c =" or "name =" or "name:" ending just before index i.
 	nameBefore := func(i int) string {
+		if isP(i-1, "=") {
+			if n := annotatedName(i - 1); n != "" {
+				return n
+			}
+		}
 		if isP(i-1, "=") || isP(i-1, ":") {
 			j := i - 2
 			parts := []string{}
@@ -439,14 +486,6 @@ func jsShapes(p string, src []byte) []*fnShape {
 			return strings.Join(parts, ".")
 		}
 		return ""
-	}
-	// angles is the change of <> nesting a token makes in a TypeScript type ("<", ">", ">>", ">>>").
-	angles := func(k int) int {
-		t := toks[k].text
-		if toks[k].kind != 'p' || strings.Trim(t, "<>") != "" {
-			return 0
-		}
-		return strings.Count(t, "<") - strings.Count(t, ">")
 	}
 	// skipGenerics returns the index after a type parameter list <...> at i (i itself when there is
 	// none, -1 when it does not close).

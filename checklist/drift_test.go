@@ -606,6 +606,15 @@ abstract class Store {
     console.log(id);
   }
 }
+export const Warning: React.FC<Props> = ({ a }) => {
+  return a;
+};
+class View {
+  count = 1
+  onClick: Handler = () => {
+    run();
+  }
+}
 `
 	var got, sigs []string
 	for _, s := range jsShapes("x.ts", []byte(src)) {
@@ -614,13 +623,14 @@ abstract class Store {
 	}
 	// Store.load (line 48) has no body, and must not take save's: save itself follows a member with
 	// no semicolon, which the method rule does not read as a member boundary, so it is not cut out.
-	want := []string{"load:5", "build:10", "size:14", "handler:24", "method:29", "arrow:32", "plain:37", "loose:44"}
+	want := []string{"load:5", "build:10", "size:14", "handler:24", "method:29", "arrow:32", "plain:37", "loose:44",
+		"Warning:53", "onClick:58"} // annotated consts and fields: their names, not their types' (React.FC, Handler)
 	if !slices.Equal(got, want) {
 		t.Fatalf("shapes %q, want %q", got, want)
 	}
 	// The parameters' and the result's annotations, when every parameter has one.
 	wantSigs := []string{"string; =>Promise < Map < string , T [ ] >>", "K; V; =>{ k : K ; v : V } | null", "=>number",
-		"Request; Response; =>Promise < void >", "number; =>string", "number; =>number", "T; =>T", ""}
+		"Request; Response; =>Promise < void >", "number; =>string", "number; =>number", "T; =>T", "", "", ""}
 	if !slices.Equal(sigs, wantSigs) {
 		t.Fatalf("signatures %q, want %q", sigs, wantSigs)
 	}
