@@ -97,8 +97,9 @@ type fnShape struct {
 	// when every parameter has one; else nil.
 	sig []string
 	// local (Go) are the package-level functions and types of its own package the body calls or
-	// builds (parseConfig(...), &Model{...}); exported (Go) tells whether another package can call
-	// it (an exported function, or an exported method of an exported type).
+	// builds (parseConfig(...), &Model{...}); exported tells whether another package (Go: an exported
+	// function, or an exported method of an exported type) or module (JS/TS: anything but a top-level
+	// function no export names) can call it.
 	local    map[string]bool
 	exported bool
 	// importedFrom (JS/TS) maps the free names the file imports to the module each comes from.
@@ -540,6 +541,12 @@ func isNewFunction(s *fnShape, added lineSet) bool {
 // a is the new function, b the existing one.
 func comparableShapes(a, b *fnShape) bool {
 	if a.method != "" && a.method == b.method {
+		return false
+	}
+	// A JS/TS function its module does not export cannot be imported by another file (Roo-Code
+	// 0b0b33e6a204 gives an integration case its own parseStreamEvent, like stream-harness.ts's
+	// unexported parseEvent).
+	if a.lang == "js" && b.lang == "js" && a.path != b.path && !b.exported {
 		return false
 	}
 	// Python's module hooks (__getattr__, __dir__) are defined once per module, like a method per

@@ -760,6 +760,97 @@ func jsShapes(p string, src []byte) []*fnShape {
 			}
 		}
 	}
+	// exported is false only for a top-level function of the module that no export names: another
+	// file cannot import it. Methods, closures and object members count as reachable.
+	var exports map[string]bool
+	for _, sh := range out {
+		sh.exported = true
+		if sh.enclosing >= 0 || sh.method != "" || strings.Contains(sh.name, ".") || !jsTopLevel(toks, match, starts[sh]) {
+			continue
+		}
+		if exports == nil {
+			exports = jsExportedNames(toks, match)
+		}
+		sh.exported = exports[sh.name]
+	}
+	return out
+}
+
+// jsTopLevel reports whether toks[at] lies outside every brace, bracket and parenthesis.
+func jsTopLevel(toks []shapeJSToken, match []int, at int) bool {
+	for k := 0; k < at; k++ {
+		if m := match[k]; m > at {
+			return false
+		} else if m > k {
+			k = m
+		}
+	}
+	return true
+}
+
+// jsExportedNames returns the names a JS/TS module exports: declared with export (`export function
+// f`, `export const f =`, `export default function f`), listed in `export { a, b as c }` or after
+// `export default`, and CommonJS's `exports.f =`, `module.exports.f =` and every name in
+// `module.exports = ...`.
+func jsExportedNames(toks []shapeJSToken, match []int) map[string]bool {
+	out := map[string]bool{}
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	isW := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' && toks[i].text == s }
+	ident := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'i' }
+	// names adds every identifier of toks[from:to] that is not a property key or a member.
+	names := func(from, to int) {
+		for k := from; k < to && k < len(toks); k++ {
+			if ident(k) && !isP(k-1, ".") && !isP(k+1, ":") {
+				out[toks[k].text] = true
+			}
+		}
+	}
+	for k := 0; k < len(toks); k++ {
+		switch {
+		case isW(k, "export") && !isP(k-1, "."):
+			j := k + 1
+			for isW(j, "default") || isW(j, "async") || isW(j, "declare") || isW(j, "abstract") {
+				j++
+			}
+			switch {
+			case isW(j, "function"):
+				j++
+				if isP(j, "*") {
+					j++
+				}
+				if ident(j) {
+					out[toks[j].text] = true
+				}
+			case isW(j, "const") || isW(j, "let") || isW(j, "var") || isW(j, "class"):
+				if ident(j + 1) {
+					out[toks[j+1].text] = true
+				}
+			case isP(j, "{") && match[j] > j:
+				for m := j + 1; m < match[j]; m++ {
+					if ident(m) && !isW(m, "as") && !isW(m, "type") && !isW(m-1, "as") {
+						out[toks[m].text] = true
+					}
+				}
+			case ident(j):
+				out[toks[j].text] = true // export default name
+			}
+		case isW(k, "exports") && !isP(k-1, ".") || isW(k, "exports") && isW(k-2, "module") && isP(k-1, "."):
+			switch {
+			case isP(k+1, ".") && ident(k+2):
+				out[toks[k+2].text] = true
+				if isP(k+3, "=") && ident(k+4) {
+					out[toks[k+4].text] = true // exports.a = helper
+				}
+			case isP(k+1, "="):
+				end := k + 2
+				if (isP(end, "{") || isP(end, "[") || isP(end, "(")) && match[end] > end {
+					names(end+1, match[end])
+				} else {
+					names(end, end+1)
+				}
+			}
+		}
+	}
 	return out
 }
 

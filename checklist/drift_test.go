@@ -713,3 +713,64 @@ func TestPyPrivateName(t *testing.T) {
 		}
 	}
 }
+
+// TestJSShapesExported: a top-level function is exported when an export names it in any form; only
+// one that none names is private to its module (Roo-Code 0b0b33e6a204's parseEvent).
+func TestJSShapesExported(t *testing.T) {
+	src := `function parseEvent(line) {
+  return JSON.parse(line);
+}
+export function direct(a) {
+  return a;
+}
+export default async function byDefault(a) {
+  return a;
+}
+export const arrow = (a) => {
+  return a;
+};
+function listed(a) {
+  return a;
+}
+function renamed(a) {
+  return a;
+}
+export { listed, renamed as alias };
+const laterDefault = (a) => {
+  return a;
+};
+export default laterDefault;
+function cjs(a) {
+  return a;
+}
+function cjsMember(a) {
+  return a;
+}
+module.exports = { cjs, other: cjsMember };
+function viaExports(a) {
+  return a;
+}
+exports.viaExports = viaExports;
+const api = {
+  member(a) {
+    return a;
+  },
+};
+function outer() {
+  function inner(a) {
+    return a;
+  }
+  return inner;
+}
+`
+	got := map[string]bool{}
+	for _, s := range jsShapes("x.js", []byte(src)) {
+		got[s.name] = s.exported
+	}
+	want := map[string]bool{"parseEvent": false, "direct": true, "byDefault": true, "arrow": true, "listed": true,
+		"renamed": true, "laterDefault": true, "cjs": true, "cjsMember": true, "viaExports": true, "member": true,
+		"outer": false, "inner": true}
+	if !maps.Equal(got, want) {
+		t.Fatalf("exported %v, want %v", got, want)
+	}
+}
