@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/wfreview/wfreview/diff"
 )
@@ -632,7 +633,7 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 			shared++
 		}
 	}
-	if bareName(a.name) == bareName(b.name) && shared >= driftMirrorNames {
+	if bareName(a.name) == bareName(b.name) && shared >= driftMirrorNames || namedAfterFiles(a, b) {
 		return true
 	}
 	sibling, family := siblingPaths(a.path, b.path)
@@ -644,6 +645,71 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 		need = max(need, 2) // one shared name is only the copied function
 	}
 	return shared >= max(1, need)
+}
+
+// namedAfterFiles reports whether two functions of files in one directory are named after their
+// files' variant: the file names share a word and differ in the rest (zai-format.ts, r1-format.ts),
+// and the function names differ exactly there (convertToZAiFormat, convertToR1Format: Roo-Code
+// 6cfa82f57103, one converter per provider). Each file is that variant's own module.
+func namedAfterFiles(a, b *fnShape) bool {
+	if a.path == b.path || path.Dir(a.path) != path.Dir(b.path) {
+		return false
+	}
+	wa, wb := fileWords(a.path), fileWords(b.path)
+	var stemA, stemB string
+	common := false
+	for _, w := range wa {
+		if slices.Contains(wb, w) {
+			common = true
+		} else {
+			stemA += w
+		}
+	}
+	for _, w := range wb {
+		if !slices.Contains(wa, w) {
+			stemB += w
+		}
+	}
+	if !common || stemA == "" || stemB == "" {
+		return false
+	}
+	na, nb := fileWordsJoined(bareName(a.name)), fileWordsJoined(bareName(b.name))
+	return strings.Contains(na, stemA) && strings.Replace(na, stemA, stemB, 1) == nb
+}
+
+// fileWords splits a file's base name, its extension dropped, into lower-case words at "-", "_",
+// "." and lower-to-upper case changes: gelSerializer.ts is gel, serializer.
+func fileWords(p string) []string {
+	base := path.Base(p)
+	base = strings.TrimSuffix(base, path.Ext(base))
+	var words []string
+	var cur []rune
+	prevLower := false
+	for _, r := range base {
+		switch {
+		case r == '-' || r == '_' || r == '.':
+			if len(cur) > 0 {
+				words = append(words, strings.ToLower(string(cur)))
+			}
+			cur, prevLower = nil, false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			words = append(words, strings.ToLower(string(cur)))
+			cur = nil
+		}
+		cur = append(cur, r)
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	if len(cur) > 0 {
+		words = append(words, strings.ToLower(string(cur)))
+	}
+	return words
+}
+
+// fileWordsJoined is a name lower-cased with its separators dropped: convertToZAiFormat is
+// converttozaiformat.
+func fileWordsJoined(name string) string {
+	return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
 }
 
 // siblingPaths reports whether two paths name files of one name in sibling directories: the
@@ -743,7 +809,6 @@ func (d *driftFiles) packageJSON(ctx context.Context, dir string) (*pkgJSON, err
 	return pj, nil
 }
 
-// bareName is a display name's last element: Func of pkg.Func, method of Class.method.
 // pyPrivateName reports whether a Python display name (module.fn, Class.method) has a private part:
 // one that starts with an underscore and is not a dunder.
 func pyPrivateName(name string) bool {
@@ -759,6 +824,7 @@ func pyPrivateName(name string) bool {
 	return false
 }
 
+// bareName is a display name's last element: Func of pkg.Func, method of Class.method.
 func bareName(name string) string {
 	return name[strings.LastIndexByte(name, '.')+1:]
 }

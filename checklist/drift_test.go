@@ -774,3 +774,30 @@ function outer() {
 		t.Fatalf("exported %v, want %v", got, want)
 	}
 }
+
+// TestNamedAfterFiles: functions named after their files' variant (one per provider or dialect) in
+// one directory, and pairs that are not.
+func TestNamedAfterFiles(t *testing.T) {
+	for _, c := range []struct {
+		a, b [2]string // path, name
+		want bool
+	}{
+		{[2]string{"src/api/transform/zai-format.ts", "convertToZAiFormat"}, [2]string{"src/api/transform/r1-format.ts", "convertToR1Format"}, true},
+		{[2]string{"src/serializer/gelSerializer.ts", "generateGelSnapshot"}, [2]string{"src/serializer/pgSerializer.ts", "generatePgSnapshot"}, true},
+		{[2]string{"pkg/mysql_dialect.py", "dialect.quote_mysql"}, [2]string{"pkg/pg_dialect.py", "dialect.quote_pg"}, true},
+		// the same name: a copy, not a variant named after its file
+		{[2]string{"src/api/transform/zai-format.ts", "safeParse"}, [2]string{"src/api/transform/r1-format.ts", "safeParse"}, false},
+		// named after something else than the file
+		{[2]string{"src/api/transform/zai-format.ts", "convertToOpenAiFormat"}, [2]string{"src/api/transform/r1-format.ts", "convertToR1Format"}, false},
+		// files with no word in common
+		{[2]string{"src/zai.ts", "convertZai"}, [2]string{"src/r1.ts", "convertR1"}, false},
+		// other directories
+		{[2]string{"src/a/zai-format.ts", "convertToZAiFormat"}, [2]string{"src/b/r1-format.ts", "convertToR1Format"}, false},
+	} {
+		a := &fnShape{path: c.a[0], name: c.a[1]}
+		b := &fnShape{path: c.b[0], name: c.b[1]}
+		if got := namedAfterFiles(a, b); got != c.want {
+			t.Errorf("namedAfterFiles(%s %s, %s %s) = %v, want %v", c.a[0], c.a[1], c.b[0], c.b[1], got, c.want)
+		}
+	}
+}
