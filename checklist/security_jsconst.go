@@ -166,6 +166,9 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 	if lit(k + 2) {
 		return ends(k+3, k+2)
 	}
+	if end := jsConstantPath(toks, match, k+2, depth); end > 0 {
+		return ends(end, end-1)
+	}
 	// A choice between two literals, whatever decides it (datasette a75c9f2401f2: `const message =
 	// input.value.trim() ? "No results found" : "Start typing to search...";`).
 	for i := k + 2; i < len(toks) && toks[i].line <= toks[k+2].line+4; i++ {
@@ -182,6 +185,58 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 		}
 	}
 	return false
+}
+
+// jsConstantPathCalls are the calls whose result, given constant arguments, is a constant path: the
+// machine's own directories, and paths joined from them.
+var jsConstantPathCalls = map[string]bool{"path.join": true, "path.resolve": true, "path.dirname": true,
+	"path.basename": true, "path.normalize": true, "os.tmpdir": true, "os.homedir": true, "process.cwd": true}
+
+// jsConstantPath returns the index after a constant path expression starting at toks[at] (0 when
+// there is none): a string literal, __dirname or __filename, a name bound to a constant in scope, or
+// a call of jsConstantPathCalls with such arguments. Roo-Code's scripts/code-server.js runs
+// `execSync(\`code-server --install-extension "${VSIX_PATH}"\`)` with `const VSIX_PATH =
+// path.join(os.tmpdir(), "roo-code-serve.vsix")` (d52b6834e386).
+func jsConstantPath(toks []shapeJSToken, match []int, at, depth int) int {
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	if at >= len(toks) || depth > 4 {
+		return 0
+	}
+	t := toks[at]
+	switch {
+	case t.kind == 's':
+		if strings.HasPrefix(t.text, "`") && strings.Contains(t.text, "${") {
+			return 0
+		}
+		return at + 1
+	case t.kind != 'i':
+		return 0
+	case isP(at+1, ".") && at+2 < len(toks) && toks[at+2].kind == 'i' && isP(at+3, "("):
+		open := at + 3
+		if !jsConstantPathCalls[t.text+"."+toks[at+2].text] || match[open] < 0 {
+			return 0
+		}
+		for k := open + 1; k < match[open]; {
+			end := jsConstantPath(toks, match, k, depth+1)
+			if end == 0 {
+				return 0
+			}
+			if isP(end, ",") {
+				end++
+			} else if end != match[open] {
+				return 0
+			}
+			k = end
+		}
+		return match[open] + 1
+	case t.text == "__dirname" || t.text == "__filename":
+		return at + 1
+	case isP(at+1, ".") || isP(at+1, "(") || isP(at+1, "["):
+		return 0
+	case jsConstantAt(toks, match, t.text, at, depth+1):
+		return at + 1
+	}
+	return 0
 }
 
 // jsConstantList reports whether toks[from:to] is an array literal of string literals, or a name

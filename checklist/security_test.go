@@ -201,6 +201,25 @@ func TestInjectionRules(t *testing.T) {
 			"  execSync(`rm -rf ${dir}`);",
 			"}",
 		}, "\n"), []injWant{{11, SeverityError, "Shell command built with a template literal passed to child_process.execSync"}}},
+		// Roo-Code d52b6834e386 scripts/code-server.js: a path joined from the temp directory and a literal.
+		{"js execSync of a constant path", "scripts/code-server.js", strings.Join([]string{
+			"const { execSync } = require(\"child_process\")",
+			"const path = require(\"path\")",
+			"const os = require(\"os\")",
+			"const VSIX_PATH = path.join(os.tmpdir(), \"roo-code-serve.vsix\")",
+			"const OUT = path.resolve(__dirname, \"..\", \"out\")",
+			"const ARG = path.join(os.tmpdir(), process.argv[2])",
+			"function main(dir) {",
+			"\texecSync(`code-server --install-extension \"${VSIX_PATH}\"`, { stdio: \"inherit\" })",
+			"\texecSync(`rm -rf ${OUT}`)",
+			"\texecSync(`rm -rf ${ARG}`)",
+			"\tconst mine = path.join(dir, \"x\")",
+			"\texecSync(`rm -rf ${mine}`)",
+			"}",
+		}, "\n"), []injWant{
+			{10, SeverityError, "Shell command built with a template literal passed to child_process.execSync"},
+			{12, SeverityError, "Shell command built with a template literal passed to child_process.execSync"},
+		}},
 		{"js execSync of a name a parameter shadows", "scripts/log.ts", strings.Join([]string{
 			"import { execSync } from 'node:child_process';",
 			"const base = 'main';",
