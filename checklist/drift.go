@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -636,7 +637,7 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 	if bareName(a.name) == bareName(b.name) && shared >= driftMirrorNames || namedAfterFiles(a, b) {
 		return true
 	}
-	sibling, family := siblingPaths(a.path, b.path)
+	sibling, family, version := siblingPaths(a.path, b.path)
 	if !sibling {
 		return false
 	}
@@ -644,7 +645,7 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 	if !family {
 		need = max(need, 2) // one shared name is only the copied function
 	}
-	return shared >= max(1, need)
+	return version || shared >= max(1, need)
 }
 
 // namedAfterFiles reports whether two functions of files in one directory are named after their
@@ -715,38 +716,45 @@ func fileWordsJoined(name string) string {
 // siblingPaths reports whether two paths name files of one name in sibling directories: the
 // directories differ in one element (shadcn-ui's app/(app)/(typeset)/hooks/use-history.tsx next to
 // app/(app)/(create)/hooks/use-history.tsx). family is true when the two elements also share a word
-// (split at "-", "_" and "."): gel-core and pg-core, op-sqlite and expo-sqlite.
-func siblingPaths(a, b string) (sibling, family bool) {
+// (split at "-", "_" and "."): gel-core and pg-core, op-sqlite and expo-sqlite. version is true when
+// one of them names a version (v1, v2, legacy, next, ...): components/v1/chat/task-tracking/ next to
+// components/features/chat/task-tracking/ is the new version of those components, each file kept
+// until the old one is removed (OpenHands 8e75f251085b).
+func siblingPaths(a, b string) (sibling, family, version bool) {
 	if path.Base(a) != path.Base(b) {
-		return false, false
+		return false, false, false
 	}
 	da, db := strings.Split(path.Dir(a), "/"), strings.Split(path.Dir(b), "/")
 	if len(da) != len(db) {
-		return false, false
+		return false, false, false
 	}
 	diff := -1
 	for i := range da {
 		if da[i] != db[i] {
 			if diff >= 0 {
-				return false, false
+				return false, false, false
 			}
 			diff = i
 		}
 	}
 	if diff < 0 {
-		return false, false
+		return false, false, false
 	}
+	version = versionDir.MatchString(da[diff]) || versionDir.MatchString(db[diff])
 	split := func(s string) []string {
 		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == '.' })
 	}
 	words := split(da[diff])
 	for _, w := range split(db[diff]) {
 		if slices.Contains(words, w) {
-			return true, true
+			return true, true, version
 		}
 	}
-	return true, false
+	return true, false, version
 }
+
+// versionDir matches a directory that names a version of what its siblings hold.
+var versionDir = regexp.MustCompile(`(?i)^(v\d+|legacy|next|old|new|deprecated|compat|beta|alpha|experimental)$`)
 
 // otherJSPackage reports whether the existing function b lives in another package of a JS/TS
 // workspace (its nearest package.json is not a's) that a's package does not declare as a

@@ -801,3 +801,25 @@ func TestNamedAfterFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestSiblingPaths: files of one name in directories that differ in one element, of one family (a
+// shared word) or one naming a version.
+func TestSiblingPaths(t *testing.T) {
+	for _, c := range []struct {
+		a, b                     string
+		sibling, family, version bool
+	}{
+		{"app/(typeset)/hooks/use-history.tsx", "app/(create)/hooks/use-history.tsx", true, false, false},
+		{"src/gel-core/columns.ts", "src/pg-core/columns.ts", true, true, false},
+		{"src/components/v1/chat/task-item.tsx", "src/components/features/chat/task-item.tsx", true, false, true},
+		{"src/legacy/util.py", "src/core/util.py", true, false, true},
+		{"src/version1/util.py", "src/core/util.py", true, false, false},
+		{"src/a/x/util.py", "src/b/y/util.py", false, false, false},
+		{"src/a/util.py", "src/a/helpers.py", false, false, false},
+	} {
+		s, f, v := siblingPaths(c.a, c.b)
+		if s != c.sibling || f != c.family || v != c.version {
+			t.Errorf("siblingPaths(%s, %s) = %v %v %v, want %v %v %v", c.a, c.b, s, f, v, c.sibling, c.family, c.version)
+		}
+	}
+}
