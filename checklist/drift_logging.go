@@ -326,6 +326,7 @@ func pyLoggerCalls(p string, src []byte) []loggerCall {
 		return nil
 	}
 	var out []loggerCall
+	var allowed func(line int) bool
 	for i, t := range toks {
 		if t.kind != 'i' || t.text != "print" || i+1 >= len(toks) || toks[i+1].kind != 'p' || toks[i+1].text != "(" {
 			continue
@@ -336,9 +337,67 @@ func pyLoggerCalls(p string, src []byte) []loggerCall {
 		if pyPrintsToFile(toks, i+1) {
 			continue // print(..., file=sys.stderr): output on purpose (a warning), not a debug print
 		}
+		if allowed == nil {
+			allowed = printAllowed("python", src)
+		}
+		if allowed(t.line) {
+			continue
+		}
 		out = append(out, loggerCall{lang: "python", path: p, line: t.line, family: driftPrintFamily, call: "print()", dir: path.Dir(p)})
 	}
 	return out
+}
+
+// Linter directives that allow a print: ruff's and flake8's noqa (T201 is flake8-print's "print
+// found"), ESLint's disable comments for no-console.
+var (
+	pyNoqaLine     = regexp.MustCompile(`#\s*noqa\b(\s*:\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?`)
+	pyNoqaFile     = regexp.MustCompile(`(?m)^\s*#\s*(?:ruff|flake8)\s*:\s*noqa\b(\s*:\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?`)
+	jsDisableLine  = regexp.MustCompile(`//\s*eslint-disable-line\b(.*)$`)
+	jsDisableNext  = regexp.MustCompile(`//\s*eslint-disable-next-line\b(.*)$`)
+	jsDisableFile  = regexp.MustCompile(`/\*\s*eslint-disable(\s[^*]*)?\*/`)
+	jsEnableAnyway = regexp.MustCompile(`/\*\s*eslint-enable\b`)
+)
+
+// printAllowed returns whether a linter directive of the file allows a print or console call on a
+// line: on the line itself (`# noqa: T201`, `// eslint-disable-line no-console`), on the line before
+// (`// eslint-disable-next-line no-console`) or for the whole file (`# ruff: noqa: T201`, `/*
+// eslint-disable no-console */`). The repository's linter then already knows the call is wanted:
+// graphrag 77fb7d9d7ddf moves its CLI's `# noqa: T201`s to one `# ruff: noqa: T201`.
+func printAllowed(lang string, src []byte) func(line int) bool {
+	lines := strings.Split(string(src), "\n")
+	at := func(line int) string {
+		if line < 1 || line > len(lines) {
+			return ""
+		}
+		return lines[line-1]
+	}
+	if lang == "python" {
+		names := func(m []string) bool { // a bare noqa, or one naming T201
+			return m != nil && (m[1] == "" || slices.Contains(strings.FieldsFunc(m[2], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }), "T201"))
+		}
+		if names(pyNoqaFile.FindStringSubmatch(string(src))) {
+			return func(int) bool { return true }
+		}
+		return func(line int) bool { return names(pyNoqaLine.FindStringSubmatch(at(line))) }
+	}
+	rules := func(m []string) bool { // no rule list, or one naming no-console
+		if m == nil {
+			return false
+		}
+		list := strings.TrimSpace(m[1])
+		if i := strings.Index(list, "--"); i >= 0 {
+			list = strings.TrimSpace(list[:i]) // "-- reason"
+		}
+		list = strings.TrimSpace(strings.TrimSuffix(list, "*/"))
+		return list == "" || slices.Contains(strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }), "no-console")
+	}
+	if !jsEnableAnyway.Match(src) && rules(jsDisableFile.FindStringSubmatch(string(src))) {
+		return func(int) bool { return true }
+	}
+	return func(line int) bool {
+		return rules(jsDisableLine.FindStringSubmatch(at(line))) || rules(jsDisableNext.FindStringSubmatch(at(line-1)))
+	}
 }
 
 // pyPrintsToFile reports whether the call whose "(" is toks[open] passes a file= argument.
@@ -387,6 +446,7 @@ func jsLoggerCalls(p string, src []byte) []loggerCall {
 	}
 	toks := jsTokenize(string(src))
 	var out []loggerCall
+	var allowed func(line int) bool
 	for i := 0; i+3 < len(toks); i++ {
 		t := toks[i]
 		if t.kind != 'i' || t.text != "console" || toks[i+1].text != "." || toks[i+2].kind != 'i' || !driftConsoleFuncs[toks[i+2].text] ||
@@ -395,6 +455,12 @@ func jsLoggerCalls(p string, src []byte) []loggerCall {
 		}
 		if i > 0 && toks[i-1].kind == 'p' && (toks[i-1].text == "." || toks[i-1].text == "?.") {
 			continue // this.console.log, window.console.log: not the global, or deliberate
+		}
+		if allowed == nil {
+			allowed = printAllowed("js", src)
+		}
+		if allowed(t.line) {
+			continue
 		}
 		out = append(out, loggerCall{lang: "js", path: p, line: t.line, family: driftConsoleFamily,
 			call: "console." + toks[i+2].text, dir: path.Dir(p)})

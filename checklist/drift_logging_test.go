@@ -308,6 +308,27 @@ func TestLoggerDriftPythonAndJS(t *testing.T) {
 			head: []string{"src/flask/helpers.py", flaskHelpersPy},
 		},
 		{
+			// graphrag 77fb7d9d7ddf: the CLI's `# noqa: T201` on each print becomes one file-level directive.
+			name: "python: ruff's file-level noqa for T201 allows the module's prints",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/__init__.py", "", "weather/client.py", pyClientPy},
+			head: []string{"weather/query.py", "\"\"\"CLI output.\"\"\"\n\n# ruff: noqa: T201\n\n\ndef show(response):\n    print(response)\n    print()\n"},
+		},
+		{
+			name: "python: a line's noqa allows its print only when it names T201 (or nothing)",
+			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/__init__.py", "", "weather/client.py", pyClientPy},
+			head: []string{"weather/query.py", "def show(response):\n    print(response)  # noqa: T201\n    print()  # noqa\n" +
+				"    print(response.meta)  # noqa: E501\n"},
+			path: "weather/query.py", lineHas: "response.meta", title: "prints to stdout with `print()` instead of logging with logging",
+		},
+		{
+			name: "ts: ESLint's no-console disabled for the line, the next line or the file",
+			base: []string{"package.json", `{"name": "shop", "dependencies": {"pino": "^9.0.0"}}`, "src/client.ts", jsClientTS},
+			head: []string{"src/a.ts", "export function a(x: unknown) {\n  // eslint-disable-next-line no-console -- CLI output\n  console.log(x);\n" +
+				"  console.info(x); // eslint-disable-line\n  // eslint-disable-next-line no-alert\n  console.log(\"alert\");\n}\n",
+				"src/b.ts", "/* eslint-disable no-console */\nexport function b(x: unknown) {\n  console.log(x);\n}\n"},
+			path: "src/a.ts", lineHas: `console.log("alert")`, title: "prints to stdout with `console.log` instead of logging with pino",
+		},
+		{
 			name: "python: the project's own logging module",
 			base: []string{"pyproject.toml", "[project]\nname = \"weather\"\n", "weather/util/logger.py", "import logging\n\n\ndef get_logger(name):\n    return logging.getLogger(name)\n",
 				"weather/client.py", "from .util.logger import get_logger\n\nlog = get_logger(__name__)\n\n\ndef fetch(city):\n    log.debug(city)\n    return city\n"},
