@@ -120,12 +120,15 @@ func goShapes(p string, src []byte) []*fnShape {
 // pointers and package qualifiers; never nil.
 func goSignatureTypes(fd *ast.FuncDecl) []string {
 	out := []string{}
-	for _, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params, fd.Type.Results} {
+	for i, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params, fd.Type.Results} {
 		if fl == nil {
 			continue
 		}
 		for _, f := range fl.List {
 			t := goBareType(f.Type)
+			if i > 0 {
+				t = goBareTypeArgs(f.Type)
+			}
 			for range max(1, len(f.Names)) {
 				out = append(out, t)
 			}
@@ -144,6 +147,29 @@ func goBareType(e ast.Expr) string {
 		return embeddedName(t)
 	}
 	return qualifierRE.ReplaceAllString(types.ExprString(e), "")
+}
+
+// goBareTypeArgs is goBareType with the type arguments of an instantiated generic type, each bare
+// too: a function over *schema.StreamReader[string] is a variant of one over
+// *schema.StreamReader[*schema.Message], not a copy (eino 1378ae2c6ba3).
+func goBareTypeArgs(e ast.Expr) string {
+	if s, ok := e.(*ast.StarExpr); ok {
+		return goBareTypeArgs(s.X)
+	}
+	var args []ast.Expr
+	switch t := e.(type) {
+	case *ast.IndexExpr:
+		args = []ast.Expr{t.Index}
+	case *ast.IndexListExpr:
+		args = t.Indices
+	default:
+		return goBareType(e)
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = goBareTypeArgs(a)
+	}
+	return goBareType(e) + "[" + strings.Join(parts, ", ") + "]"
 }
 
 // qualifierRE matches the package qualifiers inside a type's text ("http." in []*http.Request).
