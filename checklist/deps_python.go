@@ -1226,6 +1226,9 @@ var pyRequires = map[string][]string{
 	"matplotlib":   {"numpy", "pillow", "pyparsing", "python-dateutil", "packaging", "kiwisolver", "cycler", "fonttools", "contourpy"},
 	"pytest":       {"packaging", "pluggy", "iniconfig"},
 	"black":        {"click", "packaging", "pathspec", "platformdirs", "mypy-extensions"},
+	// agno 271bc14e6eb6 builds its own httplib2.Http for the Google clients it declares as extras.
+	"google-api-python-client": {"httplib2", "google-auth", "google-auth-httplib2", "google-api-core", "uritemplate"},
+	"google-auth-httplib2":     {"google-auth", "httplib2"},
 }
 
 // requiredBy returns a declared distribution that requires one providing the module, or "".

@@ -583,6 +583,16 @@ import made_up_pdf_lib
 				"uvicorn (packages/markitdown-mcp/src/markitdown_mcp/__main__.py:3, via mcp)"},
 		},
 		{
+			name: "httplib2 under an extra's google-api-python-client: note (agno 271bc14e6eb6)",
+			base: []string{"libs/agno/pyproject.toml", "[project]\nname = \"agno\"\ndependencies = []\n\n[project.optional-dependencies]\n" +
+				"gmail = [\"google-api-python-client\", \"google-auth-httplib2\", \"google-auth-oauthlib\"]\n"},
+			head: []string{"libs/agno/agno/tools/google/base.py",
+				"def build(creds):\n    import httplib2\n    from google_auth_httplib2 import AuthorizedHttp\n    from googleapiclient.discovery import build\n    import made_up_transport\n"},
+			want: []wantDep{{"libs/agno/agno/tools/google/base.py", "made_up_transport",
+				`Import "made_up_transport" is not declared in libs/agno/pyproject.toml`}},
+			wantNotes: []string{"httplib2 (libs/agno/agno/tools/google/base.py:2, via google-api-python-client)"},
+		},
+		{
 			name: "packages a Dockerfile installs with pip are declared (langgraph 8cb0f3a96da4)",
 			base: []string{"libs/sdk-py/pyproject.toml", "[project]\nname = \"langgraph-sdk\"\ndependencies = [\"httpx\"]\n",
 				"libs/sdk-py/integration/Dockerfile", "FROM langchain/langgraph-api:latest-py3.12\n" +
