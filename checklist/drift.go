@@ -551,6 +551,12 @@ func comparableShapes(a, b *fnShape) bool {
 	if a.lang == "js" && b.lang == "js" && a.path != b.path && !b.exported {
 		return false
 	}
+	// The async twin of a function (agno a7314ee79d58: apersist_run_in_session awaits asave_session
+	// where persist_run_in_session calls save_session): a body that awaits cannot be the one that
+	// does not, nor call it in its place.
+	if awaits(a) != awaits(b) {
+		return false
+	}
 	// Python's module hooks (__getattr__, __dir__) are defined once per module, like a method per
 	// type: browser-use 04e46729abcd gives browser_use/beta its own lazy-import __getattr__.
 	if n := bareName(a.name); a.lang == "python" && n == bareName(b.name) && strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__") {
@@ -602,6 +608,11 @@ func comparableShapes(a, b *fnShape) bool {
 		la, lb = lb, la
 	}
 	return la/lb >= driftMinLenRatio
+}
+
+// awaits reports whether a JS/TS or Python body awaits (await, async for, async with).
+func awaits(f *fnShape) bool {
+	return slices.Contains(f.tokens, "await") || slices.Contains(f.tokens, "async")
 }
 
 // importsOnlyIn reports whether a uses an imported name that b does not use.
