@@ -31,7 +31,7 @@ func secretExtraAllowed(r *secretRule, c secretContext) bool {
 	case "jwt":
 		return (c.path != "" && lowConfidenceSkipPaths.MatchString(c.path)) || !jwtIsCredential(c.secret, time.Now())
 	}
-	if secretPlaceholder.MatchString(c.secret) {
+	if secretPlaceholder.MatchString(c.secret) || publishedDevCredentials[strings.Trim(c.secret, "\"'`")] {
 		return true
 	}
 	switch r.id {
@@ -110,6 +110,18 @@ var genericDigestPrefix = regexp.MustCompile(`(?i)(?:\bh1|sha(?:1|256|384|512)|m
 
 // secCommentLine matches a line that is a comment in common languages.
 var secCommentLine = regexp.MustCompile(`^\s*(?://|/\*|\*|#|--|<!--)`)
+
+// publishedDevCredentials are the fixed credentials of local development servers, published by
+// their vendors and valid nowhere else: the QStash dev server's default user (its token, base64 of
+// {"UserID":"defaultUser","Password":"defaultPassword"}, and signing keys, as @upstash/qstash's
+// DEV_CREDENTIALS; dub 0637ba7534fb's end-to-end workflow runs against it) and the Azure Storage
+// emulator's (Azurite) account key of devstoreaccount1.
+var publishedDevCredentials = map[string]bool{
+	"eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=":                 true,
+	"sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r":                                                         true,
+	"sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs":                                                         true,
+	"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==": true,
+}
 
 // publicKeyPrefix matches keys that their services publish on purpose, to be shipped in clients:
 // PostHog project API keys (phc_; personal keys are phx_), Stripe publishable keys (pk_live_,

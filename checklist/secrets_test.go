@@ -552,6 +552,15 @@ func TestSecretsAnalyzer(t *testing.T) {
 			want: []secBrief{{"browser_use/telemetry/service.py", 4, "Possible hard-coded API key or password committed"}},
 		},
 		{
+			name: "the QStash dev server's published credentials are not secrets (dub 0637ba7534fb)",
+			diff: secNewFileDiff(".github/workflows/playwright.yaml", "env:",
+				`  QSTASH_TOKEN: "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="`,
+				`  QSTASH_CURRENT_SIGNING_KEY: "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r"`,
+				`  QSTASH_NEXT_SIGNING_KEY: "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"`,
+				`  QSTASH_PROD_SIGNING_KEY: "sig_`+g.s(csAlnum, 28)+`"`),
+			want: []secBrief{{".github/workflows/playwright.yaml", 5, "Possible hard-coded API key or password committed"}},
+		},
+		{
 			name: "a Storybook story's demo data is not scanned by the generic rule (modelcontextprotocol/inspector 25106dcce481)",
 			diff: secNewFileDiff("clients/web/src/components/NetworkEntry/NetworkEntry.stories.tsx", "const entry = {",
 				"  responseBody: JSON.stringify({ access_token: \""+pw+"\", token_type: \"Bearer\" }),", "};") +
