@@ -8,6 +8,7 @@ import (
 	"go/types"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -777,21 +778,41 @@ func jsShapes(p string, src []byte) []*fnShape {
 		}
 	}
 	// A function inside another function's body is a closure of it: enclosing is that body's
-	// opening brace (the innermost one).
-	for _, sh := range out {
-		sh.enclosing = -1
-		for _, b := range bodies {
-			if b[0] < starts[sh] && starts[sh] < b[1] && b[0] > sh.enclosing {
-				sh.enclosing = b[0]
+	// opening brace (the innermost one). One sweep over the tokens, the bodies nested as their braces.
+	slices.SortFunc(bodies, func(x, y [2]int) int { return x[0] - y[0] })
+	enclosing := make([]int32, len(toks)) // the innermost body strictly around each token, -1 for none
+	topLevel := make([]bool, len(toks))   // outside every brace, bracket and parenthesis
+	var open []int                        // the bodies around the sweep, innermost last
+	var brackets []int                    // the closing indexes of the brackets around it
+	for k, bi := 0, 0; k < len(toks); k++ {
+		for len(open) > 0 && bodies[open[len(open)-1]][1] <= k {
+			open = open[:len(open)-1]
+		}
+		for len(brackets) > 0 && brackets[len(brackets)-1] <= k {
+			brackets = brackets[:len(brackets)-1]
+		}
+		enclosing[k] = -1
+		if len(open) > 0 {
+			enclosing[k] = int32(bodies[open[len(open)-1]][0])
+		}
+		topLevel[k] = len(brackets) == 0
+		for ; bi < len(bodies) && bodies[bi][0] <= k; bi++ {
+			if bodies[bi][0] == k {
+				open = append(open, bi)
 			}
+		}
+		if m := match[k]; m > k {
+			brackets = append(brackets, m)
 		}
 	}
 	// exported is false only for a top-level function of the module that no export names: another
 	// file cannot import it. Methods, closures and object members count as reachable.
 	var exports map[string]bool
 	for _, sh := range out {
+		start := starts[sh]
+		sh.enclosing = int(enclosing[start])
 		sh.exported = true
-		if sh.enclosing >= 0 || sh.method != "" || strings.Contains(sh.name, ".") || !jsTopLevel(toks, match, starts[sh]) {
+		if sh.enclosing >= 0 || sh.method != "" || strings.Contains(sh.name, ".") || !topLevel[start] {
 			continue
 		}
 		if exports == nil {
@@ -800,18 +821,6 @@ func jsShapes(p string, src []byte) []*fnShape {
 		sh.exported = exports[sh.name]
 	}
 	return out
-}
-
-// jsTopLevel reports whether toks[at] lies outside every brace, bracket and parenthesis.
-func jsTopLevel(toks []shapeJSToken, match []int, at int) bool {
-	for k := 0; k < at; k++ {
-		if m := match[k]; m > at {
-			return false
-		} else if m > k {
-			k = m
-		}
-	}
-	return true
 }
 
 // jsExportedNames returns the names a JS/TS module exports: declared with export (`export function
