@@ -81,6 +81,32 @@ func (f *injFile) linesAround(n, before, after int) string {
 	return strings.Join(f.lines[lo:hi], "\n")
 }
 
+// secReviewed matches a linter directive saying a line's security warning was looked at and is
+// wanted: gosec's `#nosec`, golangci-lint's `//nolint` (bare or naming gosec), bandit's `# nosec`.
+var secReviewed = regexp.MustCompile(`(?://|#)\s*(?:#?nosec\b|nolint(?::[\w,-]*\bgosec\b|\s|$))`)
+
+// reviewed reports whether line n, or the line opening the literal or call it belongs to (up to
+// three lines above, ending in "{" or "("), carries a secReviewed directive: unkey 3c334c62402f
+// builds its loopback proxy's `&tls.Config{ //nolint:exhaustruct,gosec` with InsecureSkipVerify
+// three lines down, under a comment saying why.
+func (f *injFile) reviewed(n int) bool {
+	if f.lines == nil {
+		f.lines = strings.Split(f.source(), "\n")
+	}
+	for k := n; k >= 1 && k >= n-3 && k <= len(f.lines); k-- {
+		line := f.lines[k-1]
+		m := secReviewed.FindStringIndex(line)
+		switch {
+		case m != nil && k == n:
+			return true
+		case m != nil:
+			code := strings.TrimSpace(line[:m[0]])
+			return strings.HasSuffix(code, "{") || strings.HasSuffix(code, "(")
+		}
+	}
+	return false
+}
+
 // inNonCode reports whether line n starts inside a docstring, block comment or multi-line string.
 func (f *injFile) inNonCode(n int) bool {
 	if f.nonCode == nil {
@@ -197,7 +223,7 @@ func injFindings(f *injFile, l diff.Line, wanted *lineKeywords, n int) []Finding
 				continue
 			}
 			h, ok := r.check(f, text, m)
-			if !ok || seen[h.rule] {
+			if !ok || seen[h.rule] || f.reviewed(l.NewLine) {
 				continue
 			}
 			if !checkedNonCode {
