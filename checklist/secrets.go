@@ -227,6 +227,9 @@ func secretFindings(eng *secretScanner, rules *secretRuleSet, src *injFile, run 
 		if h.rule.generic && src.lang != langNone && src.inNonCode(run[i].NewLine) {
 			continue // a keyword = value pair in a docstring or block comment is an example
 		}
+		if h.rule.generic && givenAsIdentifier(text, h.start, h.end) {
+			continue // the same added lines give the value as an identifier
+		}
 		k := key{i, h.rule.id}
 		if _, ok := group[k]; !ok {
 			order = append(order, k)

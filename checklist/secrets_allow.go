@@ -98,8 +98,9 @@ var genericCodeFiles = regexp.MustCompile(`(?i)\.(?:go|py|pyi|[cm]?[jt]sx?|java|
 var genericNotSecret = regexp.MustCompile(`^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)$`)
 
 // genericDigestKey matches key names whose values are digests or identifiers, not credentials
-// (openapi_commit: <sha>, integrity_hash = ..., token_salt).
-var genericDigestKey = regexp.MustCompile(`(?i)commit|sha(?:1|256|384|512)?(?:[^a-z]|$)|hash|digest|checksum|revision|etag|nonce|salt|fingerprint|integrity|uuid|guid`)
+// (openapi_commit: <sha>, integrity_hash = ..., token_salt, Square's version_token: trigger.dev
+// c0b84595a352).
+var genericDigestKey = regexp.MustCompile(`(?i)commit|sha(?:1|256|384|512)?(?:[^a-z]|$)|hash|digest|checksum|revision|version|etag|nonce|salt|fingerprint|integrity|uuid|guid`)
 
 // genericIDKey matches a key name ending in a word that makes its value an identifier or a
 // reference (SecretID, token_name, api_key_path), right before the assignment.
@@ -111,12 +112,32 @@ var genericDigestPrefix = regexp.MustCompile(`(?i)(?:\bh1|sha(?:1|256|384|512)|m
 // secCommentLine matches a line that is a comment in common languages.
 var secCommentLine = regexp.MustCompile(`^\s*(?://|/\*|\*|#|--|<!--)`)
 
-// publishedDevCredentials are the fixed credentials of local development servers, published by
-// their vendors and valid nowhere else: the QStash dev server's default user (its token, base64 of
-// {"UserID":"defaultUser","Password":"defaultPassword"}, and signing keys, as @upstash/qstash's
-// DEV_CREDENTIALS; dub 0637ba7534fb's end-to-end workflow runs against it) and the Azure Storage
-// emulator's (Azurite) account key of devstoreaccount1.
+// givenAsIdentifier reports whether the value text[start:end] also stands, elsewhere in text, right after
+// a key that names an identifier (`response_id: "…"`, `?responseId=…`): then it is one. Typeform's
+// webhook samples give each response's token as its response_id too (trigger.dev c0b84595a352).
+func givenAsIdentifier(text string, start, end int) bool {
+	secret := text[start:end]
+	for off := 0; off < len(text); {
+		i := strings.Index(text[off:], secret)
+		if i < 0 {
+			return false
+		}
+		j := off + i
+		if j != start && genericIDKey.MatchString(text[max(0, j-48):j]) {
+			return true
+		}
+		off = j + len(secret)
+	}
+	return false
+}
+
+// publishedDevCredentials are fixed credentials their vendors publish, valid nowhere else: the QStash
+// dev server's default user (its token, base64 of {"UserID":"defaultUser","Password":"defaultPassword"},
+// and signing keys, as @upstash/qstash's DEV_CREDENTIALS; dub 0637ba7534fb's end-to-end workflow runs
+// against it), the Azure Storage emulator's (Azurite) account key of devstoreaccount1, and the
+// verification token of Slack's Events API examples (trigger.dev c0b84595a352's sample payloads).
 var publishedDevCredentials = map[string]bool{
+	"Jhj5dZrVaK7ZwHHjRyZWjbDl": true,
 	"eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=":                 true,
 	"sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r":                                                         true,
 	"sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs":                                                         true,

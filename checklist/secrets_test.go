@@ -561,6 +561,19 @@ func TestSecretsAnalyzer(t *testing.T) {
 			want: []secBrief{{".github/workflows/playwright.yaml", 5, "Possible hard-coded API key or password committed"}},
 		},
 		{
+			name: "webhook samples: Slack's example token, a token that is also the response id, a version token (trigger.dev c0b84595a352)",
+			diff: secNewFileDiff("internal-packages/webhook-sources/src/handAuthored/samples.ts", "export const samples = [",
+				`  { body: { token: "Jhj5dZrVaK7ZwHHjRyZWjbDl", team_id: "T024BE7LD" } },`,
+				`  { body: { form_response: {`,
+				`    token: "6f3e8a1c9d2b47a0b6e5f1a2c3d4e5f6",`,
+				`    response_id: "6f3e8a1c9d2b47a0b6e5f1a2c3d4e5f6",`,
+				`  } } },`,
+				`  { body: { version_token: "FfQhQJf9r3VSQIgyWBk1oqhIwiznLwVwJbVVA0bdyEv6o" } },`,
+				`  { body: { token: "`+pw+`" } },`,
+				"];"),
+			want: []secBrief{{"internal-packages/webhook-sources/src/handAuthored/samples.ts", 8, "Possible hard-coded API key or password committed"}},
+		},
+		{
 			name: "a Storybook story's demo data is not scanned by the generic rule (modelcontextprotocol/inspector 25106dcce481)",
 			diff: secNewFileDiff("clients/web/src/components/NetworkEntry/NetworkEntry.stories.tsx", "const entry = {",
 				"  responseBody: JSON.stringify({ access_token: \""+pw+"\", token_type: \"Bearer\" }),", "};") +
