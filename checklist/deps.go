@@ -238,14 +238,15 @@ func (r *depsRun) readOptional(p string) []byte {
 const exampleNote = "example files with no manifest of their own (their reader installs what they import); their imports were not checked"
 
 // exampleDir returns the directory of the examples tree that holds p (a path element examples,
-// example, samples, sample, cookbook or cookbooks), or "". An example's imports are the reader's to
-// install: ollama-js 35a850e57fb3 adds examples that import zod, which the library itself does not
-// use; agno 2b157eab5d1f a cookbook recipe whose docstring says `pip install contextcompany`.
+// example, samples, sample, cookbook, cookbooks, tutorials or tutorial), or "". An example's imports
+// are the reader's to install: ollama-js 35a850e57fb3 adds examples that import zod, which the
+// library itself does not use; agno 2b157eab5d1f a cookbook recipe whose docstring says `pip install
+// contextcompany`; dspy ed4d479a102f a tutorial's data generator that imports faker.
 func exampleDir(p string) string {
 	parts := strings.Split(depDirOf(p), "/")
 	for i, part := range parts {
 		switch strings.ToLower(part) {
-		case "examples", "example", "samples", "sample", "cookbook", "cookbooks":
+		case "examples", "example", "samples", "sample", "cookbook", "cookbooks", "tutorials", "tutorial":
 			return strings.Join(parts[:i+1], "/")
 		}
 	}

@@ -622,10 +622,11 @@ import made_up_pdf_lib
 			head: []string{
 				"examples/plain/demo.py", "import made_up_demo_lib\n",
 				"cookbook/observability/tracing.py", "from contextcompany.agno import instrument_agno\n",
+				"docs/docs/tutorials/cohort/generate_data.py", "from faker import Faker\n",
 				"examples/smart_home/src/smart_home/hub.py", "import phue\nimport made_up_hub_lib\n",
 			},
 			want:      []wantDep{{"examples/smart_home/src/smart_home/hub.py", "made_up_hub_lib", `Import "made_up_hub_lib" is not declared in the project's Python manifests`}},
-			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked (2): cookbook/observability/tracing.py, examples/plain/demo.py"},
+			wantNotes: []string{"example files with no manifest of their own (their reader installs what they import); their imports were not checked (3): cookbook/observability/tracing.py, docs/docs/tutorials/cohort/generate_data.py, examples/plain/demo.py"},
 		},
 		{
 			name:      "a Dockerfile alone does not make the repository a Python project whose imports are checked",
