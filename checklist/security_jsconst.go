@@ -124,7 +124,7 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 			scope = body
 		case isWord(k-1, "const") || isWord(k-1, "let") || isWord(k-1, "var"):
 			scope = inner(k)
-		case isP(k+1, "=") && !isWord(k-1, "const"):
+		case (isP(k+1, "=") || jsCompoundAssign[toks[min(k+1, len(toks)-1)].text] && toks[min(k+1, len(toks)-1)].kind == 'p') && !isWord(k-1, "const"):
 			if k < use && covers(inner(k)) || k > use {
 				return false // assigned: it may not hold the constant at the use
 			}
@@ -154,8 +154,14 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 		}
 		return jsConstantList(toks, match, k+2, match[k-2], use, depth)
 	}
-	if !isWord(k-1, "const") || !isP(k+1, "=") || k+2 >= len(toks) {
+	// A let or var is as good as a const when nothing assigns it again (checked above).
+	if !(isWord(k-1, "const") || isWord(k-1, "let") || isWord(k-1, "var")) || !isP(k+1, "=") || k+2 >= len(toks) {
 		return false
+	}
+	// Literals, constants and choices between literals joined with + (dspy cfc076a98c1e builds an
+	// icon's SVG as `var ICON = '<svg ...>' + '<path d="...' + ... + '"/></svg>';`).
+	if end := jsStatementEnd(toks, match, k+2); end > k+2 && jsConstantExpr(toks, match, k+2, end, depth) {
+		return true
 	}
 	lit := func(i int) bool {
 		return i < len(toks) && toks[i].kind == 's' && !(strings.HasPrefix(toks[i].text, "`") && strings.Contains(toks[i].text, "${"))
@@ -182,6 +188,105 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 			i = match[i]
 		case isP(i, "?"):
 			return i > k+2 && lit(i+1) && isP(i+2, ":") && lit(i+3) && ends(i+4, i+3)
+		}
+	}
+	return false
+}
+
+// jsCompoundAssign are the operators that assign a name again from its own value and another.
+var jsCompoundAssign = map[string]bool{"+=": true, "-=": true, "*=": true, "/=": true, "%=": true, "&=": true,
+	"|=": true, "^=": true, "??=": true, "||=": true, "&&=": true, "++": true, "--": true}
+
+// jsStatementEnd returns the index of the token after the expression that starts at toks[from]: at
+// a ";" or "," outside brackets, or at a line break that neither the line's last token nor the next
+// line's first continues with "+".
+func jsStatementEnd(toks []shapeJSToken, match []int, from int) int {
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	for k := from; k < len(toks); k++ {
+		switch {
+		case isP(k, ";") || isP(k, ",") || isP(k, ")") || isP(k, "]") || isP(k, "}"):
+			return k
+		case isP(k, "(") || isP(k, "[") || isP(k, "{"):
+			if match[k] < 0 {
+				return -1
+			}
+			k = match[k]
+		}
+		if k+1 < len(toks) && toks[k+1].line > toks[k].line && !isP(k, "+") && !isP(k+1, "+") {
+			return k + 1
+		}
+	}
+	return len(toks)
+}
+
+// jsConstantExpr reports whether toks[from:to] is a constant string: string literals (templates
+// without ${}), names bound to constants where they are used, and parenthesised choices between two
+// literals (`(ok ? " Copied!" : " Failed")`), joined with +.
+func jsConstantExpr(toks []shapeJSToken, match []int, from, to, depth int) bool {
+	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
+	lit := func(i int) bool {
+		return i < to && toks[i].kind == 's' && !(strings.HasPrefix(toks[i].text, "`") && strings.Contains(toks[i].text, "${"))
+	}
+	if from >= to || depth > 4 {
+		return false
+	}
+	operand := true
+	for k := from; k < to; k++ {
+		if !operand {
+			if !isP(k, "+") {
+				return false
+			}
+			operand = true
+			continue
+		}
+		switch {
+		case lit(k):
+		case toks[k].kind == 'i' && !isP(k+1, ".") && !isP(k+1, "(") && !isP(k+1, "[") && !isP(k+1, "?."):
+			if !jsConstantAt(toks, match, toks[k].text, k, depth+1) {
+				return false
+			}
+		case isP(k, "(") && match[k] > k && match[k] < to:
+			q := -1
+			for i := k + 1; i < match[k]; i++ {
+				if isP(i, "(") || isP(i, "[") || isP(i, "{") {
+					if match[i] < 0 {
+						return false
+					}
+					i = match[i]
+					continue
+				}
+				if isP(i, "?") {
+					q = i
+					break
+				}
+			}
+			if q < 0 || !lit(q+1) || !isP(q+2, ":") || !lit(q+3) || q+4 != match[k] {
+				return false
+			}
+			k = match[k]
+		default:
+			return false
+		}
+		operand = false
+	}
+	return !operand
+}
+
+// jsConstantHTML reports whether the value assigned to innerHTML or outerHTML on the current line
+// is a constant string (see jsConstantExpr).
+func (f *injFile) jsConstantHTML() bool {
+	if f.jsToks == nil {
+		f.jsToks = jsTokenize(f.source())
+		f.jsMatch = jsBracketMatches(f.jsToks)
+	}
+	toks, match := f.jsToks, f.jsMatch
+	for k, t := range toks {
+		if t.line != f.line || t.kind != 'i' || (t.text != "innerHTML" && t.text != "outerHTML") || k+2 >= len(toks) {
+			continue
+		}
+		if op := toks[k+1]; op.kind == 'p' && (op.text == "=" || op.text == "+=") {
+			end := jsStatementEnd(toks, match, k+2)
+			return end > k+2 && jsConstantExpr(toks, match, k+2, end, 0)
 		}
 	}
 	return false
