@@ -112,9 +112,10 @@ func (r *overRun) fieldCandidates(variants []*goPkg) []fieldCandidate {
 
 // fieldUse counts what the module does with the candidate fields and types.
 type fieldUse struct {
-	reads   map[string]int  // field key -> reads (tests included)
-	writes  map[string]int  // field key -> writes outside tests
-	escapes map[string]bool // type key -> a value reaches an interface, a type parameter or ==
+	reads    map[string]int  // field key -> reads (tests included)
+	writes   map[string]int  // field key -> writes outside tests
+	escapes  map[string]bool // type key -> a value reaches an interface, a type parameter or ==
+	typeUses map[string]int  // type key -> the places that name the type (tests included)
 }
 
 // unreadFields loads every package of the candidates' modules (with tests) and reports the fields
@@ -147,6 +148,12 @@ func (r *overRun) unreadFields(ctx context.Context, cands []fieldCandidate) {
 		unread := map[string][]fieldCandidate{}
 		for _, c := range cs {
 			if use.escapes[c.typeKey] || use.reads[c.fieldKey] > 0 || c.result && !typeRead[c.typeKey] {
+				continue
+			}
+			// A type nothing names yet is a declaration landed ahead of its users (mcphost
+			// b23b8db3d6e6 adds the app's thirteen TUI event types, the next steps of its plan send
+			// them): what is unused is the type, not each field.
+			if use.typeUses[c.typeKey] == 0 {
 				continue
 			}
 			if c.libraryAPI && use.writes[c.fieldKey] > 0 {
@@ -205,7 +212,7 @@ func (r *overRun) moduleUse(ctx context.Context, mod *goModuleInfo, typeKeys map
 	if problem != "" {
 		return nil, problem
 	}
-	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}}
+	use := &fieldUse{reads: map[string]int{}, writes: map[string]int{}, escapes: map[string]bool{}, typeUses: map[string]int{}}
 	held := map[types.Type]bool{} // containsType's answers for these keys
 	for _, p := range pkgs {
 		for _, f := range p.Syntax {
@@ -296,6 +303,12 @@ func (r *overRun) scanFieldUse(p *packages.Package, f *ast.File, typeKeys map[st
 				}
 			}
 		case *ast.Ident:
+			if tn, ok := info.Uses[n].(*types.TypeName); ok && tn.Pos().IsValid() {
+				if key := r.posKeyObj(p, tn); typeKeys[key] {
+					use.typeUses[key]++
+				}
+				break
+			}
 			// a use of a field; the assignment or literal that writes it was visited first
 			v, ok := info.Uses[n].(*types.Var)
 			if !ok || !v.IsField() || !v.Origin().Pos().IsValid() {

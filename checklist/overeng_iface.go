@@ -223,6 +223,12 @@ func needlessInterface(scopes []ifaceScope, inModule func(*types.Package) bool) 
 	if external || len(impls) != 1 || impls[0].test {
 		return ifaceReport{}, false
 	}
+	// An implementation in a package that imports the interface's package cannot be named there: the
+	// interface breaks an import cycle (mcphost 12bed9b51526: internal/app records usage through
+	// UsageUpdater, which *ui.UsageTracker satisfies, and internal/ui imports internal/app).
+	if ip := impls[0].pkg; ip != nil && ip.Path() != obj.Pkg().Path() && importsPath(ip, obj.Pkg().Path(), map[*types.Package]bool{}) {
+		return ifaceReport{}, false
+	}
 	rep := ifaceReport{name: obj.Name(), impl: impls[0].name}
 	// a factory: every method returns an interface of the same package
 	for i := 0; i < iface.NumMethods(); i++ {
@@ -242,6 +248,20 @@ func needlessInterface(scopes []ifaceScope, inModule func(*types.Package) bool) 
 		rep.creates = append(rep.creates, made...)
 	}
 	return rep, true
+}
+
+// importsPath reports whether p imports the package of path, directly or through others.
+func importsPath(p *types.Package, path string, seen map[*types.Package]bool) bool {
+	if seen[p] {
+		return false
+	}
+	seen[p] = true
+	for _, imp := range p.Imports() {
+		if imp.Path() == path || importsPath(imp, path, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // interfaceOtherUse returns why the interface is needed beyond one implementation: a type assertion or
@@ -346,6 +366,7 @@ func mentions(info *types.Info, n ast.Node, obj types.Object) bool {
 type implType struct {
 	name string // T or *T
 	test bool   // declared in a _test.go file
+	pkg  *types.Package
 }
 
 // implementations returns the named types declared in the scopes that implement the interface (as T
@@ -387,7 +408,7 @@ func implementations(scopes []ifaceScope, inModule func(*types.Package) bool) (i
 				if !types.Implements(tn.Type(), iface) {
 					name = "*" + name
 				}
-				impls = append(impls, implType{name: name, test: strings.HasSuffix(position.Filename, "_test.go")})
+				impls = append(impls, implType{name: name, test: strings.HasSuffix(position.Filename, "_test.go"), pkg: tn.Pkg()})
 			}
 		}
 	}
