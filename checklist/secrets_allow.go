@@ -44,9 +44,10 @@ func secretExtraAllowed(r *secretRule, c secretContext) bool {
 }
 
 // secretPlaceholder matches values that are documentation or templates, not credentials: they
-// contain a placeholder word or a run of filler characters. Tokens of the ported formats are random
+// contain a placeholder word, a run of filler characters or a counted-out run (letta be53f15ce02b's
+// tests use `xoxb-1234567890-1234567890123-abcdefghijklmnopqrstuvwx`). Tokens of the ported formats are random
 // and essentially never contain these.
-var secretPlaceholder = regexp.MustCompile(`(?i)example|placeholder|redacted|changeme|change_me|dummy|fake|sample|your[_-]|x{4,}|\*{3,}|0{8,}|[<>]|\$\{|\{\{|\.\.\.|…`)
+var secretPlaceholder = regexp.MustCompile(`(?i)example|placeholder|redacted|changeme|change_me|dummy|fake|sample|your[_-]|x{4,}|\*{3,}|0{8,}|12345678|abcdefgh|[<>]|\$\{|\{\{|\.\.\.|…`)
 
 // pemIsStub reports whether a private key block carries no key material: fewer than 64 base64
 // characters between its BEGIN and END lines once escapes and headers are removed ("MIIE...",

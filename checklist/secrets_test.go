@@ -574,6 +574,13 @@ func TestSecretsAnalyzer(t *testing.T) {
 			want: []secBrief{{"internal-packages/webhook-sources/src/handAuthored/samples.ts", 8, "Possible hard-coded API key or password committed"}},
 		},
 		{
+			name: "a counted-out Slack token is filler; a random one in a test stays an error (letta be53f15ce02b)",
+			diff: secNewFileDiff("tests/test_crypto_utils.py", "slack_tokens = [",
+				`    "xoxb-1234567890-1234567890123-abcdefghijklmnopqrstuvwx",`,
+				`    "xoxb-`+g.s(csDigit, 11)+"-"+g.s(csDigit, 12)+"-"+g.s(csAlnum, 24)+`",`, "]"),
+			want: []secBrief{{"tests/test_crypto_utils.py", 3, "Possible Slack bot token committed"}},
+		},
+		{
 			name: "a Storybook story's demo data is not scanned by the generic rule (modelcontextprotocol/inspector 25106dcce481)",
 			diff: secNewFileDiff("clients/web/src/components/NetworkEntry/NetworkEntry.stories.tsx", "const entry = {",
 				"  responseBody: JSON.stringify({ access_token: \""+pw+"\", token_type: \"Bearer\" }),", "};") +
