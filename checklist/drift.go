@@ -216,7 +216,11 @@ func driftExcludedPath(p string) bool {
 	for _, el := range parts[:len(parts)-1] {
 		switch el {
 		case "vendor", "node_modules", "third_party", "third-party", "testdata", "test", "tests", "__tests__",
-			"spec", "fixtures", "examples", "example", "_examples", "docs", "benchmark", "benchmarks", "dist", "build":
+			"spec", "fixtures", "examples", "example", "_examples", "docs", "benchmark", "benchmarks", "dist", "build",
+			// Migrations are history, each self-contained on purpose: one copies another's steps
+			// rather than import a module that may change or go (letta 6f6bd0a77232's Alembic data
+			// migration repeats an earlier one's upgrade()).
+			"migrations", "alembic":
 			return true
 		}
 		if strings.HasPrefix(el, ".") {
@@ -661,6 +665,7 @@ func (d *driftFiles) parallelModules(ctx context.Context, a, b *fnShape) bool {
 
 // namedAfterFiles reports whether two functions of files in one directory are named after their
 // files' variant: the file names share a word and differ in the rest (zai-format.ts, r1-format.ts),
+// or are one word each (zai.py, anthropic.py),
 // and the function names differ exactly there (convertToZAiFormat, convertToR1Format: Roo-Code
 // 6cfa82f57103, one converter per provider). Each file is that variant's own module.
 func namedAfterFiles(a, b *fnShape) bool {
@@ -682,7 +687,9 @@ func namedAfterFiles(a, b *fnShape) bool {
 			stemB += w
 		}
 	}
-	if !common || stemA == "" || stemB == "" {
+	// Files of one word each are variants when their functions are named after them (zai.py and
+	// anthropic.py with zai_messages_proxy and anthropic_messages_proxy, letta be53f15ce02b).
+	if !common && (len(wa) != 1 || len(wb) != 1) || len(stemA) < 2 || len(stemB) < 2 {
 		return false
 	}
 	na, nb := fileWordsJoined(bareName(a.name)), fileWordsJoined(bareName(b.name))

@@ -789,8 +789,10 @@ func TestNamedAfterFiles(t *testing.T) {
 		{[2]string{"src/api/transform/zai-format.ts", "safeParse"}, [2]string{"src/api/transform/r1-format.ts", "safeParse"}, false},
 		// named after something else than the file
 		{[2]string{"src/api/transform/zai-format.ts", "convertToOpenAiFormat"}, [2]string{"src/api/transform/r1-format.ts", "convertToR1Format"}, false},
-		// files with no word in common
-		{[2]string{"src/zai.ts", "convertZai"}, [2]string{"src/r1.ts", "convertR1"}, false},
+		// files of one word each (letta be53f15ce02b: routers/v1/zai.py next to anthropic.py)
+		{[2]string{"routers/v1/zai.py", "zai.zai_messages_proxy"}, [2]string{"routers/v1/anthropic.py", "anthropic.anthropic_messages_proxy"}, true},
+		// files of several words with none in common
+		{[2]string{"src/zai-client.ts", "convertZaiClient"}, [2]string{"src/r1-format.ts", "convertR1Format"}, false},
 		// other directories
 		{[2]string{"src/a/zai-format.ts", "convertToZAiFormat"}, [2]string{"src/b/r1-format.ts", "convertToR1Format"}, false},
 	} {
@@ -820,6 +822,21 @@ func TestSiblingPaths(t *testing.T) {
 		s, f, v := siblingPaths(c.a, c.b)
 		if s != c.sibling || f != c.family || v != c.version {
 			t.Errorf("siblingPaths(%s, %s) = %v %v %v, want %v %v %v", c.a, c.b, s, f, v, c.sibling, c.family, c.version)
+		}
+	}
+}
+
+// TestDriftExcludedPathMigrations: migrations are history, each self-contained (letta 6f6bd0a77232).
+func TestDriftExcludedPathMigrations(t *testing.T) {
+	for p, want := range map[string]bool{
+		"alembic/versions/eff256d296cb_mcp_encrypted_data_migration.py": true,
+		"app/users/migrations/0003_backfill.py":                         true,
+		"db/migrations/20240101_add_users.ts":                           true,
+		"letta/server/migrate.py":                                       false,
+		"src/migrate/runner.go":                                         false,
+	} {
+		if got := driftExcludedPath(p); got != want {
+			t.Errorf("driftExcludedPath(%s) = %v, want %v", p, got, want)
 		}
 	}
 }
