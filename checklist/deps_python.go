@@ -79,6 +79,7 @@ var pyRunnerModule = map[string]string{"noxfile.py": "nox", "tasks.py": "invoke"
 var pyImportDists = map[string][]string{
 	"yaml": {"pyyaml"}, "PIL": {"pillow", "pillow-simd"}, "griffe": {"griffe", "griffelib"}, "phue": {"phue", "phue2"},
 	"redminelib": {"python-redmine"}, "glide": {"valkey-glide"}, "glide_sync": {"valkey-glide-sync"},
+	"autogen": {"autogen", "pyautogen", "ag2"},
 	"cv2":     {"opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"},
 	"sklearn": {"scikit-learn"}, "skimage": {"scikit-image"}, "bs4": {"beautifulsoup4"},
 	"dateutil": {"python-dateutil"}, "dotenv": {"python-dotenv"}, "jwt": {"pyjwt"},

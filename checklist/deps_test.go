@@ -617,6 +617,12 @@ import made_up_pdf_lib
 			want: []wantDep{{"libs/agno/tests/unit/db/test_valkey.py", "redis", `Import "redis" is not declared in libs/agno/pyproject.toml`}},
 		},
 		{
+			name: "ag2 (and pyautogen) install the module autogen (gpt-researcher 57dc57d05514)",
+			base: []string{"multi_agents_ag2/requirements.txt", "ag2[openai]==0.11.0\n"},
+			head: []string{"multi_agents_ag2/agents/orchestrator.py", "from autogen import ConversableAgent\nimport autogen_ext\n"},
+			want: []wantDep{{"multi_agents_ag2/agents/orchestrator.py", "autogen_ext", `Import "autogen_ext" is not declared in multi_agents_ag2/requirements.txt`}},
+		},
+		{
 			name: "Python examples with no manifest of their own are not checked; one with its own is",
 			base: append(append([]string{}, reqs...), "examples/smart_home/pyproject.toml", "[project]\nname = \"smart-home\"\ndependencies = [\"phue2\"]\n"),
 			head: []string{
