@@ -643,7 +643,7 @@ var injRules = []injRule{
 				return injHit{}, false
 			}
 			e, ok := exprTemplate(rhs, langJS)
-			if !ok || !e.interpolates() || f.jsConstantCommand(rhs) || f.jsConstantHTML() {
+			if !ok || !e.interpolates() || f.jsConstantHTML() {
 				return injHit{}, false
 			}
 			prop := line[m[2]:m[3]]

@@ -4,8 +4,9 @@ import "strings"
 
 // jsConstantCommand reports whether the template literal tmpl, an argument on the current line of
 // the JS/TS file, interpolates only names bound to constants where it runs: the nearest declaration of
-// each in scope is `const name = "literal"`, or `for (const name of LIST)` where LIST is an array
-// literal of string literals or a const bound to one. gemini-cli's eval-validate.ts runs
+// each in scope is a const (or a let or var nothing assigns again) whose value is constant (see
+// jsConstantExpr), or `for (const name of LIST)` where LIST is an array literal of string literals
+// or a const bound to one. gemini-cli's eval-validate.ts runs
 // `execSync(\`git merge-base HEAD ${base}\`)` for each base of `const bases = ['origin/main',
 // 'main', 'HEAD~1']` (1583322bb977): nothing from outside the program reaches the shell. A hole
 // that is not a bare name, a name a function parameter or a later assignment may rebind, or a
@@ -15,31 +16,22 @@ func (f *injFile) jsConstantCommand(tmpl string) bool {
 	if len(tmpl) < 2 || tmpl[0] != '`' {
 		return false
 	}
-	holes, ok := jsTemplateHoles(tmpl)
-	if !ok || len(holes) == 0 {
-		return false
+	toks, match := f.jsTokens()
+	for k, t := range toks {
+		if t.kind == 's' && t.line == f.line && t.text == tmpl {
+			return jsConstantExpr(toks, match, k, k+1, 0)
+		}
 	}
+	return false
+}
+
+// jsTokens returns the file's JS tokens and bracket matches, made once.
+func (f *injFile) jsTokens() ([]shapeJSToken, []int) {
 	if f.jsToks == nil {
 		f.jsToks = jsTokenize(f.source())
 		f.jsMatch = jsBracketMatches(f.jsToks)
 	}
-	toks, match := f.jsToks, f.jsMatch
-	use := -1
-	for k, t := range toks {
-		if t.kind == 's' && t.line == f.line && t.text == tmpl {
-			use = k
-			break
-		}
-	}
-	if use < 0 {
-		return false
-	}
-	for _, h := range holes {
-		if !jsConstantAt(toks, match, h, use, 0) {
-			return false
-		}
-	}
-	return true
+	return f.jsToks, f.jsMatch
 }
 
 // jsTemplateHoles returns the ${...} expressions of a template literal, each trimmed; ok is false
@@ -158,39 +150,8 @@ func jsConstantAt(toks []shapeJSToken, match []int, name string, use, depth int)
 	if !(isWord(k-1, "const") || isWord(k-1, "let") || isWord(k-1, "var")) || !isP(k+1, "=") || k+2 >= len(toks) {
 		return false
 	}
-	// Literals, constants and choices between literals joined with + (dspy cfc076a98c1e builds an
-	// icon's SVG as `var ICON = '<svg ...>' + '<path d="...' + ... + '"/></svg>';`).
-	if end := jsStatementEnd(toks, match, k+2); end > k+2 && jsConstantExpr(toks, match, k+2, end, depth) {
-		return true
-	}
-	lit := func(i int) bool {
-		return i < len(toks) && toks[i].kind == 's' && !(strings.HasPrefix(toks[i].text, "`") && strings.Contains(toks[i].text, "${"))
-	}
-	ends := func(i, last int) bool {
-		return i >= len(toks) || isP(i, ";") || isP(i, ",") || toks[i].line > toks[last].line
-	}
-	if lit(k + 2) {
-		return ends(k+3, k+2)
-	}
-	if end := jsConstantPath(toks, match, k+2, depth); end > 0 {
-		return ends(end, end-1)
-	}
-	// A choice between two literals, whatever decides it (datasette a75c9f2401f2: `const message =
-	// input.value.trim() ? "No results found" : "Start typing to search...";`).
-	for i := k + 2; i < len(toks) && toks[i].line <= toks[k+2].line+4; i++ {
-		switch {
-		case isP(i, ";") || isP(i, ",") || isP(i, ")") || isP(i, "]") || isP(i, "}") || isP(i, "="):
-			return false
-		case isP(i, "(") || isP(i, "[") || isP(i, "{"):
-			if match[i] < 0 {
-				return false
-			}
-			i = match[i]
-		case isP(i, "?"):
-			return i > k+2 && lit(i+1) && isP(i+2, ":") && lit(i+3) && ends(i+4, i+3)
-		}
-	}
-	return false
+	end := jsStatementEnd(toks, match, k+2)
+	return end > k+2 && jsConstantExpr(toks, match, k+2, end, depth)
 }
 
 // jsCompoundAssign are the operators that assign a name again from its own value and another.
@@ -199,7 +160,7 @@ var jsCompoundAssign = map[string]bool{"+=": true, "-=": true, "*=": true, "/=":
 
 // jsStatementEnd returns the index of the token after the expression that starts at toks[from]: at
 // a ";" or "," outside brackets, or at a line break that neither the line's last token nor the next
-// line's first continues with "+".
+// line's first continues ("+", "?", ":").
 func jsStatementEnd(toks []shapeJSToken, match []int, from int) int {
 	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
 	for k := from; k < len(toks); k++ {
@@ -212,74 +173,72 @@ func jsStatementEnd(toks []shapeJSToken, match []int, from int) int {
 			}
 			k = match[k]
 		}
-		if k+1 < len(toks) && toks[k+1].line > toks[k].line && !isP(k, "+") && !isP(k+1, "+") {
+		if k+1 < len(toks) && toks[k+1].line > toks[k].line && !jsContinues(toks, k) && !jsContinues(toks, k+1) {
 			return k + 1
 		}
 	}
 	return len(toks)
 }
 
-// jsConstantExpr reports whether toks[from:to] is a constant string: string literals (templates
-// without ${}), names bound to constants where they are used, and parenthesised choices between two
-// literals (`(ok ? " Copied!" : " Failed")`), joined with +.
+// jsContinues reports whether toks[k] continues an expression across a line break.
+func jsContinues(toks []shapeJSToken, k int) bool {
+	t := toks[k]
+	return t.kind == 'p' && (t.text == "+" || t.text == "?" || t.text == ":")
+}
+
+// jsConstantExpr reports whether toks[from:to] is a constant string: constant operands (see
+// jsConstantOperand) joined with +, or a choice between two of those, whatever decides it
+// (datasette a75c9f2401f2: `const message = input.value.trim() ? "No results found" : "Start typing
+// to search...";`). dspy cfc076a98c1e builds an icon's SVG as `var ICON = '<svg ...>' + '<path
+// d="...' + ... + '"/></svg>';` and assigns `ICON + (success ? " Copied!" : " Failed")`.
 func jsConstantExpr(toks []shapeJSToken, match []int, from, to, depth int) bool {
-	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
-	lit := func(i int) bool {
-		return i < to && toks[i].kind == 's' && !(strings.HasPrefix(toks[i].text, "`") && strings.Contains(toks[i].text, "${"))
-	}
 	if from >= to || depth > 4 {
 		return false
 	}
-	operand := true
+	if q := jsTopLevelAt(toks, match, from, to, "?"); q >= 0 {
+		c := jsTopLevelAt(toks, match, q+1, to, ":")
+		return q > from && c > q+1 && jsConstantExpr(toks, match, q+1, c, depth) && jsConstantExpr(toks, match, c+1, to, depth)
+	}
 	for k := from; k < to; k++ {
-		if !operand {
-			if !isP(k, "+") {
-				return false
-			}
-			operand = true
-			continue
-		}
-		switch {
-		case lit(k):
-		case toks[k].kind == 'i' && !isP(k+1, ".") && !isP(k+1, "(") && !isP(k+1, "[") && !isP(k+1, "?."):
-			if !jsConstantAt(toks, match, toks[k].text, k, depth+1) {
-				return false
-			}
-		case isP(k, "(") && match[k] > k && match[k] < to:
-			q := -1
-			for i := k + 1; i < match[k]; i++ {
-				if isP(i, "(") || isP(i, "[") || isP(i, "{") {
-					if match[i] < 0 {
-						return false
-					}
-					i = match[i]
-					continue
-				}
-				if isP(i, "?") {
-					q = i
-					break
-				}
-			}
-			if q < 0 || !lit(q+1) || !isP(q+2, ":") || !lit(q+3) || q+4 != match[k] {
-				return false
-			}
-			k = match[k]
-		default:
+		end := jsConstantOperand(toks, match, k, to, depth)
+		if end == 0 {
 			return false
 		}
-		operand = false
+		if end == to {
+			return true
+		}
+		if toks[end].kind != 'p' || toks[end].text != "+" {
+			return false
+		}
+		k = end
 	}
-	return !operand
+	return false
+}
+
+// jsTopLevelAt returns the index of the first punctuator p in toks[from:to] outside brackets, -1
+// when there is none.
+func jsTopLevelAt(toks []shapeJSToken, match []int, from, to int, p string) int {
+	for k := from; k < to; k++ {
+		if toks[k].kind != 'p' {
+			continue
+		}
+		switch toks[k].text {
+		case p:
+			return k
+		case "(", "[", "{":
+			if match[k] < 0 || match[k] >= to {
+				return -1
+			}
+			k = match[k]
+		}
+	}
+	return -1
 }
 
 // jsConstantHTML reports whether the value assigned to innerHTML or outerHTML on the current line
 // is a constant string (see jsConstantExpr).
 func (f *injFile) jsConstantHTML() bool {
-	if f.jsToks == nil {
-		f.jsToks = jsTokenize(f.source())
-		f.jsMatch = jsBracketMatches(f.jsToks)
-	}
-	toks, match := f.jsToks, f.jsMatch
+	toks, match := f.jsTokens()
 	for k, t := range toks {
 		if t.line != f.line || t.kind != 'i' || (t.text != "innerHTML" && t.text != "outerHTML") || k+2 >= len(toks) {
 			continue
@@ -297,32 +256,47 @@ func (f *injFile) jsConstantHTML() bool {
 var jsConstantPathCalls = map[string]bool{"path.join": true, "path.resolve": true, "path.dirname": true,
 	"path.basename": true, "path.normalize": true, "os.tmpdir": true, "os.homedir": true, "process.cwd": true}
 
-// jsConstantPath returns the index after a constant path expression starting at toks[at] (0 when
-// there is none): a string literal, __dirname or __filename, a name bound to a constant in scope, or
-// a call of jsConstantPathCalls with such arguments. Roo-Code's scripts/code-server.js runs
-// `execSync(\`code-server --install-extension "${VSIX_PATH}"\`)` with `const VSIX_PATH =
-// path.join(os.tmpdir(), "roo-code-serve.vsix")` (d52b6834e386).
-func jsConstantPath(toks []shapeJSToken, match []int, at, depth int) int {
-	isP := func(i int, s string) bool { return i >= 0 && i < len(toks) && toks[i].kind == 'p' && toks[i].text == s }
-	if at >= len(toks) || depth > 4 {
+// jsConstantOperand returns the index after a constant operand that starts at toks[at] and ends
+// by to (0 when there is none): a string literal, a template whose ${...} are names bound to
+// constants where they are used, __dirname or __filename, a name bound to a constant, a
+// parenthesised constant expression, or a call of jsConstantPathCalls with constant arguments.
+// Roo-Code's scripts/code-server.js runs `execSync(\`code-server --install-extension
+// "${VSIX_PATH}"\`)` with `const VSIX_PATH = path.join(os.tmpdir(), "roo-code-serve.vsix")`
+// (d52b6834e386).
+func jsConstantOperand(toks []shapeJSToken, match []int, at, to, depth int) int {
+	isP := func(i int, s string) bool { return i >= 0 && i < to && toks[i].kind == 'p' && toks[i].text == s }
+	if at >= to || depth > 4 {
 		return 0
 	}
 	t := toks[at]
 	switch {
 	case t.kind == 's':
 		if strings.HasPrefix(t.text, "`") && strings.Contains(t.text, "${") {
-			return 0
+			holes, ok := jsTemplateHoles(t.text)
+			if !ok {
+				return 0
+			}
+			for _, h := range holes {
+				if !jsConstantAt(toks, match, h, at, depth+1) {
+					return 0
+				}
+			}
 		}
 		return at + 1
+	case isP(at, "("):
+		if match[at] < 0 || match[at] >= to || !jsConstantExpr(toks, match, at+1, match[at], depth+1) {
+			return 0
+		}
+		return match[at] + 1
 	case t.kind != 'i':
 		return 0
-	case isP(at+1, ".") && at+2 < len(toks) && toks[at+2].kind == 'i' && isP(at+3, "("):
+	case isP(at+1, ".") && at+2 < to && toks[at+2].kind == 'i' && isP(at+3, "("):
 		open := at + 3
-		if !jsConstantPathCalls[t.text+"."+toks[at+2].text] || match[open] < 0 {
+		if !jsConstantPathCalls[t.text+"."+toks[at+2].text] || match[open] < 0 || match[open] >= to {
 			return 0
 		}
 		for k := open + 1; k < match[open]; {
-			end := jsConstantPath(toks, match, k, depth+1)
+			end := jsConstantOperand(toks, match, k, match[open], depth+1)
 			if end == 0 {
 				return 0
 			}
@@ -336,7 +310,7 @@ func jsConstantPath(toks []shapeJSToken, match []int, at, depth int) int {
 		return match[open] + 1
 	case t.text == "__dirname" || t.text == "__filename":
 		return at + 1
-	case isP(at+1, ".") || isP(at+1, "(") || isP(at+1, "["):
+	case isP(at+1, ".") || isP(at+1, "(") || isP(at+1, "[") || isP(at+1, "?."):
 		return 0
 	case jsConstantAt(toks, match, t.text, at, depth+1):
 		return at + 1
