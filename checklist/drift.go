@@ -290,15 +290,6 @@ func extractShapes(lang, p string, src []byte) []*fnShape {
 		out = jsShapes(p, src)
 	case "python":
 		out = pyShapes(p, src)
-		// A def inside another def's body is a closure of it: enclosing is that def's line.
-		for _, f := range out {
-			f.enclosing = -1
-			for _, o := range out {
-				if o != f && o.line < f.line && f.line <= o.endLine && o.line > f.enclosing {
-					f.enclosing = o.line
-				}
-			}
-		}
 	}
 	for _, f := range out {
 		f.lang, f.path = lang, p
@@ -692,7 +683,7 @@ func namedAfterFiles(a, b *fnShape) bool {
 	if !common && (len(wa) != 1 || len(wb) != 1) || len(stemA) < 2 || len(stemB) < 2 {
 		return false
 	}
-	na, nb := fileWordsJoined(bareName(a.name)), fileWordsJoined(bareName(b.name))
+	na, nb := foldedName(bareName(a.name)), foldedName(bareName(b.name))
 	return strings.Contains(na, stemA) && strings.Replace(na, stemA, stemB, 1) == nb
 }
 
@@ -725,9 +716,9 @@ func fileWords(p string) []string {
 	return words
 }
 
-// fileWordsJoined is a name lower-cased with its separators dropped: convertToZAiFormat is
-// converttozaiformat.
-func fileWordsJoined(name string) string {
+// foldedName is a name lower-cased with its separators dropped: convertToZAiFormat is
+// converttozaiformat, zai_messages_proxy zaimessagesproxy.
+func foldedName(name string) string {
 	return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
 }
 

@@ -1263,6 +1263,19 @@ func pyShapes(p string, src []byte) []*fnShape {
 		// nested defs are found by continuing inside the body; push a function scope
 		scopes = append(scopes, scope{name: name, depth: depth + 1})
 	}
+	// A def inside another def's body is a closure of it: enclosing is that def's line. The defs come
+	// in source order and nest, so one stack of the defs still open finds it.
+	var open []*fnShape
+	for _, f := range out {
+		for len(open) > 0 && open[len(open)-1].endLine < f.line {
+			open = open[:len(open)-1]
+		}
+		f.enclosing = -1
+		if len(open) > 0 {
+			f.enclosing = open[len(open)-1].line
+		}
+		open = append(open, f)
+	}
 	return out
 }
 
